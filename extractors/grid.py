@@ -1,0 +1,211 @@
+"""Stage 3 — grid: column and row boundaries of a table segment.
+
+Columns come from vertical ruling lines where the producer drew them, and otherwise from the
+words' positions: white corridors that run down the whole body of the table. Rows come from
+horizontal rules, split further where one ruled band holds several lines of figures (tables
+with no horizontal rules are read line by line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.layout import Char, PageLayout, Rule, group_lines
+from extractors.money import AMOUNT
+
+MIN_RULE = 6.0  # a vertical rule shorter than this (pt) inside the segment is ignored
+MERGE = 2.0  # rules closer than this (pt) are one rule
+
+
+@dataclass
+class Grid:
+    page: int
+    xs: list[float]  # column boundaries, left to right (len = columns + 1)
+    ys: list[float]  # row boundaries, top to bottom (len = rows + 1)
+    top: float
+    bottom: float
+    source: str  # "rules" | "text" | "rules+text" | camelot
+
+    @property
+    def ncols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def nrows(self) -> int:
+        return len(self.ys) - 1
+
+
+def _cluster(values: list[float], tol: float = MERGE) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+def segment_chars(page: PageLayout, top: float, bottom: float) -> list[Char]:
+    return [c for c in page.chars if top <= c.yc < bottom]
+
+
+def segment_rules(page: PageLayout, top: float, bottom: float) -> list[Rule]:
+    out = []
+    for r in page.rules:
+        if r.orientation == "v":
+            a, b = max(r.top, top), min(r.bottom, bottom)
+            if b - a >= MIN_RULE:
+                out.append(Rule("v", r.x0, r.x1, a, b))
+        elif top - 1 <= r.top <= bottom + 1:
+            out.append(r)
+    return out
+
+
+def text_corridors(lines: list[list[Char]], x_min: float, x_max: float, allow: int = 0) -> list[float]:
+    """x positions of white corridors crossing all (but `allow`) of the given text lines."""
+    if not lines:
+        return []
+    step = 0.5
+    n = int((x_max - x_min) / step) + 2
+    cover = [0] * n
+    for line in lines:
+        seen = [False] * n
+        for c in line:
+            a = max(0, int((c.x0 - x_min) / step))
+            b = min(n - 1, int((c.x1 - x_min) / step))
+            for k in range(a, b + 1):
+                seen[k] = True
+        for k in range(n):
+            if seen[k]:
+                cover[k] += 1
+    cuts = []
+    k = 0
+    while k < n:
+        if cover[k] <= allow:
+            j = k
+            while j < n and cover[j] <= allow:
+                j += 1
+            if k > 0 and j < n and (j - k) * step >= 1.5:  # inner corridors only
+                cuts.append(x_min + (k + j) / 2 * step)
+            k = j
+        else:
+            k += 1
+    return cuts
+
+
+def _is_figure_line(line: list[Char]) -> bool:
+    """Does this text line hold an amount as a separate token?"""
+    tokens: list[str] = []
+    cur = ""
+    prev: Char | None = None
+    for c in line:
+        if prev is not None and c.x0 - prev.x1 > 2.0:
+            tokens.append(cur)
+            cur = ""
+        cur += c.text
+        prev = c
+    tokens.append(cur)
+    return any(AMOUNT.match(t) for t in tokens)
+
+
+def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
+    chars = segment_chars(page, top, bottom)
+    if not chars:
+        return None
+    rules = segment_rules(page, top, bottom)
+    left = min(c.x0 for c in chars) - 1
+    right = max(c.x1 for c in chars) + 1
+    vr = [r for r in rules if r.orientation == "v"]
+    hr = [r for r in rules if r.orientation == "h"]
+    lines = group_lines(chars)
+    figure_lines = [ln for ln in lines if _is_figure_line(ln) and "栏次" not in "".join(c.text for c in ln)]
+
+    # columns
+    xs_rules = _cluster([(r.x0 + r.x1) / 2 for r in vr])
+    source = "text"
+    if len(xs_rules) >= 3:
+        xs = xs_rules
+        source = "rules"
+        # rules drawn only around part of the table (e.g. the header) leave wide columns:
+        # split them where the figure lines show a corridor
+        extra = []
+        body = figure_lines or lines
+        for a, b in zip(xs, xs[1:], strict=False):
+            inside = [[c for c in ln if a < c.xc < b] for ln in body]
+            inside = [ln for ln in inside if ln]
+            cuts = [x for x in text_corridors(inside, a, b) if a + 3 < x < b - 3]
+            extra += [x for x in cuts if _splits_figures(inside, x)]
+        if extra:
+            xs = sorted(xs + extra)
+            source = "rules+text"
+        if xs[0] > left + 3:
+            xs.insert(0, left)
+        if xs[-1] < right - 3:
+            xs.append(right)
+    else:
+        body = figure_lines if len(figure_lines) >= 2 else lines
+        allow = 1 if len(body) >= 6 else 0
+        xs = [left, *text_corridors(body, left, right, allow), right]
+        if len(xs_rules) and xs_rules[0] < left:
+            xs[0] = xs_rules[0]
+    xs = _cluster(xs, 3.0)
+
+    # rows
+    ys_rules = _cluster([r.top for r in hr if r.x1 - r.x0 > 0.25 * (right - left) or True], MERGE)
+    ys_rules = [y for y in ys_rules if top - 1 <= y <= bottom + 1]
+    bands = []
+    edges = [top, *[y for y in ys_rules if top < y < bottom], bottom]
+    edges = _cluster(edges, MERGE)
+    for a, b in zip(edges, edges[1:], strict=False):
+        band_lines = [ln for ln in lines if a <= sum(c.yc for c in ln) / len(ln) < b]
+        if not band_lines:
+            continue
+        bands.append((a, b, band_lines))
+    ys: list[float] = []
+    for a, b, band_lines in bands:
+        cuts = [a]
+        if len(band_lines) > 1 and _needs_split(band_lines, xs):
+            for upper, lower in zip(band_lines, band_lines[1:], strict=False):
+                cuts.append((max(c.bottom for c in upper) + min(c.top for c in lower)) / 2)
+        cuts.append(b)
+        for y in cuts:
+            if not ys or y - ys[-1] > 0.1:
+                ys.append(y)
+    if len(ys) < 2:
+        return None
+    return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source)
+
+
+def _splits_figures(lines: list[list[Char]], x: float) -> bool:
+    """Split a ruled column only where the corridor separates two figures on one line
+    (numbers of adjacent columns printed into one ruled cell)."""
+    for ln in lines:
+        left = [c for c in ln if c.x1 <= x]
+        right = [c for c in ln if c.x0 >= x]
+        if left and right and left[-1].text[-1:].isdigit() and right[0].text[:1].isdigit():
+            return True
+    return False
+
+
+def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
+    """A ruled band is several rows when two of its lines put text into the same value column.
+
+    Wrapped labels put several lines into one text column, but never two amounts into one
+    column: so split only where a column receives an amount on two different lines.
+    """
+    seen: dict[int, int] = {}
+    for i, ln in enumerate(band_lines):
+        if not _is_figure_line(ln):
+            continue
+        for col in {_col_of(c.xc, xs) for c in ln if c.text.isdigit()}:
+            if col in seen and seen[col] != i:
+                return True
+            seen[col] = i
+    return False
+
+
+def _col_of(x: float, xs: list[float]) -> int:
+    for i, (a, b) in enumerate(zip(xs, xs[1:], strict=False)):
+        if a <= x < b:
+            return i
+    return len(xs) - 2 if x >= xs[-1] else 0

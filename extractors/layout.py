@@ -1,0 +1,130 @@
+"""Stage 1 — layout: one PDF page as normalised characters and ruling lines.
+
+Rules come from drawn lines, from stroked rectangles' edges and from thin filled rectangles
+(many producers draw table borders as 0.5–1 pt black boxes). Light-filled boxes are cell
+backgrounds, not rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.text import normalise
+
+THIN = 2.5  # a filled rectangle thinner than this (pt) is a drawn line
+
+
+@dataclass(frozen=True)
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def yc(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class Rule:
+    orientation: str  # "h" | "v"
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
+class PageLayout:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: list[Char] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    images: int = 0
+
+    def lines(self, tolerance: float = 2.5) -> list[list[Char]]:
+        """Characters grouped into text lines (top to bottom, each left to right)."""
+        return group_lines(self.chars, tolerance)
+
+    def text(self) -> str:
+        return "\n".join("".join(c.text for c in line) for line in self.lines())
+
+
+def group_lines(chars: list[Char], tolerance: float = 2.5) -> list[list[Char]]:
+    rows: list[list[Char]] = []
+    centres: list[float] = []
+    for ch in sorted(chars, key=lambda c: (c.yc, c.x0)):
+        if rows and abs(ch.yc - centres[-1]) <= tolerance:
+            rows[-1].append(ch)
+            n = len(rows[-1])
+            centres[-1] += (ch.yc - centres[-1]) / n
+        else:
+            rows.append([ch])
+            centres.append(ch.yc)
+    return [sorted(r, key=lambda c: c.x0) for r in rows]
+
+
+def _is_light(colour: Any) -> bool:
+    if colour is None:
+        return False
+    if isinstance(colour, int | float):
+        return colour > 0.8
+    if isinstance(colour, tuple | list):
+        vals = [v for v in colour if isinstance(v, int | float)]
+        if len(vals) == 4:  # CMYK: light when little ink
+            return max(vals) < 0.2
+        return bool(vals) and min(vals) > 0.8
+    return False
+
+
+def _rules_from_page(page: Any) -> list[Rule]:
+    rules: list[Rule] = []
+    for ln in page.lines:
+        w, h = abs(ln["x1"] - ln["x0"]), abs(ln["bottom"] - ln["top"])
+        if h <= THIN and w > THIN:
+            rules.append(Rule("h", ln["x0"], ln["x1"], ln["top"], ln["bottom"]))
+        elif w <= THIN and h > THIN:
+            rules.append(Rule("v", ln["x0"], ln["x1"], ln["top"], ln["bottom"]))
+    for r in page.rects:
+        x0, x1, top, bottom = r["x0"], r["x1"], r["top"], r["bottom"]
+        w, h = x1 - x0, bottom - top
+        if r.get("fill") and not r.get("stroke"):
+            if _is_light(r.get("non_stroking_color")):
+                continue
+            if h <= THIN and w > THIN:
+                rules.append(Rule("h", x0, x1, top, bottom))
+            elif w <= THIN and h > THIN:
+                rules.append(Rule("v", x0, x1, top, bottom))
+            continue
+        if r.get("stroke"):
+            rules.append(Rule("h", x0, x1, top, top))
+            rules.append(Rule("h", x0, x1, bottom, bottom))
+            rules.append(Rule("v", x0, x0, top, bottom))
+            rules.append(Rule("v", x1, x1, top, bottom))
+    return rules
+
+
+def read_page(page: Any, number: int) -> PageLayout:
+    """A pdfplumber page as a PageLayout (pdfplumber applies /Rotate for us)."""
+    chars = []
+    for c in page.chars:
+        text = normalise(c["text"])
+        if not text.strip():
+            continue
+        chars.append(Char(text, float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"])))
+    return PageLayout(
+        number=number,
+        width=float(page.width),
+        height=float(page.height),
+        chars=chars,
+        rules=_rules_from_page(page),
+        images=len(page.images),
+    )

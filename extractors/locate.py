@@ -1,0 +1,227 @@
+"""Stage 2 — locate: find the standard tables in a document by their printed titles.
+
+A table is recognised by title (specs/tables.yaml), never by position. Its region on a page
+runs from below its title block (title, 公开NN表, 部门：…, 单位：…) to the next title, a note
+(注：/说明：) or the page end. A page with no title that follows an open table and looks like a
+table (rules, or lines of amounts) continues it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.layout import Char, PageLayout
+from extractors.money import AMOUNT, find_unit_label
+from extractors.spec import TableSpec, match_title
+from extractors.text import compact
+
+CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+PRINTED_NO = re.compile(r"公开(\d{1,2})表|^表(\d{1,2})$|^表([一二三四五六七八九十]{1,3})$|附表(\d{1,2})")
+NOTE = re.compile(r"^(注|说明|备注)\d*[:：]")
+EMPTY_NOTE = re.compile(r"本表无数据|故本表为空|本表为空表|无数据|空表")
+PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
+LEADER = re.compile(r"[…\.·]{4,}")
+META = re.compile(r"^(编制)?(部门|单位|预算单位|主管部门|编制单位)[:：]|单位[:：]|金额单位|公开\d+表|^表[一二三四五六七八九十\d]+$")
+
+
+def cn_to_int(text: str) -> int | None:
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CN_NUM.get(text[1:], 0)
+    if "十" in text:
+        a, _, b = text.partition("十")
+        return CN_NUM.get(a, 0) * 10 + (CN_NUM.get(b, 0) if b else 0)
+    return CN_NUM.get(text)
+
+
+@dataclass
+class TextLine:
+    chars: list[Char]
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.chars)
+
+    @property
+    def key(self) -> str:
+        return compact(self.text)
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.chars)
+
+    def segments(self, gap: float = 12.0) -> list[str]:
+        """The line split where the horizontal gap between characters is wide."""
+        out: list[list[Char]] = [[self.chars[0]]]
+        for prev, ch in zip(self.chars, self.chars[1:], strict=False):
+            if ch.x0 - prev.x1 > gap:
+                out.append([])
+            out[-1].append(ch)
+        return ["".join(c.text for c in seg) for seg in out]
+
+
+@dataclass
+class Segment:
+    """The part of one page that holds (part of) a table's header and body."""
+
+    page: int
+    top: float
+    bottom: float
+    continuation: bool = False
+
+
+@dataclass
+class TableRegion:
+    spec: TableSpec
+    title: str
+    printed_number: str | None
+    currency_unit: str | None
+    segments: list[Segment] = field(default_factory=list)
+    note: str | None = None
+    empty_note: bool = False
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({s.page for s in self.segments})
+
+
+def is_toc_page(lines: list[TextLine]) -> bool:
+    head = "".join(ln.key for ln in lines[:4])
+    if "目录" in head:
+        return True
+    return sum(1 for ln in lines if LEADER.search(ln.text)) >= 3
+
+
+def _title_at(lines: list[TextLine], i: int, kind: str | None) -> tuple[TableSpec, str, int] | None:
+    """A title starting at line i: (spec, printed title, number of lines it uses)."""
+    line = lines[i]
+    if LEADER.search(line.text) or len(line.key) > 60:
+        return None
+    for seg in [line.text, *line.segments()]:
+        spec = match_title(seg, kind)
+        if spec:
+            return spec, compact(seg), 1
+    if i + 1 < len(lines):
+        nxt = lines[i + 1]
+        if nxt.top - line.bottom < 2 * (line.bottom - line.top) and len(nxt.key) <= 6:
+            joined = line.text + nxt.text
+            spec = match_title(joined, kind)
+            if spec:
+                return spec, compact(joined), 2
+    return None
+
+
+def _printed_number(keys: list[str]) -> str | None:
+    for key in keys:
+        for seg in re.split(r"\s+", key):
+            m = PRINTED_NO.search(seg)
+            if m:
+                raw = next(g for g in m.groups() if g)
+                n = cn_to_int(raw)
+                if n:
+                    return f"{n:02d}"
+    return None
+
+
+def _looks_tabular(page: PageLayout, lines: list[TextLine]) -> bool:
+    if sum(1 for r in page.rules if r.orientation == "h") >= 3:
+        return True
+    numeric = 0
+    for ln in lines:
+        if any(AMOUNT.match(s.strip()) for s in ln.segments(6.0)):
+            numeric += 1
+    return numeric >= 2 and numeric >= 0.3 * len(lines)
+
+
+def page_lines(page: PageLayout) -> list[TextLine]:
+    return [TextLine(chars) for chars in page.lines()]
+
+
+def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[TableRegion]:
+    regions: list[TableRegion] = []
+    open_region: TableRegion | None = None
+    for page in pages:
+        lines = page_lines(page)
+        if not lines:
+            continue  # a blank page neither opens nor closes a table
+        if is_toc_page(lines):
+            open_region = None
+            continue
+        titles = []
+        i = 0
+        while i < len(lines):
+            hit = _title_at(lines, i, kind)
+            if hit:
+                titles.append((i, *hit))
+                i += hit[2]
+            else:
+                i += 1
+        # continuation of the table open from the previous page
+        first_title_line = titles[0][0] if titles else len(lines)
+        if open_region is not None and first_title_line > 0:
+            before = lines[:first_title_line]
+            if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before):
+                open_region = None
+            else:
+                end_line, note = _body_end(before, 0)
+                bottom = before[end_line - 1].bottom + 1 if end_line else before[0].top
+                open_region.segments.append(Segment(page.number, 0.0, bottom, continuation=True))
+                if note is not None:
+                    _close(open_region, note)
+                    open_region = None
+        if not titles:
+            continue
+        for n, (line_i, spec, title, used) in enumerate(titles):
+            next_i = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
+            meta_end = line_i + used
+            while meta_end < next_i and meta_end < line_i + used + 4 and META.search(lines[meta_end].key):
+                meta_end += 1
+            window = [ln.key for ln in lines[max(0, line_i - 2) : meta_end]]
+            window_text = " ".join(ln.text for ln in lines[max(0, line_i - 2) : meta_end])
+            region = TableRegion(
+                spec=spec,
+                title=title,
+                printed_number=_printed_number(window + [s for ln in lines[line_i:meta_end] for s in ln.segments()]),
+                currency_unit=find_unit_label(window_text),
+            )
+            top = lines[meta_end - 1].bottom + 0.5
+            end_line, note = _body_end(lines[:next_i], meta_end)
+            if end_line < next_i:
+                bottom = lines[end_line].top - 0.5
+            elif next_i < len(lines):
+                bottom = lines[next_i].top - 0.5
+            else:
+                bottom = page.height
+            region.segments.append(Segment(page.number, top, bottom))
+            regions.append(region)
+            open_region = region
+            if note is not None:
+                _close(region, note)
+                open_region = None
+    return regions
+
+
+def _body_end(lines: list[TextLine], start: int) -> tuple[int, str | None]:
+    """Index of the first note line at or after start (or len), and the note's text."""
+    for j in range(start, len(lines)):
+        key = lines[j].key
+        if NOTE.match(key) or PART_HEADING.match(key):
+            note = " ".join(ln.key for ln in lines[j : j + 4]) if NOTE.match(key) else None
+            return j, note
+    return len(lines), None
+
+
+def _close(region: TableRegion, note: str) -> None:
+    region.note = note if region.note is None else region.note + " " + note
+    if EMPTY_NOTE.search(note):
+        region.empty_note = True

@@ -1,0 +1,238 @@
+"""A disclosure PDF → a Document, its standard tables with line items, and quality issues.
+
+This is the only entry point callers need: `extract_pdf(data, file_name)`. It never raises on
+bad input: unreadable files come back as a `failed` document with issues saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pdfplumber
+
+from extractors.cells import read_cells
+from extractors.grid import Grid, build_grid
+from extractors.layout import PageLayout, read_page
+from extractors.locate import TableRegion, locate_tables
+from extractors.profile import read_profile, unit_id_of
+from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
+from extractors.records import Document, LineItem, QualityIssue, TableResult
+from extractors.toc import read_toc
+
+log = logging.getLogger(__name__)
+ENGINES = ("pdfplumber", "camelot")
+MIN_CHARS_PER_PAGE = 15  # below this on average, the PDF has no usable text layer
+
+
+@dataclass
+class Extraction:
+    document: Document
+    tables: list[TableResult] = field(default_factory=list)
+    issues: list[QualityIssue] = field(default_factory=list)
+    toc: dict[str, str] = field(default_factory=dict)  # family -> number, as the contents list them
+
+    @property
+    def items(self) -> list[LineItem]:
+        return [i for t in self.tables for i in t.items]
+
+    def issue(self, check_id: str, severity: str, message: str, **kw: str | None) -> None:
+        self.issues.append(QualityIssue(self.document.doc_id, check_id, severity, message, **kw))
+
+
+def sniff_format(data: bytes, file_name: str) -> str | None:
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        name = file_name.lower()
+        return "docx" if name.endswith(".docx") else "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc" if file_name.lower().endswith(".doc") else "xls"
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return None
+
+
+def extract_pdf(
+    data: bytes, file_name: str, *, source_url: str | None = None, engine: str = "pdfplumber"
+) -> Extraction:
+    doc = Document(
+        doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="pdf", source_url=source_url
+    )
+    ex = Extraction(doc)
+    doc.extracted_by = engine
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if not data:
+        return _fail(ex, "extract.empty_file", "The file is empty (0 bytes).")
+    fmt = sniff_format(data, file_name)
+    if fmt != "pdf":
+        doc.format = fmt or doc.format
+        what = f"a {fmt} file" if fmt else "not a PDF (no %PDF header)"
+        return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs are extracted so far.")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        n_pages = len(pdf.pages)
+    except Exception as exc:  # pdfminer raises many kinds on broken files
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name or "encrypt" in str(exc).lower():
+            return _fail(ex, "extract.encrypted", f"The PDF is encrypted and cannot be opened ({name}).")
+        return _fail(ex, "extract.unreadable", f"The PDF cannot be opened: {name}: {exc}".strip())
+    doc.pages = n_pages
+    pages: list[PageLayout] = []
+    with pdf:
+        for i, page in enumerate(pdf.pages):
+            try:
+                pages.append(read_page(page, i + 1))
+            except Exception as exc:
+                ex.issue(
+                    "extract.page_unreadable",
+                    "error",
+                    f"Page {i + 1} cannot be read ({type(exc).__name__}); its tables are missing.",
+                    locator=f"page {i + 1}",
+                )
+                pages.append(PageLayout(i + 1, 0.0, 0.0))
+    if n_pages == 0:
+        return _fail(ex, "extract.no_pages", "The PDF has no pages (truncated or damaged).")
+    chars = sum(len(p.chars) for p in pages)
+    if chars < MIN_CHARS_PER_PAGE * n_pages and sum(p.images for p in pages):
+        doc.format = "pdf-scanned"
+        return _fail(ex, "extract.no_text_layer", "The PDF is scanned images with no text layer; OCR is needed.")
+
+    _profile(ex, pages)
+    regions = locate_tables(pages, doc.kind if doc.kind != "unknown" else None)
+    if doc.kind == "unknown" and regions:
+        kinds = Counter(k for r in regions for k in r.spec.kinds)
+        kind = kinds.most_common(1)[0][0]
+        doc.kind = kind
+        ex.issue(
+            "extract.kind_from_titles",
+            "info",
+            f"The document does not say 部门/单位{'决算' if kind == 'final' else '预算'}; "
+            f"its kind was read from its table titles.",
+        )
+    ex.toc = read_toc(pages, doc.kind)
+    units = Counter(r.currency_unit for r in regions if r.currency_unit)
+    doc.currency_unit = units.most_common(1)[0][0] if units else None
+    for region in regions:
+        ex.tables.append(_read_table(ex, region, pages, data, engine))
+    doc.tables_found = len(ex.tables)
+    if not regions:
+        ex.issue("extract.no_tables", "warning", "No standard table was recognised in this document.")
+    if any(i.severity == "error" for i in ex.issues):
+        doc.status = "partial"
+    return ex
+
+
+def _fail(ex: Extraction, check_id: str, message: str) -> Extraction:
+    ex.document.status = "failed"
+    ex.issue(check_id, "error", message)
+    return ex
+
+
+def _profile(ex: Extraction, pages: list[PageLayout]) -> None:
+    doc = ex.document
+    prof = read_profile([p.text() for p in pages])
+    doc.kind, doc.scope, doc.year = prof.kind, prof.scope, prof.year
+    doc.unit_name, doc.region = prof.unit_name, prof.region
+    doc.unit_id = unit_id_of(prof.unit_name, prof.region)
+    for name, value in (
+        ("year", doc.year),
+        ("unit_name", doc.unit_name),
+        ("region", doc.region),
+        ("kind", None if doc.kind == "unknown" else doc.kind),
+        ("scope", None if doc.scope == "unknown" else doc.scope),
+    ):
+        if value is None:
+            ex.issue(
+                f"profile.{name}_missing",
+                "warning",
+                f"The document does not print its {name.replace('_', ' ')} where it can be read; left empty.",
+            )
+
+
+def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], data: bytes, engine: str) -> TableResult:
+    doc = ex.document
+    spec = region.spec
+    code = region.printed_number or ex.toc.get(spec.family) or spec.number
+    unit = region.currency_unit
+    if unit is None:
+        unit = doc.currency_unit
+        ex.issue(
+            "extract.table_unit_missing",
+            "warning" if unit else "error",
+            f"Table {code} ({region.title}) prints no 单位 label; "
+            + (f"the document's unit {unit} is used." if unit else "its figures cannot be converted to 元."),
+            table_code=code,
+        )
+    result = TableResult(
+        table_code=code,
+        table_title=region.title,
+        table_family=spec.family,
+        pages=region.pages,
+        currency_unit=unit,
+        engine=engine,
+        printed_number=region.printed_number,
+        empty_note=region.note if region.empty_note else None,
+    )
+    previous: list[Column] = []
+    index = 0
+    for seg in region.segments:
+        page = pages[seg.page - 1]
+        grid = _grid(page, seg.top, seg.bottom, data, engine)
+        if grid is None:
+            continue
+        matrix = read_cells(page, grid)
+        header, body = split_rows(matrix)
+        cols = assign_roles(matrix, body, header, grid)
+        if header:
+            assign_headers(matrix, header, cols, spec)
+        if not header or all(not c.path for c in cols if c.role == "value"):
+            if previous:
+                inherit_columns(cols, previous)
+        items, problems = read_rows(
+            matrix,
+            body,
+            cols,
+            spec,
+            doc_id=doc.doc_id,
+            title=region.title,
+            table_code=code,
+            currency_unit=unit,
+            page=seg.page,
+            engine=grid.source if engine == "camelot" else engine,
+            start_index=index,
+        )
+        index += len({i.row_index for i in items})
+        for item in items:
+            item.unit_id, item.year, item.kind = doc.unit_id, doc.year, doc.kind
+        result.items.extend(items)
+        for check_id, locator, message in problems:
+            sev = "warning" if check_id in ("extract.column_unmapped", "extract.column_no_header") else "error"
+            ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
+        if header or not previous:
+            previous = cols
+    if not result.items:
+        result.empty = True
+        if not region.empty_note:
+            ex.issue(
+                "extract.table_no_rows",
+                "warning",
+                f"Table {code} ({region.title}) was found on page(s) {region.pages} but yielded no figures.",
+                table_code=code,
+            )
+    return result
+
+
+def _grid(page: PageLayout, top: float, bottom: float, data: bytes, engine: str) -> Grid | None:
+    if engine == "camelot":
+        from extractors.camelot_grid import camelot_grid
+
+        grid = camelot_grid(data, page, top, bottom)
+        if grid is not None:
+            return grid
+    return build_grid(page, top, bottom)

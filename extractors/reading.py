@@ -1,0 +1,322 @@
+"""Stage 5 — reading: a cell matrix and a table spec become line items.
+
+Columns get a role from what their body cells hold (code, label, line number, value) and
+their position (codes stand left of the label, figures right of it). A new label or code
+column after figures starts a new panel (收入 | 支出, or the 06 table's three panels).
+Header rows above the first body row give each value column its path (本年支出/基本支出).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.cells import Cell
+from extractors.codes import CODE, SPLIT_PART, code_level, code_system_of, join_code, split_code_prefix
+from extractors.grid import Grid
+from extractors.money import parse_amount, to_yuan
+from extractors.records import LineItem
+from extractors.spec import TableSpec
+from extractors.text import compact, has_cjk
+
+TOTAL_LABEL = re.compile(r"^(合计|总计|小计|收入总计|支出总计|收入合计|支出合计|本年收入合计|本年支出合计)$")
+ORDINAL_LABEL = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[.、]|\([一二三四五六七八九十\d]+\))")
+COLUMN_NO_ROW = re.compile(r"^(栏次|[\d]{1,2})$")
+
+
+@dataclass
+class Column:
+    index: int
+    x0: float
+    x1: float
+    role: str = "empty"  # code | label | line_no | value | empty | text
+    panel: int = 0
+    path: str = ""
+    section: str | None = None
+
+
+@dataclass
+class SegmentReading:
+    items: list[LineItem] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    header_rows: int = 0
+    body_rows: int = 0
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (check_id, locator, message)
+
+
+def _txt(cell: Cell | None) -> str:
+    return compact(cell.text) if cell else ""
+
+
+def _is_figure(text: str) -> bool:
+    v = parse_amount(text)
+    return v is not None and ("." in text or "," in text or len(text.strip("-")) >= 3)
+
+
+def _is_body_row(row: list[Cell | None]) -> bool:
+    texts = [_txt(c) for c in row if c]
+    if not texts:
+        return False
+    if any("栏次" in t for t in texts):
+        return False
+    if all(COLUMN_NO_ROW.match(t) for t in texts):
+        return False
+    if TOTAL_LABEL.match(texts[0]) or ORDINAL_LABEL.match(texts[0]):
+        return True
+    for t in texts:
+        if _is_figure(t) or CODE.match(t):
+            return True
+        code, _ = split_code_prefix(t)
+        if code:
+            return True
+    return False
+
+
+def _skip_row(row: list[Cell | None]) -> bool:
+    texts = [_txt(c) for c in row if c]
+    return not texts or any("栏次" in t for t in texts) or all(COLUMN_NO_ROW.match(t) for t in texts)
+
+
+def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[int], grid: Grid) -> list[Column]:
+    cols = [Column(k, grid.xs[k], grid.xs[k + 1]) for k in range(grid.ncols)]
+    header_text = ["".join(_txt(matrix[r][k]) for r in header) for k in range(grid.ncols)]
+    stats = []
+    for k in range(grid.ncols):
+        texts = [_txt(matrix[r][k]) for r in body if _txt(matrix[r][k])]
+        n = len(texts)
+        n_cjk = sum(1 for t in texts if has_cjk(t))
+        n_num = sum(1 for t in texts if parse_amount(t) is not None)
+        n_code = sum(1 for t in texts if CODE.match(t) or SPLIT_PART.match(t))
+        n_dec = sum(1 for t in texts if "." in t)
+        stats.append((n, n_cjk, n_num, n_code, n_dec))
+    # labels first
+    for k, (n, n_cjk, n_num, _n_code, _n_dec) in enumerate(stats):
+        if n and n_cjk >= max(1, 0.5 * n) and n_cjk >= n_num:
+            cols[k].role = "label"
+    seen_label = False
+    seen_value = False
+    for k, (n, n_cjk, n_num, n_code, n_dec) in enumerate(stats):
+        col = cols[k]
+        if col.role == "label":
+            seen_label, seen_value = True, False
+            continue
+        if n == 0:
+            col.role = "empty"
+            continue
+        nxt_label = any(c.role == "label" for c in cols[k + 1 : k + 4])
+        if "行次" in header_text[k]:
+            col.role = "line_no"
+        elif n_code == n and n_dec == 0 and (not seen_label or seen_value) and nxt_label:
+            col.role = "code"
+        elif n_num >= 0.6 * n:
+            if seen_label and not seen_value and n_dec == 0 and _sequential(matrix, body, k):
+                col.role = "line_no"
+            else:
+                col.role = "value"
+                seen_value = True
+        else:
+            col.role = "text"
+    # panels
+    panel = 0
+    had_value = False
+    for col in cols:
+        if col.role in ("code", "label") and had_value:
+            panel += 1
+            had_value = False
+        if col.role in ("value", "line_no"):
+            had_value = True
+        col.panel = panel
+    return cols
+
+
+def _sequential(matrix: list[list[Cell | None]], body: list[int], k: int) -> bool:
+    nums = [_txt(matrix[r][k]) for r in body if _txt(matrix[r][k])]
+    if not nums or not all(t.isdigit() and len(t) <= 3 for t in nums):
+        return False
+    ints = [int(t) for t in nums]
+    return all(b > a for a, b in zip(ints, ints[1:], strict=False))
+
+
+def assign_headers(matrix: list[list[Cell | None]], header: list[int], cols: list[Column], spec: TableSpec) -> None:
+    """Each value column's header path, and each panel's section.
+
+    A header cell is a group (a parent level) when a neighbouring column of the same panel and
+    the same kind (figures or not) has nothing printed at or above its row but has text below:
+    the cell spans that column too. A group cell is placed wherever its centre falls, so it
+    becomes the parent of every column it spans, its own included.
+    """
+    has = {(r, c.index): _txt(matrix[r][c.index]) for r in header for c in cols}
+    header = [r for r in header if not any("栏次" in has[(r, c.index)] for c in cols)]
+    figures = {c.index: c.role in ("value", "empty") for c in cols}
+
+    def spans(r: int, k: int) -> list[int]:
+        """Columns a cell at (r, k) spans beyond its own."""
+        out = []
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(cols) and cols[j].panel == cols[k].panel and figures[j] == figures[k]:
+                if any(has[(r2, j)] for r2 in header if r2 <= r) or not any(has[(r2, j)] for r2 in header if r2 > r):
+                    break
+                out.append(j)
+                j += step
+        return out
+
+    groups = {(r, c.index): spans(r, c.index) for r in header for c in cols if has[(r, c.index)]}
+    groups = {key: v for key, v in groups.items() if v and any(has[(r2, key[1])] for r2 in header if r2 > key[0])}
+    for col in cols:
+        levels: list[str] = []
+        leaf = ""
+        for r in header:
+            own = has[(r, col.index)]
+            if own and (r, col.index) in groups:
+                levels.append(own)
+            elif own:
+                leaf += own
+            else:
+                for (gr, gk), spanned in groups.items():
+                    if gr == r and col.index in spanned:
+                        levels.append(has[(gr, gk)])
+                        break
+        if leaf:
+            levels.append(leaf)
+        col.path = "/".join(levels)
+    if spec.sections:
+        panels = sorted({c.panel for c in cols})
+        last = None
+        for p in panels:
+            found = None
+            for r in header:
+                for c in cols:
+                    if c.panel == p and not found:
+                        t = has[(r, c.index)]
+                        for word, section in spec.sections.items():
+                            if t.endswith(word) and len(t) <= len(word) + 4:
+                                found = (t, section)
+                if found:
+                    break
+            section = found[1] if found else last
+            for c in cols:
+                if c.panel == p:
+                    c.section = section
+                    if found and c.path.startswith(found[0] + "/"):
+                        c.path = c.path[len(found[0]) + 1 :]
+            last = section
+
+
+def split_rows(matrix: list[list[Cell | None]]) -> tuple[list[int], list[int]]:
+    """(header rows, body rows): the header ends at the first row that holds data."""
+    first = next((i for i, row in enumerate(matrix) if _is_body_row(row)), len(matrix))
+    header = [i for i in range(first)]
+    body = [i for i in range(first, len(matrix)) if not _skip_row(matrix[i])]
+    return header, body
+
+
+def inherit_columns(cols: list[Column], previous: list[Column]) -> None:
+    """A continuation page without its own header takes paths and sections from the page
+    before, column by column, by horizontal overlap."""
+    for col in cols:
+        best, overlap = None, 0.0
+        for p in previous:
+            ov = min(col.x1, p.x1) - max(col.x0, p.x0)
+            if ov > overlap:
+                best, overlap = p, ov
+        if best is not None:
+            col.path = best.path
+            col.section = best.section
+
+
+def read_rows(
+    matrix: list[list[Cell | None]],
+    body: list[int],
+    cols: list[Column],
+    spec: TableSpec,
+    *,
+    doc_id: str,
+    title: str,
+    table_code: str,
+    currency_unit: str | None,
+    page: int,
+    engine: str,
+    start_index: int = 0,
+) -> tuple[list[LineItem], list[tuple[str, str, str]]]:
+    items: list[LineItem] = []
+    problems: list[tuple[str, str, str]] = []
+    panels = sorted({c.panel for c in cols})
+    index = start_index
+    for p in panels:
+        pcols = [c for c in cols if c.panel == p]
+        label_cols = [c for c in pcols if c.role == "label"]
+        code_cols = [c for c in pcols if c.role == "code"]
+        line_cols = [c for c in pcols if c.role == "line_no"]
+        value_cols = [c for c in pcols if c.role == "value"]
+        if not value_cols:
+            continue
+        pending: tuple[str, str | None, int | None] | None = None  # a label whose figures come on the next line
+        for r in body:
+            row = matrix[r]
+            label = "".join(_txt(row[c.index]) for c in label_cols)
+            code = join_code([_txt(row[c.index]) for c in code_cols]) if code_cols else None
+            raw_code = "".join(_txt(row[c.index]) for c in code_cols)
+            if code is None and label:
+                code, label = split_code_prefix(label)
+                label = compact(label)
+            if raw_code and code is None:
+                problems.append(("extract.code_unreadable", f"p{page} row {r}", f"code cells '{raw_code}' do not form a code"))
+            line_no = None
+            for c in line_cols:
+                t = _txt(row[c.index])
+                if t.isdigit():
+                    line_no = int(t)
+            cells = [(c, row[c.index]) for c in value_cols if row[c.index] is not None and _txt(row[c.index])]
+            if not cells:
+                if label or code:
+                    pending = (label, code, line_no)
+                continue
+            if not label and not code and pending is not None:
+                label, code, line_no = pending[0], pending[1], line_no or pending[2]
+            pending = None
+            if not label and not code:
+                problems.append(("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code"))
+            for c, cell in cells:
+                printed = cell.text.strip()
+                amount = parse_amount(printed)
+                if amount is None:
+                    problems.append(
+                        ("extract.cell_not_number", f"p{page} row {r} col {c.path or c.index}", f"'{printed}' is not a number")
+                    )
+                    continue
+                value = to_yuan(amount, currency_unit) if currency_unit else None
+                if value is None:
+                    continue
+                items.append(
+                    LineItem(
+                        doc_id=doc_id,
+                        table_code=table_code,
+                        table_title=title,
+                        table_family=spec.family,
+                        section=c.section,
+                        row_label=label,
+                        code=code,
+                        code_system=code_system_of(code, spec.code_system),
+                        code_level=code_level(code),
+                        line_no=line_no,
+                        column=c.path or f"col{c.index}",
+                        value=value,
+                        printed=printed,
+                        page=page,
+                        x0=round(cell.x0, 2),
+                        top=round(cell.top, 2),
+                        x1=round(cell.x1, 2),
+                        bottom=round(cell.bottom, 2),
+                        row_index=index,
+                        currency_unit=currency_unit,
+                        engine=engine,
+                    )
+                )
+            index += 1
+    for c in cols:
+        if c.role == "text":
+            problems.append(("extract.column_unmapped", f"p{page} col {c.index}", f"column '{c.path}' holds text that is not read"))
+        if c.role == "value" and not c.path:
+            problems.append(("extract.column_no_header", f"p{page} col {c.index}", "a column of figures has no header"))
+    return items, problems

@@ -1,0 +1,120 @@
+"""Declarative table specs (specs/tables.yaml) and title matching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from extractors.text import compact
+
+VALID_KINDS = {"final", "budget"}
+VALID_CODE_SYSTEMS = {None, "function", "economic", "revenue"}
+VALID_SECTIONS = {"income", "expenditure"}
+
+
+class SpecError(ValueError):
+    """A table spec file is malformed; the message names the entry and field."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    family: str
+    number: str
+    kinds: tuple[str, ...]
+    titles: tuple[str, ...]
+    code_system: str | None
+    sections: dict[str, str] = field(default_factory=dict)
+    required: bool = True
+
+    @property
+    def title_keys(self) -> tuple[str, ...]:
+        return tuple(title_key(t) for t in self.titles)
+
+
+_QUOTES = re.compile(r"[“”\"'‘’「」『』《》()（）\[\]【】、，,·:：\s]")
+_ORDINAL = re.compile(
+    r"^(?:公开\d+表|表[一二三四五六七八九十\d]+|附表\d*|[一二三四五六七八九十]+[、.．]|\d+[、.．])+"
+)
+_NUMBER_SUFFIX = re.compile(r"(?:公开\d+表|表\d+)$")
+_YEAR = re.compile(r"^.*?(?:19|20)\d{2}年度?")
+_SCOPE_PREFIX = re.compile(r"^(?:区级|市级|省级)?(?:部门|预算单位|单位)")
+
+
+def title_key(text: str) -> str:
+    """A title reduced to what identifies the table (see specs/tables.yaml)."""
+    t = compact(text)
+    t = _ORDINAL.sub("", t)
+    t = _YEAR.sub("", t)
+    t = _QUOTES.sub("", t)
+    t = _ORDINAL.sub("", t)
+    t = _NUMBER_SUFFIX.sub("", t)
+    t = _SCOPE_PREFIX.sub("", t)
+    return t
+
+
+def _validate(entry: dict, index: int) -> TableSpec:
+    where = f"tables.yaml entry {index} ({entry.get('family', '?')})"
+    for key in ("family", "number", "kinds", "titles"):
+        if key not in entry:
+            raise SpecError(f"{where}: missing field '{key}'")
+    unknown = set(entry) - {"family", "number", "kinds", "titles", "code_system", "sections", "required"}
+    if unknown:
+        raise SpecError(f"{where}: unknown field(s) {sorted(unknown)}")
+    kinds = tuple(entry["kinds"])
+    if not kinds or set(kinds) - VALID_KINDS:
+        raise SpecError(f"{where}: field 'kinds' must be a subset of {sorted(VALID_KINDS)}")
+    if entry.get("code_system") not in VALID_CODE_SYSTEMS:
+        raise SpecError(f"{where}: field 'code_system' must be one of function/economic/revenue/null")
+    sections = dict(entry.get("sections") or {})
+    if set(sections.values()) - VALID_SECTIONS:
+        raise SpecError(f"{where}: field 'sections' maps to income/expenditure only")
+    if not re.fullmatch(r"\d{2}", str(entry["number"])):
+        raise SpecError(f"{where}: field 'number' must be two digits")
+    return TableSpec(
+        family=entry["family"],
+        number=str(entry["number"]),
+        kinds=kinds,
+        titles=tuple(entry["titles"]),
+        code_system=entry.get("code_system"),
+        sections=sections,
+        required=bool(entry.get("required", True)),
+    )
+
+
+def parse_specs(text: str) -> list[TableSpec]:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("tables"), list):
+        raise SpecError("tables.yaml: top level must be a mapping with a 'tables' list")
+    return [_validate(e, i) for i, e in enumerate(data["tables"])]
+
+
+@cache
+def load_specs() -> tuple[TableSpec, ...]:
+    text = resources.files("extractors").joinpath("specs/tables.yaml").read_text(encoding="utf-8")
+    return tuple(parse_specs(text))
+
+
+def match_title(text: str, kind: str | None = None) -> TableSpec | None:
+    """The spec whose title aliases match `text` exactly (after normalisation), if any.
+
+    When the document kind is known, specs of that kind win over others.
+    """
+    key = title_key(text)
+    if len(key) < 4:
+        return None
+    hits = [s for s in load_specs() if key in s.title_keys]
+    if not hits:
+        return None
+    if kind in VALID_KINDS:
+        for s in hits:
+            if kind in s.kinds:
+                return s
+    return hits[0]
+
+
+def specs_for_kind(kind: str) -> list[TableSpec]:
+    return [s for s in load_specs() if kind in s.kinds]

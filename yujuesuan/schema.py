@@ -1,0 +1,97 @@
+"""Arrow schemas of the published tables (../CONTRACT.md of the project; docs/contract.md)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+MONEY = pa.decimal128(20, 2)
+
+DOCUMENTS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_url", pa.string()),
+        ("file_name", pa.string()),
+        ("format", pa.string()),
+        ("kind", pa.string()),
+        ("scope", pa.string()),
+        ("region", pa.string()),
+        ("unit_name", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("currency_unit", pa.string()),
+        ("pages", pa.int32()),
+        ("status", pa.string()),
+        ("is_current", pa.bool_()),
+        ("contract_version", pa.string()),
+        # additions
+        ("layout_family", pa.string()),
+        ("tables_found", pa.int32()),
+        ("extracted_by", pa.string()),
+    ]
+)
+
+LINE_ITEMS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("kind", pa.string()),
+        ("table_code", pa.string()),
+        ("table_title", pa.string()),
+        ("table_family", pa.string()),
+        ("section", pa.string()),
+        ("row_label", pa.string()),
+        ("code", pa.string()),
+        ("code_system", pa.string()),
+        ("code_level", pa.int8()),
+        ("line_no", pa.int32()),
+        ("column", pa.string()),
+        ("value", MONEY),
+        ("printed", pa.string()),
+        ("page", pa.int32()),
+        ("x0", pa.float64()),
+        ("top", pa.float64()),
+        ("x1", pa.float64()),
+        ("bottom", pa.float64()),
+        # additions
+        ("row_index", pa.int32()),
+        ("currency_unit", pa.string()),
+        ("engine", pa.string()),
+    ]
+)
+
+TABLES = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("table_code", pa.string()),
+        ("table_title", pa.string()),
+        ("table_family", pa.string()),
+        ("printed_number", pa.string()),
+        ("pages", pa.list_(pa.int32())),
+        ("currency_unit", pa.string()),
+        ("engine", pa.string()),
+        ("empty", pa.bool_()),
+        ("empty_note", pa.string()),
+        ("line_items", pa.int32()),
+    ]
+)
+
+QUALITY_ISSUES = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("check_id", pa.string()),
+        ("severity", pa.string()),
+        ("table_code", pa.string()),
+        ("locator", pa.string()),
+        ("message", pa.string()),
+        ("expected", pa.string()),
+        ("actual", pa.string()),
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "line_items": LINE_ITEMS,
+    "tables": TABLES,
+    "quality_issues": QUALITY_ISSUES,
+}

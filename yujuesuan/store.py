@@ -1,0 +1,91 @@
+"""The warehouse on disk: one Parquet file per document in each table's folder.
+
+    WAREHOUSE/documents/<doc_id>.parquet
+    WAREHOUSE/line_items/<doc_id>.parquet
+    WAREHOUSE/tables/<doc_id>.parquet
+    WAREHOUSE/quality_issues/<doc_id>.parquet
+
+Writing a document replaces all its files. Each file is written under a hidden temporary
+name (ignored by pyarrow datasets and by DuckDB's *.parquet globs) and renamed into place;
+the documents row is renamed last, so a document row is only ever visible with its rows.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from extractors.pdf import Extraction
+from yujuesuan.schema import SCHEMAS
+
+ORDER = ["line_items", "tables", "quality_issues", "documents"]  # documents last: the commit
+
+
+def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
+    doc = asdict(ex.document)
+    rows: dict[str, list[dict]] = {"documents": [doc]}
+    rows["line_items"] = [asdict(i) for i in ex.items]
+    rows["tables"] = [
+        {
+            "doc_id": ex.document.doc_id,
+            "table_code": t.table_code,
+            "table_title": t.table_title,
+            "table_family": t.table_family,
+            "printed_number": t.printed_number,
+            "pages": t.pages,
+            "currency_unit": t.currency_unit,
+            "engine": t.engine,
+            "empty": t.empty,
+            "empty_note": t.empty_note,
+            "line_items": len(t.items),
+        }
+        for t in ex.tables
+    ]
+    rows["quality_issues"] = [asdict(i) for i in ex.issues]
+    return rows
+
+
+class Warehouse:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path(self, table: str, doc_id: str) -> Path:
+        return self.root / table / f"{doc_id}.parquet"
+
+    def write(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
+        """Replace everything the warehouse holds for one document."""
+        staged: list[tuple[Path, Path | None]] = []
+        for table in ORDER:
+            final = self.path(table, doc_id)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            data = rows.get(table) or []
+            if not data:
+                staged.append((final, None))
+                continue
+            schema = SCHEMAS[table]
+            arrow = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in data], schema=schema)
+            tmp = final.parent / f".{doc_id}.parquet.tmp"
+            pq.write_table(arrow, tmp, compression="zstd")
+            staged.append((final, tmp))
+        for final, tmp in staged:
+            if tmp is None:
+                final.unlink(missing_ok=True)
+            else:
+                os.replace(tmp, final)
+
+    def write_extraction(self, ex: Extraction) -> None:
+        self.write(ex.document.doc_id, extraction_rows(ex))
+
+    def has(self, doc_id: str) -> bool:
+        return self.path("documents", doc_id).exists()
+
+    def read(self, table: str) -> pa.Table:
+        folder = self.root / table
+        if not folder.exists():
+            return SCHEMAS[table].empty_table()
+        return ds.dataset(str(folder), format="parquet", partitioning="hive", schema=SCHEMAS[table]).to_table()
