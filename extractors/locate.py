@@ -17,12 +17,17 @@ from extractors.spec import TableSpec, match_title
 from extractors.text import compact
 
 CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-PRINTED_NO = re.compile(r"公开(\d{1,2})表|^表(\d{1,2})$|^表([一二三四五六七八九十]{1,3})$|附表(\d{1,2})")
+PRINTED_NO = re.compile(
+    r"公开(\d{1,2})表|公开表([一二三四五六七八九十]{1,3})$|^表(\d{1,2})$|^表([一二三四五六七八九十]{1,3})$|附表(\d{1,2})"
+)
 NOTE = re.compile(r"^(注|说明|备注)\d*[:：]")
 EMPTY_NOTE = re.compile(r"本表无数据|故本表为空|本表为空表|无数据|空表")
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 LEADER = re.compile(r"[…\.·]{4,}")
-META = re.compile(r"^(编制)?(部门|单位|预算单位|主管部门|编制单位)[:：]|单位[:：]|金额单位|公开\d+表|^表[一二三四五六七八九十\d]+$")
+META = re.compile(
+    r"^(编制)?(部门|单位|预算单位|主管部门|编制单位)[:：]|单位[:：]|金额单位|公开\d+表|^公开表[一二三四五六七八九十]+$"
+    r"|^表[一二三四五六七八九十\d]+$"
+)
 
 
 def cn_to_int(text: str) -> int | None:

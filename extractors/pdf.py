@@ -60,9 +60,7 @@ def sniff_format(data: bytes, file_name: str) -> str | None:
 def extract_pdf(
     data: bytes, file_name: str, *, source_url: str | None = None, engine: str = "pdfplumber"
 ) -> Extraction:
-    doc = Document(
-        doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="pdf", source_url=source_url
-    )
+    doc = Document(doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="pdf", source_url=source_url)
     ex = Extraction(doc)
     doc.extracted_by = engine
     if engine not in ENGINES:

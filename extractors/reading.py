@@ -61,7 +61,7 @@ def _is_body_row(row: list[Cell | None]) -> bool:
         return False
     if all(COLUMN_NO_ROW.match(t) for t in texts):
         return False
-    if TOTAL_LABEL.match(texts[0]) or ORDINAL_LABEL.match(texts[0]):
+    if (TOTAL_LABEL.match(texts[0]) or ORDINAL_LABEL.match(texts[0])) and not any(has_cjk(t) for t in texts[1:]):
         return True
     for t in texts:
         if _is_figure(t) or CODE.match(t):
@@ -87,15 +87,16 @@ def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[
         n_cjk = sum(1 for t in texts if has_cjk(t))
         n_num = sum(1 for t in texts if parse_amount(t) is not None)
         n_code = sum(1 for t in texts if CODE.match(t) or SPLIT_PART.match(t))
+        n_total = sum(1 for t in texts if TOTAL_LABEL.match(t))
         n_dec = sum(1 for t in texts if "." in t)
-        stats.append((n, n_cjk, n_num, n_code, n_dec))
+        stats.append((n, n_cjk, n_num, n_code, n_dec, n_total))
     # labels first
-    for k, (n, n_cjk, n_num, _n_code, _n_dec) in enumerate(stats):
-        if n and n_cjk >= max(1, 0.5 * n) and n_cjk >= n_num:
+    for k, (n, n_cjk, n_num, n_code, _n_dec, n_total) in enumerate(stats):
+        if n and n_cjk >= max(1, 0.5 * n) and n_cjk >= n_num and not (n_code and n_code + n_total == n):
             cols[k].role = "label"
     seen_label = False
     seen_value = False
-    for k, (n, n_cjk, n_num, n_code, n_dec) in enumerate(stats):
+    for k, (n, _n_cjk, n_num, n_code, n_dec, n_total) in enumerate(stats):
         col = cols[k]
         if col.role == "label":
             seen_label, seen_value = True, False
@@ -106,7 +107,14 @@ def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[
         nxt_label = any(c.role == "label" for c in cols[k + 1 : k + 4])
         if "行次" in header_text[k]:
             col.role = "line_no"
-        elif n_code == n and n_dec == 0 and (not seen_label or seen_value) and nxt_label:
+        elif (
+            n_code
+            and n_code >= 0.8 * (n - n_total)
+            and n_num - n_code <= n_code
+            and n_dec == 0
+            and (not seen_label or seen_value)
+            and nxt_label
+        ):
             col.role = "code"
         elif n_num >= 0.6 * n:
             if seen_label and not seen_value and n_dec == 0 and _sequential(matrix, body, k):
@@ -203,11 +211,24 @@ def assign_headers(matrix: list[list[Cell | None]], header: list[int], cols: lis
             last = section
 
 
+# header words some producers print inside the first body row's ruled band (类 | 款 | 项
+# above 合计 in one cell): they label the code columns, they are not data
+HEADER_ONLY = {"类", "款", "项", "栏次"}
+
+
 def split_rows(matrix: list[list[Cell | None]]) -> tuple[list[int], list[int]]:
     """(header rows, body rows): the header ends at the first row that holds data."""
     first = next((i for i, row in enumerate(matrix) if _is_body_row(row)), len(matrix))
     header = [i for i in range(first)]
     body = [i for i in range(first, len(matrix)) if not _skip_row(matrix[i])]
+    for r in body[:2]:
+        for k, cell in enumerate(matrix[r]):
+            if cell is not None and "\n" in cell.text:
+                lines = [ln for ln in cell.text.split("\n") if compact(ln) not in HEADER_ONLY]
+                if len(lines) != len(cell.text.split("\n")):
+                    cell.text = "\n".join(lines)
+            if cell is not None and compact(cell.text) in HEADER_ONLY:
+                matrix[r][k] = None
     return header, body
 
 
@@ -251,17 +272,22 @@ def read_rows(
         value_cols = [c for c in pcols if c.role == "value"]
         if not value_cols:
             continue
+        figure_rows = sum(1 for r in body if any(_txt(matrix[r][c.index]) for c in value_cols))
         pending: tuple[str, str | None, int | None] | None = None  # a label whose figures come on the next line
         for r in body:
             row = matrix[r]
             label = "".join(_txt(row[c.index]) for c in label_cols)
             code = join_code([_txt(row[c.index]) for c in code_cols]) if code_cols else None
             raw_code = "".join(_txt(row[c.index]) for c in code_cols)
+            if code is None and TOTAL_LABEL.match(raw_code) and not label:
+                label, raw_code = raw_code, ""  # 合计 printed across the code columns
             if code is None and label:
                 code, label = split_code_prefix(label)
                 label = compact(label)
             if raw_code and code is None:
-                problems.append(("extract.code_unreadable", f"p{page} row {r}", f"code cells '{raw_code}' do not form a code"))
+                problems.append(
+                    ("extract.code_unreadable", f"p{page} row {r}", f"code cells '{raw_code}' do not form a code")
+                )
             line_no = None
             for c in line_cols:
                 t = _txt(row[c.index])
@@ -276,13 +302,19 @@ def read_rows(
                 label, code, line_no = pending[0], pending[1], line_no or pending[2]
             pending = None
             if not label and not code:
-                problems.append(("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code"))
+                problems.append(
+                    ("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code")
+                )
             for c, cell in cells:
                 printed = cell.text.strip()
                 amount = parse_amount(printed)
                 if amount is None:
                     problems.append(
-                        ("extract.cell_not_number", f"p{page} row {r} col {c.path or c.index}", f"'{printed}' is not a number")
+                        (
+                            "extract.cell_not_number",
+                            f"p{page} row {r} col {c.path or c.index}",
+                            f"'{printed}' is not a number",
+                        )
                     )
                     continue
                 value = to_yuan(amount, currency_unit) if currency_unit else None
@@ -316,7 +348,9 @@ def read_rows(
             index += 1
     for c in cols:
         if c.role == "text":
-            problems.append(("extract.column_unmapped", f"p{page} col {c.index}", f"column '{c.path}' holds text that is not read"))
+            problems.append(
+                ("extract.column_unmapped", f"p{page} col {c.index}", f"column '{c.path}' holds text that is not read")
+            )
         if c.role == "value" and not c.path:
             problems.append(("extract.column_no_header", f"p{page} col {c.index}", "a column of figures has no header"))
     return items, problems

@@ -36,9 +36,7 @@ class TableSpec:
 
 
 _QUOTES = re.compile(r"[“”\"'‘’「」『』《》()（）\[\]【】、，,·:：\s]")
-_ORDINAL = re.compile(
-    r"^(?:公开\d+表|表[一二三四五六七八九十\d]+|附表\d*|[一二三四五六七八九十]+[、.．]|\d+[、.．])+"
-)
+_ORDINAL = re.compile(r"^(?:公开\d+表|表[一二三四五六七八九十\d]+|附表\d*|[一二三四五六七八九十]+[、.．]|\d+[、.．])+")
 _NUMBER_SUFFIX = re.compile(r"(?:公开\d+表|表\d+)$")
 _YEAR = re.compile(r"^.*?(?:19|20)\d{2}年度?")
 _SCOPE_PREFIX = re.compile(r"^(?:区级|市级|省级)?(?:部门|预算单位|单位)")

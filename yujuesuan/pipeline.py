@@ -16,7 +16,20 @@ from yujuesuan.store import Warehouse, extraction_rows
 log = logging.getLogger(__name__)
 
 # files picked up when walking a folder; a file named explicitly is always taken
-DOCUMENT_SUFFIXES = {".pdf", ".xls", ".xlsx", ".doc", ".docx", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+DOCUMENT_SUFFIXES = {
+    ".pdf",
+    ".xls",
+    ".xlsx",
+    ".doc",
+    ".docx",
+    ".html",
+    ".htm",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+}
 
 
 @dataclass
@@ -55,7 +68,11 @@ def _extract_file(args: tuple[str, str]) -> tuple[str, dict]:
 
 
 def extract_paths(
-    paths: Iterable[str | os.PathLike[str]], warehouse: str | os.PathLike[str], *, engine: str = "pdfplumber", jobs: int = 1
+    paths: Iterable[str | os.PathLike[str]],
+    warehouse: str | os.PathLike[str],
+    *,
+    engine: str = "pdfplumber",
+    jobs: int = 1,
 ) -> RunSummary:
     files, skipped = collect(paths)
     wh = Warehouse(warehouse)
