@@ -25,6 +25,7 @@ class Grid:
     top: float
     bottom: float
     source: str  # "rules" | "text" | "rules+text" | camelot
+    body_top: float | None = None  # text grids: where the first line of figures starts
 
     @property
     def ncols(self) -> int:
@@ -86,7 +87,9 @@ def text_corridors(lines: list[list[Char]], x_min: float, x_max: float, allow: i
             while j < n and cover[j] <= allow:
                 j += 1
             if k > 0 and j < n and (j - k) * step >= 1.5:  # inner corridors only
-                cuts.append(x_min + (k + j) / 2 * step)
+                # cut near the corridor's left edge: figures are right-aligned and their
+                # column headers, centred above them, reach further left than the figures
+                cuts.append(x_min + min(k * step + 2.0, (k + j) / 2 * step))
             k = j
         else:
             k += 1
@@ -173,7 +176,8 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
                 ys.append(y)
     if len(ys) < 2:
         return None
-    return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source)
+    body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines and source == "text" else None
+    return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
 
 
 def _splits_figures(lines: list[list[Char]], x: float) -> bool:

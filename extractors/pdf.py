@@ -77,7 +77,9 @@ def extract_pdf(
         n_pages = len(pdf.pages)
     except Exception as exc:  # pdfminer raises many kinds on broken files
         name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name or "encrypt" in str(exc).lower():
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+        names = f"{name} {type(cause).__name__ if cause else ''} {exc} {cause or ''}".lower()
+        if "password" in names or "encrypt" in names:
             return _fail(ex, "extract.encrypted", f"The PDF is encrypted and cannot be opened ({name}).")
         return _fail(ex, "extract.unreadable", f"The PDF cannot be opened: {name}: {exc}".strip())
     doc.pages = n_pages

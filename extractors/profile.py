@@ -13,6 +13,7 @@ from extractors.text import compact
 
 KIND = re.compile(r"(部门|单位)(决算|预算)")
 YEAR_KIND = re.compile(r"((?:19|20)\d{2})年度?(?:区级|市级|省级|县级)?(?:部门|单位|预算单位)(?:决算|预算)")
+YEAR_COVER = re.compile(r"((?:19|20)\d{2})年度[^\d]{2,40}?(?:部门|单位)(?:决算|预算)")
 YEAR_AFTER = re.compile(r"年度?(?:部门|单位)(?:决算|预算)表?((?:19|20)\d{2})")
 YEAR_TITLE = re.compile(r"((?:19|20)\d{2})年度?(?:部门|单位|预算单位)?[^，。；]{0,30}?表")
 NOT_SCOPE = re.compile(r"部门预算经济分类|单位预算经济分类")
@@ -68,6 +69,9 @@ def read_profile(page_texts: list[str]) -> Profile:
     for i, t in enumerate(allt):
         for y in YEAR_KIND.findall(t):
             years[int(y)] += 10 if i < 2 else 1
+    if not years:
+        for y in YEAR_COVER.findall(head[0] if head else ""):
+            years[int(y)] += 1
     if not years:
         for i, t in enumerate(allt):
             for y in YEAR_AFTER.findall(t):

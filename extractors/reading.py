@@ -301,7 +301,7 @@ def read_rows(
             if not label and not code and pending is not None:
                 label, code, line_no = pending[0], pending[1], line_no or pending[2]
             pending = None
-            if not label and not code:
+            if not label and not code and figure_rows > 1:
                 problems.append(
                     ("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code")
                 )

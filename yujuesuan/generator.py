@@ -1,0 +1,292 @@
+"""Synthetic disclosure generator: 部门决算 PDFs with known numbers and varied layout.
+
+It makes the project's bundled samples (data/samples) and the documents of parametrised tests.
+Every figure it prints is also returned as an expected line item, so a test can compare the
+extraction exactly. Layout varies by `Layout`: currency unit, codes joined (2010301) or split
+over 类|款|项 columns, full grid / horizontal rules only / no rules, and rows per page (long
+tables break over pages and repeat their header).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+# a small slice of the 支出功能分类科目 (类 → 款 → 项)
+FUNCTIONS: dict[str, str] = {
+    "201": "一般公共服务支出",
+    "20103": "政府办公厅（室）及相关机构事务",
+    "2010301": "行政运行",
+    "2010302": "一般行政管理事务",
+    "2010350": "事业运行",
+    "20106": "财政事务",
+    "2010601": "行政运行",
+    "2010607": "信息化建设",
+    "208": "社会保障和就业支出",
+    "20805": "行政事业单位养老支出",
+    "2080501": "行政单位离退休",
+    "2080505": "机关事业单位基本养老保险缴费支出",
+    "2080506": "机关事业单位职业年金缴费支出",
+    "210": "卫生健康支出",
+    "21011": "行政事业单位医疗",
+    "2101101": "行政单位医疗",
+    "2101102": "事业单位医疗",
+    "221": "住房保障支出",
+    "22102": "住房改革支出",
+    "2210201": "住房公积金",
+    "2210203": "购房补贴",
+}
+UNITS = ["示例市人民政府办公室", "示例市财政局", "示例县司法局", "示例区商务委员会"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    currency: str = "万元"  # 万元 | 元
+    split_codes: bool = False  # 类 | 款 | 项 in three columns
+    rules: str = "grid"  # grid | horizontal | none
+    rows_per_page: int = 40
+    decimals: bool = True  # 元 printed with or without cents
+
+
+@dataclass(frozen=True)
+class Expected:
+    table_code: str
+    table_family: str
+    section: str | None
+    row_label: str
+    code: str | None
+    column: str
+    value: Decimal  # 元
+
+    def key(self) -> tuple:
+        return (self.table_code, self.section, self.code or self.row_label, self.column, self.value)
+
+
+@dataclass
+class Generated:
+    pdf: bytes
+    expected: list[Expected]
+    unit_name: str
+    year: int
+    layout: Layout
+
+
+def _fmt(value_yuan: Decimal, layout: Layout) -> str:
+    if layout.currency == "万元":
+        return f"{value_yuan / 10000:,.2f}"
+    return f"{value_yuan:,.2f}" if layout.decimals else f"{value_yuan:,.0f}"
+
+
+def _amount(rng: random.Random, layout: Layout) -> Decimal:
+    if layout.currency == "万元":
+        return Decimal(rng.randint(1, 500_000) * 100)  # whole 0.01 万元
+    if layout.decimals:
+        return Decimal(rng.randint(100, 500_000_000)) / 100
+    return Decimal(rng.randint(1000, 5_000_000))
+
+
+def _function_rows(rng: random.Random, layout: Layout) -> list[tuple[str, str, dict[str, Decimal]]]:
+    """Coded rows (类, 款, 项 in code order) with 基本/项目 and 财政拨款/其他 figures summing up."""
+    leaves = [c for c in FUNCTIONS if len(c) == 7]
+    chosen = sorted(rng.sample(leaves, rng.randint(3, len(leaves))))
+    figures: dict[str, dict[str, Decimal]] = {}
+    for leaf in chosen:
+        basic, project = _amount(rng, layout), _amount(rng, layout) if rng.random() < 0.5 else Decimal(0)
+        other = Decimal(0)
+        if rng.random() < 0.3:
+            step = Decimal(100) if layout.currency == "万元" else Decimal(1)
+            other = (basic / 10 / step).quantize(Decimal(1)) * step
+        figures[leaf] = {"basic": basic, "project": project, "fiscal": basic + project - other, "other": other}
+    for leaf in chosen:
+        for parent in (leaf[:3], leaf[:5]):
+            agg = figures.setdefault(
+                parent, {"basic": Decimal(0), "project": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0)}
+            )
+            for k in agg:
+                agg[k] += figures[leaf][k]
+    return [(code, FUNCTIONS[code], figures[code]) for code in sorted(figures)]
+
+
+class _Pages:
+    """Draws tables onto pages, starting a new page (with the header again) when one is full."""
+
+    def __init__(self, c: canvas.Canvas, layout: Layout) -> None:
+        self.c, self.layout = c, layout
+        self.width, self.height = landscape(A4)
+        self.page = 0
+
+    def table(
+        self,
+        title: str,
+        meta: str,
+        header: list[list[tuple[str, int]]],
+        widths: list[float],
+        rows: list[list[str]],
+        aligns: list[str],
+    ) -> None:
+        c, layout = self.c, self.layout
+        chunks = [rows[i : i + layout.rows_per_page] for i in range(0, len(rows), layout.rows_per_page)] or [[]]
+        for n, chunk in enumerate(chunks):
+            if self.page:
+                c.showPage()
+            self.page += 1
+            c.setPageSize(landscape(A4))
+            c.setFont(FONT, 16)
+            y = self.height - 50
+            if n == 0:
+                c.drawCentredString(self.width / 2, y, title)
+                c.setFont(FONT, 10)
+                c.drawString(40, y - 24, meta)
+            y -= 40
+            self._rows(y, header, widths, chunk, aligns)
+
+    def _rows(
+        self,
+        y: float,
+        header: list[list[tuple[str, int]]],
+        widths: list[float],
+        rows: list[list[str]],
+        aligns: list[str],
+    ) -> None:
+        c, rules = self.c, self.layout.rules
+        x0 = 40
+        xs = [x0]
+        for w in widths:
+            xs.append(xs[-1] + w)
+        h = 18
+        c.setFont(FONT, 9)
+        c.setLineWidth(0.6)
+        top = y
+        for hrow in header:
+            col = 0
+            for text, span in hrow:
+                a, b = xs[col], xs[col + span]
+                c.drawCentredString((a + b) / 2, y - 13, text)
+                if rules == "grid":
+                    c.line(a, y, a, y - h)
+                    c.line(b, y, b, y - h)
+                col += span
+            if rules != "none":
+                c.line(xs[0], y, xs[-1], y)
+            y -= h
+        for row in rows:
+            if rules != "none":
+                c.line(xs[0], y, xs[-1], y)
+            for k, text in enumerate(row):
+                if not text:
+                    continue
+                if aligns[k] == "r":
+                    c.drawRightString(xs[k + 1] - 4, y - 13, text)
+                else:
+                    c.drawString(xs[k] + 4, y - 13, text)
+            y -= h
+        if rules != "none":
+            c.line(xs[0], y, xs[-1], y)
+        if rules == "grid":
+            for x in xs:
+                c.line(x, top - len(header) * h, x, y)
+
+
+def generate(seed: int, layout: Layout | None = None) -> Generated:
+    """One synthetic 部门决算 (tables 01, 02, 03) with its expected line items."""
+    rng = random.Random(seed)
+    layout = layout or Layout()
+    unit = rng.choice(UNITS)
+    year = rng.choice([2022, 2023, 2024])
+    rows = _function_rows(rng, layout)
+    expected: list[Expected] = []
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1)  # same seed, same bytes
+    c.setTitle(f"{unit}{year}年度部门决算")
+    c.setFont(FONT, 24)
+    w, h = landscape(A4)
+    c.drawCentredString(w / 2, h / 2 + 20, f"{year}年度")
+    c.drawCentredString(w / 2, h / 2 - 20, f"{unit}部门决算")
+    pages = _Pages(c, layout)
+    pages.page = 1
+    meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"
+    tops = [r for r in rows if len(r[0]) == 3]
+    total = {k: sum((r[2][k] for r in tops), Decimal(0)) for k in ("basic", "project", "fiscal", "other")}
+    income_total = total["fiscal"] + total["other"]
+
+    # 01 收入支出决算总表: two panels
+    left = [("一、财政拨款收入", total["fiscal"]), ("二、其他收入", total["other"]), ("本年收入合计", income_total)]
+    right = [(f"{'一二三四五六'[i]}、{r[1]}", r[2]["basic"] + r[2]["project"]) for i, r in enumerate(tops)]
+    right.append(("本年支出合计", total["basic"] + total["project"]))
+    body = []
+    for i in range(max(len(left), len(right))):
+        lrow = left[i] if i < len(left) else ("", None)
+        rrow = right[i] if i < len(right) else ("", None)
+        body.append(
+            [
+                lrow[0],
+                _fmt(lrow[1], layout) if lrow[1] is not None else "",
+                rrow[0],
+                _fmt(rrow[1], layout) if rrow[1] is not None else "",
+            ]
+        )
+        for section, (label, value) in (("income", lrow), ("expenditure", rrow)):
+            if value is not None:
+                expected.append(Expected("01", "summary", section, label, None, "决算数", value))
+    pages.table(
+        "收入支出决算总表",
+        meta,
+        [[("收入", 2), ("支出", 2)], [("项目", 1), ("决算数", 1), ("项目", 1), ("决算数", 1)]],
+        [200, 120, 240, 120],
+        body,
+        ["l", "r", "l", "r"],
+    )
+
+    code_widths = [45, 35, 35] if layout.split_codes else [80]
+    code_head = [("类", 1), ("款", 1), ("项", 1)] if layout.split_codes else [("科目编码", 1)]
+
+    def code_cells(code: str) -> list[str]:
+        if not layout.split_codes:
+            return [code]
+        return [code[:3], code[3:5], code[5:7]]
+
+    for table_code, family, title, columns in (
+        ("02", "income", "收入决算表", [("本年收入合计", None), ("财政拨款收入", "fiscal"), ("其他收入", "other")]),
+        ("03", "expenditure", "支出决算表", [("本年支出合计", None), ("基本支出", "basic"), ("项目支出", "project")]),
+    ):
+        body = []
+        parts = [k for _, k in columns if k]
+        tot = [sum((total[k] for k in parts), Decimal(0))] + [total[k] for k in parts]
+        body.append([""] * len(code_widths) + ["合计"] + [_fmt(v, layout) for v in tot])
+        for name, v in zip([n for n, _ in columns], tot, strict=True):
+            expected.append(Expected(table_code, family, None, "合计", None, name, v))
+        for code, label, fig in rows:
+            vals = [sum((fig[k] for k in parts), Decimal(0))] + [fig[k] for k in parts]
+            body.append(code_cells(code) + [label] + [_fmt(v, layout) for v in vals])
+            for name, v in zip([n for n, _ in columns], vals, strict=True):
+                expected.append(Expected(table_code, family, None, label, code, name, v))
+        header = [code_head + [("科目名称", 1)] + [(n, 1) for n, _ in columns]]
+        pages.table(
+            title,
+            meta,
+            header,
+            code_widths + [230] + [110] * len(columns),
+            body,
+            ["l"] * (len(code_widths) + 1) + ["r"] * len(columns),
+        )
+    c.showPage()
+    c.save()
+    return Generated(buf.getvalue(), expected, unit, year, layout)
+
+
+# the bundled samples (data/samples): one per rule style the engine reads exactly today
+SAMPLE_LAYOUTS: list[tuple[int, Layout]] = [
+    (1, Layout(currency="万元", rules="grid")),
+    (7, Layout(currency="万元", split_codes=True, rules="grid", rows_per_page=5)),
+    (12, Layout(currency="元", rules="grid", decimals=True)),
+]
