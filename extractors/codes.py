@@ -10,6 +10,12 @@ SPLIT_PART = re.compile(r"^\d{2}$")
 CODE_PREFIX = re.compile(r"^(\d{3}(?:\s?\d{2}){0,2})\s*(?=\D)")
 
 
+def pad_parts(parts: list[str]) -> list[str]:
+    """款/项 parts printed without their leading zero (301 | 2, a spreadsheet's number format)
+    take it back; any other part is left as printed."""
+    return [p if i == 0 or not re.fullmatch(r"\d", p) else "0" + p for i, p in enumerate(parts)]
+
+
 def join_code(parts: list[str]) -> str | None:
     """类 | 款 | 项 cells (or one cell) → one code; None when they do not form a code."""
     parts = [p.replace(" ", "") for p in parts if p and p.strip()]

@@ -147,8 +147,7 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
             xs.append(right)
     else:
         body = figure_lines if len(figure_lines) >= 2 else lines
-        allow = 1 if len(body) >= 6 else 0
-        xs = [left, *text_corridors(body, left, right, allow), right]
+        xs = text_columns(body, left, right)
         if len(xs_rules) and xs_rules[0] < left:
             xs[0] = xs_rules[0]
     xs = _cluster(xs, 3.0)
@@ -178,6 +177,31 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
         return None
     body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines and source == "text" else None
     return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
+
+
+def text_columns(lines: list[list[Char]], left: float, right: float) -> list[float]:
+    """Column boundaries of a table without vertical rules, from its lines of figures.
+
+    A total row's label (合计) may span the code and label columns: it does not count against
+    a corridor; every other line must leave the corridor white.
+    """
+    spanning = [ln for ln in lines if _is_total_line(ln)]
+    if len(lines) - len(spanning) >= 2:
+        lines = [ln for ln in lines if not _is_total_line(ln)]
+    return [left, *text_corridors(lines, left, right), right]
+
+
+def figure_lines_of(page: PageLayout, top: float, bottom: float) -> list[list[Char]]:
+    lines = group_lines(segment_chars(page, top, bottom))
+    return [ln for ln in lines if _is_figure_line(ln) and "栏次" not in "".join(c.text for c in ln)]
+
+
+TOTAL_START = ("合计", "总计", "小计", "收入总计", "支出总计", "本年收入合计", "本年支出合计")
+
+
+def _is_total_line(line: list[Char]) -> bool:
+    text = "".join(c.text for c in line).replace(" ", "")
+    return text.startswith(TOTAL_START)
 
 
 def _splits_figures(lines: list[list[Char]], x: float) -> bool:

@@ -20,7 +20,7 @@ CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, 
 PRINTED_NO = re.compile(
     r"公开(\d{1,2})表|公开表([一二三四五六七八九十]{1,3})$|^表(\d{1,2})$|^表([一二三四五六七八九十]{1,3})$|附表(\d{1,2})"
 )
-NOTE = re.compile(r"^(注|说明|备注)\d*[:：]")
+NOTE = re.compile(r"^((注|说明|备注)\d*)?[:：]")
 EMPTY_NOTE = re.compile(r"本表无数据|故本表为空|本表为空表|无数据|空表")
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 LEADER = re.compile(r"[…\.·]{4,}")
@@ -116,13 +116,20 @@ def _title_at(lines: list[TextLine], i: int, kind: str | None) -> tuple[TableSpe
         spec = match_title(seg, kind)
         if spec:
             return spec, compact(seg), 1
-    if i + 1 < len(lines):
-        nxt = lines[i + 1]
-        if nxt.top - line.bottom < 2 * (line.bottom - line.top) and len(nxt.key) <= 6:
-            joined = line.text + nxt.text
-            spec = match_title(joined, kind)
-            if spec:
-                return spec, compact(joined), 2
+    # a title wrapped over the next one or two short lines (the quotes of “三公” may sit alone)
+    joined, height = line.text, line.bottom - line.top
+    last = line
+    for used in (2, 3):
+        if i + used - 1 >= len(lines):
+            break
+        nxt = lines[i + used - 1]
+        if nxt.top - last.bottom > 2 * height or len(nxt.key) > 6:
+            break
+        joined += nxt.text
+        last = nxt
+        spec = match_title(joined, kind)
+        if spec:
+            return spec, compact(joined), used
     return None
 
 
@@ -213,7 +220,22 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
             if note is not None:
                 _close(region, note)
                 open_region = None
-    return regions
+    return [r for r in regions if _holds_table(r, pages)]
+
+
+def _holds_table(region: TableRegion, pages: list[PageLayout]) -> bool:
+    """A title with no rules, no figures and no 本表无数据 note under it is a mention in the
+    text (a heading of the narrative, a contents line), not a table."""
+    if region.empty_note:
+        return True
+    for seg in region.segments:
+        page = pages[seg.page - 1]
+        if any(r for r in page.rules if seg.top <= r.top <= seg.bottom):
+            return True
+        lines = [ln for ln in page_lines(page) if seg.top <= ln.top <= seg.bottom]
+        if any(AMOUNT.match(s.strip()) for ln in lines for s in ln.segments(6.0)):
+            return True
+    return False
 
 
 def _body_end(lines: list[TextLine], start: int) -> tuple[int, str | None]:

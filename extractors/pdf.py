@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import pdfplumber
 
 from extractors.cells import read_cells
-from extractors.grid import Grid, build_grid
+from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, read_page
-from extractors.locate import TableRegion, locate_tables
+from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.profile import read_profile, unit_id_of
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
@@ -25,6 +25,7 @@ from extractors.toc import read_toc
 
 log = logging.getLogger(__name__)
 ENGINES = ("pdfplumber", "camelot")
+WARNING_CHECKS = {"extract.column_unmapped", "extract.column_no_header", "extract.code_zero_dropped"}
 MIN_CHARS_PER_PAGE = 15  # below this on average, the PDF has no usable text layer
 
 
@@ -181,9 +182,10 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
     )
     previous: list[Column] = []
     index = 0
-    for seg in region.segments:
+    grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, data, engine)) for seg in region.segments]
+    _share_text_columns(grids, pages)
+    for seg, grid in grids:
         page = pages[seg.page - 1]
-        grid = _grid(page, seg.top, seg.bottom, data, engine)
         if grid is None:
             continue
         matrix = read_cells(page, grid)
@@ -212,7 +214,7 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
             item.unit_id, item.year, item.kind = doc.unit_id, doc.year, doc.kind
         result.items.extend(items)
         for check_id, locator, message in problems:
-            sev = "warning" if check_id in ("extract.column_unmapped", "extract.column_no_header") else "error"
+            sev = "error" if check_id not in WARNING_CHECKS else "warning"
             ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
         if header or not previous:
             previous = cols
@@ -226,6 +228,20 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
                 table_code=code,
             )
     return result
+
+
+def _share_text_columns(grids: list[tuple[Segment, Grid | None]], pages: list[PageLayout]) -> None:
+    """A table without vertical rules keeps its columns across pages: find the corridors in all
+    its pages' lines of figures together (a page with few rows shows corridors that are not)."""
+    text = [(seg, g) for seg, g in grids if g is not None and g.source == "text"]
+    if len(text) < 2 or len({round(pages[s.page - 1].width) for s, _ in text}) > 1:
+        return
+    lines = [ln for seg, _ in text for ln in figure_lines_of(pages[seg.page - 1], seg.top, seg.bottom)]
+    left = min(g.xs[0] for _, g in text)
+    right = max(g.xs[-1] for _, g in text)
+    xs = text_columns(lines, left, right)
+    for _, g in text:
+        g.xs = list(xs)
 
 
 def _grid(page: PageLayout, top: float, bottom: float, data: bytes, engine: str) -> Grid | None:

@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.cells import Cell
-from extractors.codes import CODE, SPLIT_PART, code_level, code_system_of, join_code, split_code_prefix
+from extractors.codes import (
+    CODE,
+    SPLIT_PART,
+    code_level,
+    code_system_of,
+    join_code,
+    pad_parts,
+    split_code_prefix,
+)
 from extractors.grid import Grid
 from extractors.money import parse_amount, to_yuan
 from extractors.records import LineItem
@@ -87,7 +95,12 @@ def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[
         n_cjk = sum(1 for t in texts if has_cjk(t))
         n_num = sum(1 for t in texts if parse_amount(t) is not None)
         n_code = sum(1 for t in texts if CODE.match(t) or SPLIT_PART.match(t))
-        n_total = sum(1 for t in texts if TOTAL_LABEL.match(t))
+        # label text overflowing into the code columns: 合计, or 合 | 计 split by a rule
+        n_total = sum(
+            1
+            for t in texts
+            if TOTAL_LABEL.match(t) or (has_cjk(t) and len(t) <= 6 and not any(ch.isdigit() for ch in t))
+        )
         n_dec = sum(1 for t in texts if "." in t)
         stats.append((n, n_cjk, n_num, n_code, n_dec, n_total))
     # labels first
@@ -277,10 +290,23 @@ def read_rows(
         for r in body:
             row = matrix[r]
             label = "".join(_txt(row[c.index]) for c in label_cols)
-            code = join_code([_txt(row[c.index]) for c in code_cols]) if code_cols else None
+            parts = [_txt(row[c.index]) for c in code_cols]
+            code = join_code(parts) if code_cols else None
+            if code is None and code_cols and len([p for p in parts if p]) > 1:
+                padded = join_code(pad_parts(parts))
+                if padded:
+                    code = padded
+                    problems.append(
+                        (
+                            "extract.code_zero_dropped",
+                            f"p{page} row {r}",
+                            f"code printed as '{' '.join(p for p in parts if p)}' without a leading zero; "
+                            f"read as {code}",
+                        )
+                    )
             raw_code = "".join(_txt(row[c.index]) for c in code_cols)
-            if code is None and TOTAL_LABEL.match(raw_code) and not label:
-                label, raw_code = raw_code, ""  # 合计 printed across the code columns
+            if code is None and raw_code and has_cjk(raw_code) and not any(ch.isdigit() for ch in raw_code):
+                label, raw_code = raw_code + label, ""  # 合计 printed across the code columns (or 合 | 计)
             if code is None and label:
                 code, label = split_code_prefix(label)
                 label = compact(label)

@@ -14,9 +14,17 @@ TOC_ENTRY = re.compile(r"^(?:([一二三四五六七八九十]+)[、.．]|(\d{1,
 def read_toc(pages: list[PageLayout], kind: str | None) -> dict[str, str]:
     """{table family: two-digit number} for every standard table the contents list."""
     found: dict[str, str] = {}
+    previous_toc = False
     for page in pages[:6]:
         lines = page_lines(page)
-        if not lines or not is_toc_page(lines):
+        if lines and is_toc_page(lines):
+            previous_toc = True
+        elif lines and previous_toc:
+            # the contents run onto this page until the body starts (第一部分 again)
+            end = next((i for i, ln in enumerate(lines) if ln.key.startswith("第一部分")), len(lines))
+            lines, previous_toc = lines[:end], False
+        else:
+            previous_toc = False
             continue
         for ln in lines:
             text = LEADER.split(ln.key)[0]
