@@ -20,6 +20,7 @@ class Cell:
     x1: float
     bottom: float
     lines: int = 1
+    span: int = 1  # header cells: how many grid columns the ruled cell covers
 
 
 def _cell_text(chars: list[Char]) -> tuple[str, int]:
@@ -38,38 +39,71 @@ def _cell_text(chars: list[Char]) -> tuple[str, int]:
     return "".join(parts) if len(parts) == 1 else "\n".join(parts), len(parts)
 
 
-def _content_centres(chars: list[Char], grid: Grid) -> list[float] | None:
-    if grid.body_top is None:
-        return None
+def _content_centres(chars: list[Char], grid: Grid) -> list[float]:
     spans: list[list[float]] = [[] for _ in range(grid.ncols)]
     for c in chars:
-        if c.yc >= grid.body_top:
-            k = _col_of(c.xc, grid.xs)
-            spans[k] += [c.x0, c.x1]
+        if grid.body_top is not None and c.yc >= grid.body_top:
+            spans[_col_of(c.xc, grid.xs)] += [c.x0, c.x1]
     return [(min(sp) + max(sp)) / 2 if sp else (grid.xs[i] + grid.xs[i + 1]) / 2 for i, sp in enumerate(spans)]
+
+
+def _words(chars: list[Char], page: PageLayout | None = None) -> list[list[Char]]:
+    """Runs of characters on one line; with `page`, a run is also cut where a vertical rule
+    crosses it (text of adjacent ruled cells printed without a gap)."""
+    words: list[list[Char]] = []
+    for line in group_lines(chars):
+        yc = sum(c.yc for c in line) / len(line)
+        rules = (
+            [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
+            if page is not None
+            else []
+        )
+        words.append([line[0]])
+        for prev, c in zip(line, line[1:], strict=False):
+            if c.x0 - prev.x1 > 0.6 * (c.bottom - c.top) or any(prev.xc < x < c.xc for x in rules):
+                words.append([])
+            words[-1].append(c)
+    return words
+
+
+def _ruled_span(word: list[Char], page: PageLayout, grid: Grid) -> tuple[int, int]:
+    """Columns of the ruled cell holding a header word: between the nearest vertical rules
+    that cross the word's line (a spanning header has no rule inside it at its height)."""
+    yc = sum(c.yc for c in word) / len(word)
+    x0, x1 = word[0].x0, word[-1].x1
+    crossing = [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
+    left = max((x for x in crossing if x <= x0 + 1), default=grid.xs[0])
+    right = min((x for x in crossing if x >= x1 - 1), default=grid.xs[-1])
+    cols = [k for k in range(grid.ncols) if grid.xs[k] >= left - 2 and grid.xs[k + 1] <= right + 2]
+    if not cols:
+        k = _col_of((x0 + x1) / 2, grid.xs)
+        return k, k
+    return cols[0], cols[-1]
 
 
 def read_cells(page: PageLayout, grid: Grid) -> list[list[Cell | None]]:
     """A rows × columns matrix; None where a cell holds no characters."""
     buckets: dict[tuple[int, int], list[Char]] = {}
+    spans: dict[tuple[int, int], int] = {}
     inside = [c for c in page.chars if grid.ys[0] <= c.yc < grid.ys[-1] and grid.xs[0] - 2 <= c.xc <= grid.xs[-1] + 2]
-    centres = _content_centres(inside, grid)
-    head = [c for c in inside if centres and c.yc < grid.body_top]
+    in_header = [c for c in inside if grid.body_top is not None and c.yc < grid.body_top]
+    header_ids = {id(c) for c in in_header}
     for c in inside:
-        if not (centres and c.yc < grid.body_top):
+        if id(c) not in header_ids:
             buckets.setdefault((_col_of(c.yc, grid.ys), _col_of(c.xc, grid.xs)), []).append(c)
-    # header words of a grid without vertical rules: centred over their column they can
-    # overhang the cut; each word goes whole to the column whose figures lie nearest
-    for line in group_lines(head):
-        words: list[list[Char]] = [[line[0]]] if line else []
-        for prev, c in zip(line, line[1:], strict=False):
-            if c.x0 - prev.x1 > 0.6 * (c.bottom - c.top):
-                words.append([])
-            words[-1].append(c)
-        for word in words:
+    # header words go whole to one cell. With vertical rules, the cell is the ruled cell around
+    # the word (it may span columns); without, the column whose figures lie nearest: centred
+    # over its column, a header word can overhang the white corridor the columns were cut at
+    centres = _content_centres(inside, grid) if grid.source == "text" else None
+    for word in _words(in_header, None if centres is not None else page):
+        row = _col_of(word[0].yc, grid.ys)
+        if centres is not None:
             xc = (word[0].x0 + word[-1].x1) / 2
-            k = min(range(grid.ncols), key=lambda i: abs(centres[i] - xc))
-            buckets.setdefault((_col_of(word[0].yc, grid.ys), k), []).extend(word)
+            first = last = min(range(grid.ncols), key=lambda i: abs(centres[i] - xc))
+        else:
+            first, last = _ruled_span(word, page, grid)
+        buckets.setdefault((row, first), []).extend(word)
+        spans[(row, first)] = max(spans.get((row, first), 1), last - first + 1)
     matrix: list[list[Cell | None]] = [[None] * grid.ncols for _ in range(grid.nrows)]
     for (r, k), chars in buckets.items():
         text, n = _cell_text(chars)
@@ -82,5 +116,6 @@ def read_cells(page: PageLayout, grid: Grid) -> list[list[Cell | None]]:
             x1=max(c.x1 for c in chars),
             bottom=max(c.bottom for c in chars),
             lines=n,
+            span=spans.get((r, k), 1),
         )
     return matrix

@@ -25,7 +25,7 @@ class Grid:
     top: float
     bottom: float
     source: str  # "rules" | "text" | "rules+text" | camelot
-    body_top: float | None = None  # text grids: where the first line of figures starts
+    body_top: float | None = None  # where the first line of figures starts (None: no figures)
 
     @property
     def ncols(self) -> int:
@@ -175,7 +175,7 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
                 ys.append(y)
     if len(ys) < 2:
         return None
-    body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines and source == "text" else None
+    body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines else None
     return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
 
 

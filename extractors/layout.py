@@ -22,6 +22,7 @@ class Char:
     x1: float
     top: float
     bottom: float
+    size: float = 0.0
 
     @property
     def xc(self) -> float:
@@ -119,7 +120,9 @@ def read_page(page: Any, number: int) -> PageLayout:
         text = normalise(c["text"])
         if not text.strip():
             continue
-        chars.append(Char(text, float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"])))
+        chars.append(
+            Char(text, float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"]), float(c.get("size") or 0))
+        )
     return PageLayout(
         number=number,
         width=float(page.width),

@@ -25,7 +25,7 @@ EMPTY_NOTE = re.compile(r"本表无数据|故本表为空|本表为空表|无数
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 LEADER = re.compile(r"[…\.·]{4,}")
 META = re.compile(
-    r"^(编制)?(部门|单位|预算单位|主管部门|编制单位)[:：]|单位[:：]|金额单位|公开\d+表|^公开表[一二三四五六七八九十]+$"
+    r"^(编制)?(部门|部门名称|单位|预算单位|主管部门|编制单位)[:：]|单位[:：]|金额单位|公开\d+表|^公开表[一二三四五六七八九十]+$"
     r"|^表[一二三四五六七八九十\d]+$"
 )
 
@@ -112,7 +112,9 @@ def _title_at(lines: list[TextLine], i: int, kind: str | None) -> tuple[TableSpe
     line = lines[i]
     if LEADER.search(line.text) or len(line.key) > 60:
         return None
-    for seg in [line.text, *line.segments()]:
+    biggest = max(c.size for c in line.chars)
+    large = "".join(c.text for c in line.chars if c.size >= 0.9 * biggest)  # a title beside small print
+    for seg in [line.text, *line.segments(), large]:
         spec = match_title(seg, kind)
         if spec:
             return spec, compact(seg), 1
@@ -155,8 +157,15 @@ def _looks_tabular(page: PageLayout, lines: list[TextLine]) -> bool:
     return numeric >= 2 and numeric >= 0.3 * len(lines)
 
 
+FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^第\d+页(共\d+页)?$")
+
+
 def page_lines(page: PageLayout) -> list[TextLine]:
-    return [TextLine(chars) for chars in page.lines()]
+    """The page's text lines, without its footer (page number, a 公开NN表 label at the foot)."""
+    lines = [TextLine(chars) for chars in page.lines()]
+    while lines and lines[-1].top > 0.88 * page.height and FOOTER.match(lines[-1].key):
+        lines.pop()
+    return lines
 
 
 def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[TableRegion]:

@@ -192,7 +192,7 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
         header, body = split_rows(matrix)
         cols = assign_roles(matrix, body, header, grid)
         if header:
-            assign_headers(matrix, header, cols, spec)
+            assign_headers(matrix, header, cols, spec, ruled=grid.source != "text")
         if not header or all(not c.path for c in cols if c.role == "value"):
             if previous:
                 inherit_columns(cols, previous)

@@ -29,6 +29,7 @@ from extractors.text import compact, has_cjk
 
 TOTAL_LABEL = re.compile(r"^(合计|总计|小计|收入总计|支出总计|收入合计|支出合计|本年收入合计|本年支出合计)$")
 ORDINAL_LABEL = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[.、]|\([一二三四五六七八九十\d]+\))")
+META_TEXT = re.compile(r"单位[:：]|^(编制)?(部门|部门名称|预算单位|编制单位)[:：]")
 COLUMN_NO_ROW = re.compile(r"^(栏次|[\d]{1,2})$")
 
 
@@ -158,7 +159,9 @@ def _sequential(matrix: list[list[Cell | None]], body: list[int], k: int) -> boo
     return all(b > a for a, b in zip(ints, ints[1:], strict=False))
 
 
-def assign_headers(matrix: list[list[Cell | None]], header: list[int], cols: list[Column], spec: TableSpec) -> None:
+def assign_headers(
+    matrix: list[list[Cell | None]], header: list[int], cols: list[Column], spec: TableSpec, ruled: bool = False
+) -> None:
     """Each value column's header path, and each panel's section.
 
     A header cell is a group (a parent level) when a neighbouring column of the same panel and
@@ -167,6 +170,9 @@ def assign_headers(matrix: list[list[Cell | None]], header: list[int], cols: lis
     becomes the parent of every column it spans, its own included.
     """
     has = {(r, c.index): _txt(matrix[r][c.index]) for r in header for c in cols}
+    for key, text in has.items():
+        if META_TEXT.search(text):  # 部门：… 单位：万元 printed inside the table's frame
+            has[key] = ""
     header = [r for r in header if not any("栏次" in has[(r, c.index)] for c in cols)]
     figures = {c.index: c.role in ("value", "empty") for c in cols}
 
@@ -182,8 +188,23 @@ def assign_headers(matrix: list[list[Cell | None]], header: list[int], cols: lis
                 j += step
         return out
 
-    groups = {(r, c.index): spans(r, c.index) for r in header for c in cols if has[(r, c.index)]}
-    groups = {key: v for key, v in groups.items() if v and any(has[(r2, key[1])] for r2 in header if r2 > key[0])}
+    groups: dict[tuple[int, int], list[int]] = {}
+    for r in header:
+        for c in cols:
+            if not has[(r, c.index)]:
+                continue
+            cell = matrix[r][c.index]
+            width = cell.span if cell is not None else 1
+            if width > 1:  # a ruled cell over several columns: parent of those with text below
+                covered = [j for j in range(c.index + 1, min(c.index + width, len(cols)))]
+                if any(has[(r2, j)] for j in [c.index, *covered] for r2 in header if r2 > r):
+                    groups[(r, c.index)] = covered
+                else:
+                    groups[(r, c.index)] = covered  # one header over several columns
+                continue
+            inferred = spans(r, c.index) if ruled is False else []
+            if inferred and any(has[(r2, c.index)] for r2 in header if r2 > r):
+                groups[(r, c.index)] = inferred
     for col in cols:
         levels: list[str] = []
         leaf = ""
