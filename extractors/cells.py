@@ -72,6 +72,7 @@ def _ruled_span(word: list[Char], page: PageLayout, grid: Grid) -> tuple[int, in
     yc = sum(c.yc for c in word) / len(word)
     x0, x1 = word[0].x0, word[-1].x1
     crossing = [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
+    crossing += [x for x in grid.text_cuts if not x0 < x < x1]  # cuts the figures showed
     left = max((x for x in crossing if x <= x0 + 1), default=grid.xs[0])
     right = min((x for x in crossing if x >= x1 - 1), default=grid.xs[-1])
     cols = [k for k in range(grid.ncols) if grid.xs[k] >= left - 2 and grid.xs[k + 1] <= right + 2]

@@ -8,7 +8,7 @@ with no horizontal rules are read line by line).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractors.layout import Char, PageLayout, Rule, group_lines
 from extractors.money import AMOUNT
@@ -26,6 +26,7 @@ class Grid:
     bottom: float
     source: str  # "rules" | "text" | "rules+text" | camelot
     body_top: float | None = None  # where the first line of figures starts (None: no figures)
+    text_cuts: list[float] = field(default_factory=list)  # boundaries found in the text, not ruled
 
     @property
     def ncols(self) -> int:
@@ -141,6 +142,7 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
         if extra:
             xs = sorted(xs + extra)
             source = "rules+text"
+        text_cuts = extra
         if xs[0] > left + 3:
             xs.insert(0, left)
         if xs[-1] < right - 3:
@@ -148,6 +150,7 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
     else:
         body = figure_lines if len(figure_lines) >= 2 else lines
         xs = text_columns(body, left, right)
+        text_cuts = []
         if len(xs_rules) and xs_rules[0] < left:
             xs[0] = xs_rules[0]
     xs = _cluster(xs, 3.0)
@@ -176,7 +179,9 @@ def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
     if len(ys) < 2:
         return None
     body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines else None
-    return Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
+    grid = Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
+    grid.text_cuts = text_cuts
+    return grid
 
 
 def text_columns(lines: list[list[Char]], left: float, right: float) -> list[float]:
@@ -205,12 +210,13 @@ def _is_total_line(line: list[Char]) -> bool:
 
 
 def _splits_figures(lines: list[list[Char]], x: float) -> bool:
-    """Split a ruled column only where the corridor separates two figures on one line
-    (numbers of adjacent columns printed into one ruled cell)."""
+    """Split a ruled column only where the corridor puts a figure on its right, with text on
+    its left on the same line: numbers of adjacent columns printed into one ruled cell, or a
+    panel whose label and amount columns share a ruled cell."""
     for ln in lines:
         left = [c for c in ln if c.x1 <= x]
-        right = [c for c in ln if c.x0 >= x]
-        if left and right and left[-1].text[-1:].isdigit() and right[0].text[:1].isdigit():
+        right = "".join(c.text for c in ln if c.x0 >= x)
+        if left and right and AMOUNT.match(right):
             return True
     return False
 

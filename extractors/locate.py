@@ -22,6 +22,9 @@ PRINTED_NO = re.compile(
 )
 NOTE = re.compile(r"^((注|说明|备注)\d*)?[:：]")
 EMPTY_NOTE = re.compile(r"本表无数据|故本表为空|本表为空表|无数据|空表")
+NUMBER_LABEL = re.compile(
+    r"^(公开\d{1,2}表|公开表[一二三四五六七八九十]{1,3}|表[一二三四五六七八九十\d]{1,3}|附表\d*)$"
+)
 PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 LEADER = re.compile(r"[…\.·]{4,}")
 META = re.compile(
@@ -189,8 +192,10 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
                 i += 1
         # continuation of the table open from the previous page
         first_title_line = titles[0][0] if titles else len(lines)
-        if open_region is not None and first_title_line > 0:
-            before = lines[:first_title_line]
+        before = lines[:first_title_line]
+        while before and NUMBER_LABEL.match(before[-1].key):  # the next table's 公开NN表 label
+            before.pop()
+        if open_region is not None and before:
             if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before):
                 open_region = None
             else:
@@ -204,6 +209,9 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
             continue
         for n, (line_i, spec, title, used) in enumerate(titles):
             next_i = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
+            # the next table's number label (公开04表, 表十二) stands above its title
+            while next_i < len(lines) and next_i - 1 > line_i + used and NUMBER_LABEL.match(lines[next_i - 1].key):
+                next_i -= 1
             meta_end = line_i + used
             while meta_end < next_i and meta_end < line_i + used + 4 and META.search(lines[meta_end].key):
                 meta_end += 1

@@ -21,6 +21,7 @@ from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.profile import read_profile, unit_id_of
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
+from extractors.text import compact
 from extractors.toc import read_toc
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,8 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
         empty_note=region.note if region.empty_note else None,
     )
     previous: list[Column] = []
+    header_words: set[str] = set()
+    carry: dict[int, list[LineItem]] = {}
     index = 0
     grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, data, engine)) for seg in region.segments]
     _share_text_columns(grids, pages)
@@ -190,13 +193,20 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
             continue
         matrix = read_cells(page, grid)
         header, body = split_rows(matrix)
+        if seg.continuation and header and header_words:
+            texts = {compact(c.text) for r in header for c in matrix[r] if c is not None}
+            if not texts & header_words:  # not a repeated header: rows cut by the page break
+                body = sorted(set(header) | set(body))
+                header = []
+        if not seg.continuation and header:
+            header_words = {compact(c.text) for r in header for c in matrix[r] if c is not None}
         cols = assign_roles(matrix, body, header, grid)
         if header:
             assign_headers(matrix, header, cols, spec, ruled=grid.source != "text")
         if not header or all(not c.path for c in cols if c.role == "value"):
             if previous:
-                inherit_columns(cols, previous)
-        items, problems = read_rows(
+                inherit_columns(cols, previous, roles=not header)
+        items, problems, carry = read_rows(
             matrix,
             body,
             cols,
@@ -208,6 +218,7 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
             page=seg.page,
             engine=grid.source if engine == "camelot" else engine,
             start_index=index,
+            carry=carry if seg.continuation else None,
         )
         index += len({i.row_index for i in items})
         for item in items:

@@ -106,7 +106,7 @@ def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[
         stats.append((n, n_cjk, n_num, n_code, n_dec, n_total))
     # labels first
     for k, (n, n_cjk, n_num, n_code, _n_dec, n_total) in enumerate(stats):
-        if n and n_cjk >= max(1, 0.5 * n) and n_cjk >= n_num and not (n_code and n_code + n_total == n):
+        if n and n_cjk >= max(1, 0.5 * n) and n_cjk > n_num and not (n_code and n_code + n_total == n):
             cols[k].role = "label"
     seen_label = False
     seen_value = False
@@ -130,7 +130,7 @@ def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[
             and nxt_label
         ):
             col.role = "code"
-        elif n_num >= 0.6 * n:
+        elif n_num >= 0.5 * n and n_num >= n - n_num:
             if seen_label and not seen_value and n_dec == 0 and _sequential(matrix, body, k):
                 col.role = "line_no"
             else:
@@ -240,8 +240,9 @@ def assign_headers(
             for c in cols:
                 if c.panel == p:
                     c.section = section
-                    if found and c.path.startswith(found[0] + "/"):
-                        c.path = c.path[len(found[0]) + 1 :]
+                    first, _, rest = c.path.partition("/")
+                    if rest and any(first.endswith(w) and len(first) <= len(w) + 4 for w in spec.sections):
+                        c.path = rest  # the panel word is the section, not a column level
             last = section
 
 
@@ -266,9 +267,10 @@ def split_rows(matrix: list[list[Cell | None]]) -> tuple[list[int], list[int]]:
     return header, body
 
 
-def inherit_columns(cols: list[Column], previous: list[Column]) -> None:
+def inherit_columns(cols: list[Column], previous: list[Column], roles: bool = False) -> None:
     """A continuation page without its own header takes paths and sections from the page
-    before, column by column, by horizontal overlap."""
+    before, column by column, by horizontal overlap; with `roles`, also the roles and panels of
+    columns that are the same column (a page with few rows shows too little to tell)."""
     for col in cols:
         best, overlap = None, 0.0
         for p in previous:
@@ -278,6 +280,9 @@ def inherit_columns(cols: list[Column], previous: list[Column]) -> None:
         if best is not None:
             col.path = best.path
             col.section = best.section
+            same = overlap >= 0.8 * min(col.x1 - col.x0, best.x1 - best.x0)
+            if roles and same and best.role in ("code", "label", "value", "line_no"):
+                col.role, col.panel = best.role, best.panel
 
 
 def read_rows(
@@ -293,11 +298,34 @@ def read_rows(
     page: int,
     engine: str,
     start_index: int = 0,
-) -> tuple[list[LineItem], list[tuple[str, str, str]]]:
+    carry: dict[int, list[LineItem]] | None = None,
+) -> tuple[list[LineItem], list[tuple[str, str, str]], dict[int, list[LineItem]]]:
+    """Line items of one segment, problems met, and each panel's last row (for the next page:
+    a label cut by the page break continues at the top of the next page)."""
     items: list[LineItem] = []
+    last_rows: dict[int, list[LineItem]] = {}
     problems: list[tuple[str, str, str]] = []
     panels = sorted({c.panel for c in cols})
     index = start_index
+    # a label centred over several panels' columns (合计 rows of the 3-block 收支总表) lands in
+    # the previous panel's figure column: it labels the next panel's row when that has none
+    moved: dict[tuple[int, int], str] = {}
+    consumed: set[tuple[int, int]] = set()
+    for r in body:
+        for c in cols:
+            text = _txt(matrix[r][c.index])
+            if c.role != "value" or not text or parse_amount(text) is not None or not has_cjk(text):
+                continue
+            nxt = [x for x in cols if x.panel == c.panel + 1 and x.role == "label"]
+            if nxt and len(text) >= 2:
+                own = [x for x in cols if x.panel == c.panel]
+                if not any(parse_amount(_txt(matrix[r][x.index])) is not None for x in own if x.role == "value"):
+                    # the panel has no figures on this row: its label cell holds the label's head
+                    head = [x for x in own if x.role == "label" and _txt(matrix[r][x.index])]
+                    text = "".join(_txt(matrix[r][x.index]) for x in head) + text
+                    consumed.update((r, x.index) for x in head)
+                moved[(r, c.panel + 1)] = text
+                consumed.add((r, c.index))
     for p in panels:
         pcols = [c for c in cols if c.panel == p]
         label_cols = [c for c in pcols if c.role == "label"]
@@ -308,9 +336,12 @@ def read_rows(
             continue
         figure_rows = sum(1 for r in body if any(_txt(matrix[r][c.index]) for c in value_cols))
         pending: tuple[str, str | None, int | None] | None = None  # a label whose figures come on the next line
+        at_top = bool(carry and carry.get(p))
         for r in body:
             row = matrix[r]
-            label = "".join(_txt(row[c.index]) for c in label_cols)
+            label = moved.get((r, p), "") + "".join(
+                _txt(row[c.index]) for c in label_cols if (r, c.index) not in consumed
+            )
             parts = [_txt(row[c.index]) for c in code_cols]
             code = join_code(parts) if code_cols else None
             if code is None and code_cols and len([p for p in parts if p]) > 1:
@@ -340,7 +371,18 @@ def read_rows(
                 t = _txt(row[c.index])
                 if t.isdigit():
                     line_no = int(t)
-            cells = [(c, row[c.index]) for c in value_cols if row[c.index] is not None and _txt(row[c.index])]
+            cells = [
+                (c, row[c.index])
+                for c in value_cols
+                if row[c.index] is not None and _txt(row[c.index]) and (r, c.index) not in consumed
+            ]
+            if not cells and at_top and label and not code and not ORDINAL_LABEL.match(label):
+                if not TOTAL_LABEL.match(label) or len(label) <= 2:
+                    for it in carry[p]:  # the tail of a label cut by the page break
+                        it.row_label += label
+                    at_top = False
+                    continue
+            at_top = False
             if not cells:
                 if label or code:
                     pending = (label, code, line_no)
@@ -352,6 +394,7 @@ def read_rows(
                 problems.append(
                     ("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code")
                 )
+            row_items: list[LineItem] = []
             for c, cell in cells:
                 printed = cell.text.strip()
                 amount = parse_amount(printed)
@@ -367,7 +410,7 @@ def read_rows(
                 value = to_yuan(amount, currency_unit) if currency_unit else None
                 if value is None:
                     continue
-                items.append(
+                row_items.append(
                     LineItem(
                         doc_id=doc_id,
                         table_code=table_code,
@@ -392,6 +435,9 @@ def read_rows(
                         engine=engine,
                     )
                 )
+            items.extend(row_items)
+            if row_items:
+                last_rows[p] = row_items
             index += 1
     for c in cols:
         if c.role == "text":
@@ -400,4 +446,4 @@ def read_rows(
             )
         if c.role == "value" and not c.path:
             problems.append(("extract.column_no_header", f"p{page} col {c.index}", "a column of figures has no header"))
-    return items, problems
+    return items, problems, last_rows
