@@ -376,7 +376,10 @@ def read_rows(
                 for c in value_cols
                 if row[c.index] is not None and _txt(row[c.index]) and (r, c.index) not in consumed
             ]
-            if not cells and at_top and label and not code and not ORDINAL_LABEL.match(label):
+            others = [c for c in cols if c.panel != p and _txt(row[c.index])]
+            if not cells and at_top and label and not code and not others and not ORDINAL_LABEL.match(label):
+                # a lone fragment on the page's first row, nothing else on that row: the tail of a
+                # label cut by the page break (a blank row of its own would stand beside others)
                 if not TOTAL_LABEL.match(label) or len(label) <= 2:
                     for it in carry[p]:  # the tail of a label cut by the page break
                         it.row_label += label
