@@ -72,6 +72,42 @@ def test_coded_parents_equal_the_sum_of_their_children(extractions) -> None:
         o, t, bad = _hierarchy(ex.items)
         ok, total = ok + o, total + t
         failures += [f"{name[:20]} {b}" for b in bad]
-    assert total > 1500
-    # the known misses are listed in the closing note; none may be added
-    assert ok / total >= 0.997, failures
+    assert total > 2000
+    # the only misses are in doc 16 itself: row 2040601 prints 项目支出 64,840,547.00 although its
+    # 合计 equals its 基本支出, so 20406's children sum to twice the printed parent
+    assert all(f.startswith("16_shpt_sfj") and " 20406:" in f for f in failures), failures
+    assert len(failures) <= 2
+
+
+def _totals(items) -> tuple[int, int, list[str]]:
+    """Each 合计 row against the sum of the table's top-level (类) rows, per column."""
+    by_key: dict[tuple, dict] = defaultdict(lambda: {"total": None, "tops": {}})
+    for i in items:
+        key = (i.table_code, i.section, i.column)
+        if i.code is None and i.row_label in ("合计", "总计"):
+            by_key[key]["total"] = i.value
+        elif i.code and len(i.code) == 3:
+            by_key[key]["tops"].setdefault(i.code, i.value)
+    ok = total = 0
+    bad = []
+    for key, d in by_key.items():
+        if d["total"] is None or not d["tops"]:
+            continue
+        total += 1
+        s = sum(d["tops"].values())
+        if abs(s - d["total"]) <= TAIL * len(d["tops"]):
+            ok += 1
+        else:
+            bad.append(f"{key}: 合计 {d['total']} vs Σ 类 {s}")
+    return ok, total, bad
+
+
+def test_total_rows_equal_the_sum_of_top_level_rows(extractions) -> None:
+    ok = total = 0
+    failures = []
+    for name, ex in extractions.items():
+        o, t, bad = _totals(ex.items)
+        ok, total = ok + o, total + t
+        failures += [f"{name[:20]} {b}" for b in bad]
+    assert total > 150
+    assert not failures, failures
