@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractors.text import normalise
+from extractors.text import compact, normalise
 
 THIN = 2.5  # a filled rectangle thinner than this (pt) is a drawn line
 
@@ -43,6 +43,38 @@ class Rule:
 
 
 @dataclass
+class TextLine:
+    """One line of text on a page."""
+
+    chars: list[Char]
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.chars)
+
+    @property
+    def key(self) -> str:
+        return compact(self.text)
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.chars)
+
+    def segments(self, gap: float = 12.0) -> list[str]:
+        """The line split where the horizontal gap between characters is wide."""
+        out: list[list[Char]] = [[self.chars[0]]]
+        for prev, ch in zip(self.chars, self.chars[1:], strict=False):
+            if ch.x0 - prev.x1 > gap:
+                out.append([])
+            out[-1].append(ch)
+        return ["".join(c.text for c in seg) for seg in out]
+
+
+@dataclass
 class PageLayout:
     number: int  # 1-based
     width: float
@@ -50,10 +82,19 @@ class PageLayout:
     chars: list[Char] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    _lines: list[list[Char]] | None = field(default=None, repr=False, compare=False)
+    _text_lines: list[TextLine] | None = field(default=None, repr=False, compare=False)
 
-    def lines(self, tolerance: float = 2.5) -> list[list[Char]]:
-        """Characters grouped into text lines (top to bottom, each left to right)."""
-        return group_lines(self.chars, tolerance)
+    def lines(self) -> list[list[Char]]:
+        """Characters grouped into text lines (top to bottom, each left to right); computed once."""
+        if self._lines is None:
+            self._lines = group_lines(self.chars)
+        return self._lines
+
+    def text_lines(self) -> list[TextLine]:
+        if self._text_lines is None:
+            self._text_lines = [TextLine(chars) for chars in self.lines()]
+        return self._text_lines
 
     def text(self) -> str:
         return "\n".join("".join(c.text for c in line) for line in self.lines())

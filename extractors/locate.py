@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.layout import Char, PageLayout
+from extractors.layout import PageLayout, TextLine
 from extractors.money import AMOUNT, find_unit_label
 from extractors.spec import TableSpec, match_title
 from extractors.text import compact
@@ -46,36 +46,6 @@ def cn_to_int(text: str) -> int | None:
         a, _, b = text.partition("十")
         return CN_NUM.get(a, 0) * 10 + (CN_NUM.get(b, 0) if b else 0)
     return CN_NUM.get(text)
-
-
-@dataclass
-class TextLine:
-    chars: list[Char]
-
-    @property
-    def text(self) -> str:
-        return "".join(c.text for c in self.chars)
-
-    @property
-    def key(self) -> str:
-        return compact(self.text)
-
-    @property
-    def top(self) -> float:
-        return min(c.top for c in self.chars)
-
-    @property
-    def bottom(self) -> float:
-        return max(c.bottom for c in self.chars)
-
-    def segments(self, gap: float = 12.0) -> list[str]:
-        """The line split where the horizontal gap between characters is wide."""
-        out: list[list[Char]] = [[self.chars[0]]]
-        for prev, ch in zip(self.chars, self.chars[1:], strict=False):
-            if ch.x0 - prev.x1 > gap:
-                out.append([])
-            out[-1].append(ch)
-        return ["".join(c.text for c in seg) for seg in out]
 
 
 @dataclass
@@ -165,7 +135,7 @@ FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^
 
 def page_lines(page: PageLayout) -> list[TextLine]:
     """The page's text lines, without its footer (page number, a 公开NN表 label at the foot)."""
-    lines = [TextLine(chars) for chars in page.lines()]
+    lines = list(page.text_lines())
     while lines and lines[-1].top > 0.88 * page.height and FOOTER.match(lines[-1].key):
         lines.pop()
     return lines

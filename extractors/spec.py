@@ -96,6 +96,15 @@ def load_specs() -> tuple[TableSpec, ...]:
     return tuple(parse_specs(text))
 
 
+@cache
+def _title_index() -> dict[str, list[TableSpec]]:
+    index: dict[str, list[TableSpec]] = {}
+    for spec in load_specs():
+        for key in spec.title_keys:
+            index.setdefault(key, []).append(spec)
+    return index
+
+
 def match_title(text: str, kind: str | None = None) -> TableSpec | None:
     """The spec whose title aliases match `text` exactly (after normalisation), if any.
 
@@ -104,7 +113,7 @@ def match_title(text: str, kind: str | None = None) -> TableSpec | None:
     key = title_key(text)
     if len(key) < 4:
         return None
-    hits = [s for s in load_specs() if key in s.title_keys]
+    hits = _title_index().get(key, [])
     if not hits:
         return None
     if kind in VALID_KINDS:
