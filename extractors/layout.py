@@ -82,6 +82,7 @@ class PageLayout:
     chars: list[Char] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    rotation: int = 0
     _lines: list[list[Char]] | None = field(default=None, repr=False, compare=False)
     _text_lines: list[TextLine] | None = field(default=None, repr=False, compare=False)
 
@@ -171,4 +172,5 @@ def read_page(page: Any, number: int) -> PageLayout:
         chars=chars,
         rules=_rules_from_page(page),
         images=len(page.images),
+        rotation=int(getattr(page, "rotation", 0) or 0) % 360,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -120,8 +122,14 @@ def extract_pdf(
     ex.toc = read_toc(pages, doc.kind)
     units = Counter(r.currency_unit for r in regions if r.currency_unit)
     doc.currency_unit = units.most_common(1)[0][0] if units else None
-    for region in regions:
-        ex.tables.append(_read_table(ex, region, pages, data, engine))
+    if engine == "camelot" and regions:
+        with tempfile.TemporaryDirectory(prefix="yujuesuan-camelot-") as tmp:
+            path = os.path.join(tmp, "document.pdf")  # camelot reads files, not bytes
+            with open(path, "wb") as fh:
+                fh.write(data)
+            ex.tables.extend(_read_table(ex, region, pages, path, engine) for region in regions)
+    else:
+        ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
     doc.tables_found = len(ex.tables)
     if not regions:
         ex.issue("extract.no_tables", "warning", "No standard table was recognised in this document.")
@@ -157,7 +165,9 @@ def _profile(ex: Extraction, pages: list[PageLayout]) -> None:
             )
 
 
-def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], data: bytes, engine: str) -> TableResult:
+def _read_table(
+    ex: Extraction, region: TableRegion, pages: list[PageLayout], path: str | None, engine: str
+) -> TableResult:
     doc = ex.document
     spec = region.spec
     code = region.printed_number or ex.toc.get(spec.family) or spec.number
@@ -185,7 +195,7 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
     header_words: set[str] = set()
     carry: dict[int, list[LineItem]] = {}
     index = 0
-    grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, data, engine)) for seg in region.segments]
+    grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, path, engine)) for seg in region.segments]
     _share_text_columns(grids, pages)
     for seg, grid in grids:
         page = pages[seg.page - 1]
@@ -216,7 +226,7 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
             table_code=code,
             currency_unit=unit,
             page=seg.page,
-            engine=grid.source if engine == "camelot" else engine,
+            engine="camelot" if grid.source == "camelot" else "pdfplumber",
             start_index=index,
             carry=carry if seg.continuation else None,
         )
@@ -229,6 +239,8 @@ def _read_table(ex: Extraction, region: TableRegion, pages: list[PageLayout], da
             ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
         if header or not previous:
             previous = cols
+    used = sorted({"camelot" if g.source == "camelot" else "pdfplumber" for _, g in grids if g is not None})
+    result.engine = "+".join(used) or engine  # camelot falls back to pdfplumber's grid per page
     if not result.items:
         result.empty = True
         if not region.empty_note:
@@ -255,11 +267,13 @@ def _share_text_columns(grids: list[tuple[Segment, Grid | None]], pages: list[Pa
         g.xs = list(xs)
 
 
-def _grid(page: PageLayout, top: float, bottom: float, data: bytes, engine: str) -> Grid | None:
-    if engine == "camelot":
+def _grid(page: PageLayout, top: float, bottom: float, path: str | None, engine: str) -> Grid | None:
+    """The segment's grid from the chosen engine; camelot falls back to pdfplumber's grid
+    where lattice finds nothing (no ruling lines, rotated pages)."""
+    if engine == "camelot" and path is not None:
         from extractors.camelot_grid import camelot_grid
 
-        grid = camelot_grid(data, page, top, bottom)
+        grid = camelot_grid(path, page, top, bottom)
         if grid is not None:
             return grid
     return build_grid(page, top, bottom)

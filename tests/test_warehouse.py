@@ -46,3 +46,24 @@ def test_contract_types_and_money_in_yuan(tmp_path) -> None:
         (r["table_code"], r["section"], r["code"] or r["row_label"], r["column"], r["value"]) for r in items.to_pylist()
     }
     assert got == {(a, b, c, d, Decimal(v).quantize(Decimal("0.01"))) for a, b, c, d, v in expected}
+
+
+def test_interrupted_write_is_repaired_on_the_next_run(tmp_path) -> None:
+    doc = tmp_path / "d.pdf"
+    doc.write_bytes(generate(2).pdf)
+    extract_paths([doc], tmp_path / "w")
+    clean = _rows(tmp_path / "w")
+    wh = Warehouse(tmp_path / "w")
+    # a run killed mid-write: a half-written temporary file, and a document's rows whose
+    # documents row (written last) never landed
+    (tmp_path / "w" / "line_items" / ".abc.parquet.tmp").write_bytes(b"PAR1 half")
+    orphan = generate(4)
+    (tmp_path / "o.pdf").write_bytes(orphan.pdf)
+    extract_paths([tmp_path / "o.pdf"], tmp_path / "w2")
+    oid = Warehouse(tmp_path / "w2").read("documents").to_pylist()[0]["doc_id"]
+    (tmp_path / "w" / "line_items" / f"{oid}.parquet").write_bytes(
+        (tmp_path / "w2" / "line_items" / f"{oid}.parquet").read_bytes()
+    )
+    assert len(wh.read("line_items")) > len(Warehouse(tmp_path / "w").read("line_items")) - 1  # orphan visible
+    extract_paths([doc], tmp_path / "w")
+    assert _rows(tmp_path / "w") == clean

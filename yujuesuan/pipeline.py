@@ -76,6 +76,8 @@ def extract_paths(
 ) -> RunSummary:
     files, skipped = collect(paths)
     wh = Warehouse(warehouse)
+    for f in wh.repair():
+        log.warning("removed %s left by an interrupted run", f)
     summary = RunSummary(files=len(files), skipped=skipped)
     # one document per distinct content: the first path (sorted) names it
     unique: dict[str, Path] = {}

@@ -81,6 +81,28 @@ class Warehouse:
     def write_extraction(self, ex: Extraction) -> None:
         self.write(ex.document.doc_id, extraction_rows(ex))
 
+    def repair(self) -> list[Path]:
+        """Remove what an interrupted write left: temporary files, and rows of a document whose
+        documents row never landed (it was written last). Returns the files removed."""
+        removed: list[Path] = []
+        if not self.root.exists():
+            return removed
+        committed = {p.stem for p in (self.root / "documents").glob("*.parquet")}
+        for table in ORDER:
+            folder = self.root / table
+            if not folder.exists():
+                continue
+            for tmp in folder.glob(".*.parquet.tmp"):
+                tmp.unlink()
+                removed.append(tmp)
+            if table == "documents":
+                continue
+            for f in folder.glob("*.parquet"):
+                if f.stem not in committed:
+                    f.unlink()
+                    removed.append(f)
+        return removed
+
     def has(self, doc_id: str) -> bool:
         return self.path("documents", doc_id).exists()
 
