@@ -131,11 +131,24 @@ def extract_pdf(
     else:
         ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
     doc.tables_found = len(ex.tables)
+    doc.layout_family = layout_family(ex.tables)
     if not regions:
         ex.issue("extract.no_tables", "warning", "No standard table was recognised in this document.")
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
     return ex
+
+
+def layout_family(tables: list[TableResult]) -> str | None:
+    """How the document lays out its tables, read from the tables themselves: code cells,
+    where table numbers are printed, and the units — e.g. `joined-codes/printed-numbers/万元`."""
+    if not tables:
+        return None
+    layouts = {t.code_layout for t in tables if t.code_layout}
+    codes = "split-codes" if "split" in layouts else "joined-codes" if layouts else "no-codes"
+    numbers = "printed-numbers" if any(t.printed_number for t in tables) else "title-only"
+    units = "+".join(sorted({t.currency_unit for t in tables if t.currency_unit})) or "unit-unknown"
+    return f"{codes}/{numbers}/{units}"
 
 
 def _fail(ex: Extraction, check_id: str, message: str) -> Extraction:
@@ -239,6 +252,9 @@ def _read_table(
             ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
         if header or not previous:
             previous = cols
+    coded = [c for c in previous if c.role == "code"]
+    if coded:
+        result.code_layout = "split" if len({c.panel for c in coded}) < len(coded) else "joined"
     used = sorted({"camelot" if g.source == "camelot" else "pdfplumber" for _, g in grids if g is not None})
     result.engine = "+".join(used) or engine  # camelot falls back to pdfplumber's grid per page
     if not result.items:

@@ -85,4 +85,5 @@ class TableResult:
     printed_number: str | None = None
     empty: bool = False  # the table says 本表无数据 or has no body rows
     empty_note: str | None = None
+    code_layout: str | None = None  # "split" (类 | 款 | 项 cells) | "joined" (2010301) | None
     items: list[LineItem] = field(default_factory=list)

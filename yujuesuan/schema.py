@@ -72,6 +72,7 @@ TABLES = pa.schema(
         ("engine", pa.string()),
         ("empty", pa.bool_()),
         ("empty_note", pa.string()),
+        ("code_layout", pa.string()),
         ("line_items", pa.int32()),
     ]
 )

@@ -42,6 +42,7 @@ def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
             "engine": t.engine,
             "empty": t.empty,
             "empty_note": t.empty_note,
+            "code_layout": t.code_layout,
             "line_items": len(t.items),
         }
         for t in ex.tables
