@@ -27,6 +27,7 @@ CASES = {
     "notes.pdf": (b"this is a text file, not a PDF\n", "extract.not_pdf"),
     "page.pdf": (b"<!DOCTYPE html><html><body>404</body></html>", "extract.not_pdf"),
     "truncated.pdf": (generate(1).pdf[:600], None),
+    "corrupt.pdf": (b"%PDF-1.4\n" + bytes(range(256)) * 40, None),
     "encrypted.pdf": (_encrypted(), "extract.encrypted"),
 }
 
