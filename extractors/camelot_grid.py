@@ -49,6 +49,8 @@ def camelot_grid(path: str, page: PageLayout, top: float, bottom: float) -> Grid
     xs = [cols[0][0], *[c[1] for c in cols]]
     ys = sorted({page.height - rows[0][0], *[page.height - r[1] for r in rows]})
     ys = [y for y in ys if top - 1 <= y <= bottom + 1]
+    if ys and ys[-1] < bottom - 1 and any(page.height - r[1] > bottom for r in rows):
+        ys.append(bottom)  # the segment ends just below its last line, above the closing rule
     if len(xs) < 2 or len(ys) < 2:
         return None
     figures = figure_lines_of(page, ys[0], ys[-1])

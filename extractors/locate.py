@@ -121,13 +121,13 @@ def _printed_number(keys: list[str]) -> str | None:
 
 
 def _looks_tabular(page: PageLayout, lines: list[TextLine]) -> bool:
-    if sum(1 for r in page.rules if r.orientation == "h") >= 3:
+    if sum(1 for r in page.rules if r.orientation == "h") >= 2:
         return True
     numeric = 0
     for ln in lines:
         if any(AMOUNT.match(s.strip()) for s in ln.segments(6.0)):
             numeric += 1
-    return numeric >= 2 and numeric >= 0.3 * len(lines)
+    return numeric >= min(2, len(lines)) and numeric >= 0.3 * len(lines)
 
 
 FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^第\d+页(共\d+页)?$")
@@ -136,7 +136,7 @@ FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^
 def page_lines(page: PageLayout) -> list[TextLine]:
     """The page's text lines, without its footer (page number, a 公开NN表 label at the foot)."""
     lines = list(page.text_lines())
-    while lines and lines[-1].top > 0.88 * page.height and FOOTER.match(lines[-1].key):
+    while lines and lines[-1].top > 0.75 * page.height and FOOTER.match(lines[-1].key):
         lines.pop()
     return lines
 
@@ -200,7 +200,7 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
             elif next_i < len(lines):
                 bottom = lines[next_i].top - 0.5
             else:
-                bottom = page.height
+                bottom = lines[-1].bottom + 1.0  # the footer (page number, 公开NN表) stays out
             region.segments.append(Segment(page.number, top, bottom))
             regions.append(region)
             open_region = region

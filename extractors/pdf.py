@@ -120,6 +120,7 @@ def extract_pdf(
             f"its kind was read from its table titles.",
         )
     ex.toc = read_toc(pages, doc.kind)
+    doc.toc = [f"{family}:{number}" for family, number in sorted(ex.toc.items(), key=lambda kv: kv[1])]
     units = Counter(r.currency_unit for r in regions if r.currency_unit)
     doc.currency_unit = units.most_common(1)[0][0] if units else None
     if engine == "camelot" and regions:

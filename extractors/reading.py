@@ -434,6 +434,7 @@ def read_rows(
                         x1=round(cell.x1, 2),
                         bottom=round(cell.bottom, 2),
                         row_index=index,
+                        panel=p,
                         currency_unit=currency_unit,
                         engine=engine,
                     )

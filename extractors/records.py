@@ -29,6 +29,7 @@ class Document:
     layout_family: str | None = None
     tables_found: int = 0
     extracted_by: str | None = None
+    toc: list[str] = field(default_factory=list)  # "family:NN" for each table the contents list
 
 
 @dataclass
@@ -56,6 +57,7 @@ class LineItem:
     bottom: float | None = None
     # additions beyond the contract
     row_index: int = 0
+    panel: int = 0  # side-by-side panels of one table, left to right (0 for single-panel tables)
     currency_unit: str | None = None
     engine: str = "pdfplumber"
 

@@ -6,8 +6,9 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
-from yujuesuan.pipeline import extract_paths
+from yujuesuan.pipeline import check_warehouse, extract_paths
 
 EXTRACT_EXAMPLE = """example:
   yujuesuan extract data/samples --warehouse data/warehouse
@@ -33,8 +34,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from yujuesuan.generator import SAMPLE_LAYOUTS, generate
 
     out = Path(args.out)
@@ -44,6 +43,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         path = out / f"sample-{seed:02d}-{layout.currency}-{layout.rules}{'-split' if layout.split_codes else ''}.pdf"
         path.write_bytes(gen.pdf)
         print(f"{path} ({gen.unit_name} {gen.year}, {len(gen.expected)} known figures)")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if not (Path(args.warehouse) / "documents").exists():
+        print(f"yujuesuan check: no warehouse at {args.warehouse} (run extract first)", file=sys.stderr)
+        return 2
+    status = check_warehouse(args.warehouse)
+    print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
     return 0
 
 
@@ -64,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
     ex.add_argument("--jobs", type=int, default=1, help="documents extracted in parallel (default 1)")
     ex.set_defaults(func=_cmd_extract)
+    chk = sub.add_parser(
+        "check",
+        help="re-run the quality-check catalogue on the warehouse (no re-extraction)",
+        description="Run every rule of the check catalogue on each stored document, replace its "
+        "check issues in quality_issues and recompute documents.status.",
+        epilog="example:\n  yujuesuan check --warehouse data/warehouse\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chk.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    chk.set_defaults(func=_cmd_check)
     gen = sub.add_parser(
         "generate",
         help="write the synthetic sample disclosures (the bundled data/samples)",

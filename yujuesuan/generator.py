@@ -212,6 +212,12 @@ def generate(seed: int, layout: Layout | None = None) -> Generated:
     w, h = landscape(A4)
     c.drawCentredString(w / 2, h / 2 + 20, f"{year}年度")
     c.drawCentredString(w / 2, h / 2 - 20, f"{unit}部门决算")
+    c.showPage()  # the contents page: the tables this document promises
+    c.setFont(FONT, 18)
+    c.drawCentredString(w / 2, h - 60, "目 录")
+    c.setFont(FONT, 12)
+    for n, title in enumerate(["一、收入支出决算总表", "二、收入决算表", "三、支出决算表"]):
+        c.drawString(120, h - 110 - 24 * n, title)
     pages = _Pages(c, layout)
     pages.page = 1
     meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"

@@ -27,6 +27,7 @@ DOCUMENTS = pa.schema(
         ("layout_family", pa.string()),
         ("tables_found", pa.int32()),
         ("extracted_by", pa.string()),
+        ("toc", pa.list_(pa.string())),
     ]
 )
 
@@ -55,6 +56,7 @@ LINE_ITEMS = pa.schema(
         ("bottom", pa.float64()),
         # additions
         ("row_index", pa.int32()),
+        ("panel", pa.int8()),
         ("currency_unit", pa.string()),
         ("engine", pa.string()),
     ]

@@ -104,6 +104,17 @@ class Warehouse:
                     removed.append(f)
         return removed
 
+    def doc_ids(self) -> list[str]:
+        return sorted(p.stem for p in (self.root / "documents").glob("*.parquet"))
+
+    def read_document(self, doc_id: str) -> dict[str, list[dict]]:
+        """Everything stored for one document, as rows."""
+        rows: dict[str, list[dict]] = {}
+        for table in ORDER:
+            path = self.path(table, doc_id)
+            rows[table] = pq.read_table(path, schema=SCHEMAS[table]).to_pylist() if path.exists() else []
+        return rows
+
     def has(self, doc_id: str) -> bool:
         return self.path("documents", doc_id).exists()
 
