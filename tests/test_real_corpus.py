@@ -111,3 +111,18 @@ def test_total_rows_equal_the_sum_of_top_level_rows(extractions) -> None:
         failures += [f"{name[:20]} {b}" for b in bad]
     assert total > 150
     assert not failures, failures
+
+
+def test_the_document_with_table_03_removed_is_flagged() -> None:
+    docs = list(DOCS.glob("04_*.pdf")) if DOCS.exists() else []
+    if not docs:
+        pytest.skip("../shared/real/docs is not here")
+    from yujuesuan.quality import apply_checks
+    from yujuesuan.store import extraction_rows
+
+    ex = extract_pdf(docs[0].read_bytes(), docs[0].name)
+    rows = extraction_rows(ex)
+    apply_checks(rows)
+    missing = [i for i in rows["quality_issues"] if i["check_id"] == "structure.table_missing"]
+    assert [(i["severity"], i["table_code"]) for i in missing] == [("error", "03")]
+    assert rows["documents"][0]["status"] == "partial"

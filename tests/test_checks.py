@@ -1,0 +1,164 @@
+"""The check catalogue: each rule fires on a case built for it, and the catalogue is documented."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from yujuesuan.checks import load_catalogue, run_checks
+from yujuesuan.checks.docs import EXTRACTION_CHECKS, catalogue_markdown
+from yujuesuan.checks.rules import DocData
+from yujuesuan.checks.run import CatalogueError, parse_catalogue
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def item(table: str, family: str, label: str, column: str, value: str, *, code=None, section=None, row=0) -> dict:
+    return {
+        "doc_id": "d",
+        "table_code": table,
+        "table_family": family,
+        "section": section,
+        "row_label": label,
+        "code": code,
+        "column": column,
+        "value": Decimal(value) * 10000,
+        "row_index": row,
+        "panel": 0,
+    }
+
+
+def doc(items: list[dict], kind: str = "final", toc: dict | None = None) -> DocData:
+    families = {(i["table_code"], i["table_family"]) for i in items}
+    tables = [{"table_code": c, "table_family": f, "line_items": 1} for c, f in sorted(families)]
+    return DocData({"doc_id": "d", "kind": kind}, tables, items, toc or {})
+
+
+def summary(inc: str, exp: str) -> list[dict]:
+    return [
+        item("01", "summary", "本年收入合计", "决算数", inc, section="income", row=0),
+        item("01", "summary", "本年支出合计", "决算数", exp, section="expenditure", row=0),
+    ]
+
+
+CASES: dict[str, DocData] = {
+    "structure.table_missing": doc(
+        [item("02", "income", "合计", "本年收入合计", "1")], toc={"income": "02", "expenditure": "03"}
+    ),
+    "structure.tables_elsewhere": DocData({"doc_id": "d", "kind": "budget"}, [], [], {"summary": "01"}),
+    "table.hierarchy_sum": doc(
+        [
+            item("03", "expenditure", "一般公共服务支出", "合计", "10", code="201", row=0),
+            item("03", "expenditure", "人大事务", "合计", "4", code="20101", row=1),
+            item("03", "expenditure", "政协事务", "合计", "5", code="20102", row=2),
+        ]
+    ),
+    "table.total_sum": doc(
+        [
+            item("03", "expenditure", "合计", "合计", "20", row=0),
+            item("03", "expenditure", "一般公共服务支出", "合计", "10", code="201", row=1),
+            item("03", "expenditure", "教育支出", "合计", "5", code="205", row=2),
+        ]
+    ),
+    "table.row_sum": doc(
+        [
+            item("05", "gpb_expenditure", "行政运行", "合计", "10", code="2010101"),
+            item("05", "gpb_expenditure", "行政运行", "基本支出", "4", code="2010101"),
+            item("05", "gpb_expenditure", "行政运行", "项目支出", "5", code="2010101"),
+        ]
+    ),
+    "table.ordinal_sum": doc(
+        [
+            item("01", "summary", "一、财政拨款收入", "决算数", "5", section="income", row=0),
+            item("01", "summary", "二、其他收入", "决算数", "4", section="income", row=1),
+            item("01", "summary", "本年收入合计", "决算数", "10", section="income", row=2),
+        ]
+    ),
+    "table.balance": doc(
+        [
+            item("01", "summary", "总计", "决算数", "10", section="income", row=5),
+            item("01", "summary", "总计", "决算数", "11", section="expenditure", row=5),
+        ]
+    ),
+    "cross.summary_income": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "11")]),
+    "cross.summary_expenditure": doc([*summary("10", "10"), item("03", "expenditure", "合计", "本年支出合计", "9")]),
+    "cross.basic_expenditure": doc(
+        [
+            item("05", "gpb_expenditure", "合计", "基本支出", "10"),
+            item("06", "gpb_basic_expenditure", "人员经费合计", "决算数", "6"),
+            item("06", "gpb_basic_expenditure", "公用经费合计", "决算数", "3"),
+        ]
+    ),
+    "cross.budget_income": doc(
+        [
+            item("01", "summary", "收入总计", "预算数", "10", section="income"),
+            item("02", "income", "合计", "收入预算/合计", "12"),
+        ],
+        kind="budget",
+    ),
+    "cross.budget_expenditure": doc(
+        [
+            item("01", "summary", "支出总计", "预算数", "10", section="expenditure"),
+            item("03", "expenditure", "合计", "支出预算/合计", "12"),
+        ],
+        kind="budget",
+    ),
+    "cross.budget_basic": doc(
+        [
+            item("05", "gpb_expenditure", "合计", "一般公共预算支出/基本支出", "10"),
+            item("08", "gpb_basic_expenditure", "合计", "一般公共预算基本支出/合计", "12"),
+        ],
+        kind="budget",
+    ),
+    "units.scale": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "0.001")]),
+}
+
+
+@pytest.mark.parametrize("check_id", sorted(CASES))
+def test_rule_fires_on_its_case(check_id: str) -> None:
+    run = run_checks(CASES[check_id])
+    fired = [i for i in run.issues if i["check_id"] == check_id]
+    assert fired, run.issues
+    expected = "info" if check_id == "structure.tables_elsewhere" else "error"
+    assert all(i["severity"] == expected and i["message"] for i in fired)
+
+
+def test_every_catalogue_rule_has_a_case() -> None:
+    assert {r.id for r in load_catalogue()} == set(CASES)
+
+
+def test_within_tail_is_info_not_error() -> None:
+    case = doc(
+        [
+            item("05", "gpb_expenditure", "行政运行", "合计", "10.01", code="2010101"),
+            item("05", "gpb_expenditure", "行政运行", "基本支出", "4", code="2010101"),
+            item("05", "gpb_expenditure", "行政运行", "项目支出", "6", code="2010101"),
+        ]
+    )
+    assert [i["severity"] for i in run_checks(case).issues if i["check_id"] == "table.row_sum"] == ["info"]
+
+
+def test_docs_are_generated_from_the_catalogue() -> None:
+    assert (REPO / "docs" / "checks.md").read_text(encoding="utf-8") == catalogue_markdown()
+
+
+def test_every_check_id_in_the_code_is_documented() -> None:
+    documented = {c for c, _, _ in EXTRACTION_CHECKS} | {r.id for r in load_catalogue()}
+    used = set()
+    for path in [*(REPO / "extractors").rglob("*.py"), *(REPO / "yujuesuan").rglob("*.py")]:
+        used |= set(re.findall(r"\"((?:extract|profile)\.[a-z_]+)\"", path.read_text(encoding="utf-8")))
+        used |= {
+            f"profile.{m}_missing" for m in re.findall(r"\(\"(kind|scope|unit_name|region|year)\"", path.read_text())
+        }
+    used |= {"units.scale"}
+    assert used <= documented, used - documented
+
+
+def test_catalogue_errors_name_the_rule_and_field() -> None:
+    with pytest.raises(CatalogueError, match="rule 0 \\(x.bad\\).*'id'"):
+        parse_catalogue("rules:\n  - {id: x.bad, rule: balance, severity: error, tolerance: tail, meaning: m}\n")
+    with pytest.raises(CatalogueError, match="'rule'"):
+        parse_catalogue("rules:\n  - {id: table.x, rule: nope, severity: error, tolerance: tail, meaning: m}\n")
