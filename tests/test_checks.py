@@ -113,6 +113,20 @@ CASES: dict[str, DocData] = {
         ],
         kind="budget",
     ),
+    "table.code_parent": doc(
+        [
+            item("03", "expenditure", "一般公共服务支出", "合计", "10", code="201", row=0),
+            item("03", "expenditure", "行政运行", "合计", "10", code="2010301", row=1),
+        ]
+    ),
+    "structure.row_missing": doc([item("01", "summary", "一、财政拨款收入", "决算数", "5", section="income")]),
+    "cross.code_sets": doc(
+        [
+            item("02", "income", "一般公共服务支出", "本年收入合计", "10", code="201"),
+            item("03", "expenditure", "一般公共服务支出", "本年支出合计", "10", code="201"),
+            item("03", "expenditure", "教育支出", "本年支出合计", "2", code="205"),
+        ]
+    ),
     "units.scale": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "0.001")]),
 }
 

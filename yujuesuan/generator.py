@@ -72,6 +72,20 @@ class Expected:
         return (self.table_code, self.section, self.code or self.row_label, self.column, self.value)
 
 
+@dataclass(frozen=True)
+class Mutation:
+    """One deliberate error, for testing the checks: in table `table`, `kind` is
+    "number" (one printed figure changed), "drop_row" (one row left out) or "unit" (the
+    单位 label switched between 万元 and 元, figures unchanged)."""
+
+    kind: str
+    table: str
+    seed: int = 0
+
+
+MUTATION_KINDS = ("number", "drop_row", "unit")
+
+
 @dataclass
 class Generated:
     pdf: bytes
@@ -79,6 +93,8 @@ class Generated:
     unit_name: str
     year: int
     layout: Layout
+    mutation: Mutation | None = None
+    mutation_detail: str | None = None
 
 
 def _fmt(value_yuan: Decimal, layout: Layout) -> str:
@@ -197,9 +213,38 @@ class _Pages:
                 c.line(x, top - len(header) * h, x, y)
 
 
-def generate(seed: int, layout: Layout | None = None) -> Generated:
-    """One synthetic 部门决算 (tables 01, 02, 03) with its expected line items."""
+def _mutate(
+    mutation: Mutation, body: list[list[str]], meta: str, layout: Layout, value_cols: list[int]
+) -> tuple[list[list[str]], str, str]:
+    """Apply a mutation to a table's printed rows and meta line: (rows, meta, what was done)."""
+    rng = random.Random(mutation.seed)
+    body = [list(r) for r in body]
+    if mutation.kind == "unit":
+        other = "元" if layout.currency == "万元" else "万元"
+        return body, meta.replace(f"单位：{layout.currency}", f"单位：{other}"), f"单位 printed as {other}"
+    numeric = [(r, k) for r, row in enumerate(body) for k in value_cols if k < len(row) and row[k]]
+    if mutation.kind == "number":
+        r, k = rng.choice(numeric)
+        old = Decimal(body[r][k].replace(",", ""))
+        step = Decimal(rng.randint(100, 5000)) / (100 if layout.currency == "万元" else 1) * rng.choice((1, -1))
+        new = old + step if old + step > 0 else old + abs(step)
+        body[r][k] = f"{new:,.2f}" if "." in body[r][k] else f"{new:,.0f}"
+        return body, meta, f"row {r}: {old} printed as {body[r][k]}"
+    if mutation.kind == "drop_row":
+        rows = [
+            r for r, row in enumerate(body) if any(k < len(row) and row[k] for k in value_cols) and "合计" not in row
+        ]
+        r = rng.choice(rows)
+        dropped = body.pop(r)
+        return body, meta, f"row {' '.join(t for t in dropped if t)} left out"
+    raise ValueError(f"unknown mutation kind {mutation.kind!r}; one of {MUTATION_KINDS}")
+
+
+def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None = None) -> Generated:
+    """One synthetic 部门决算 (tables 01, 02, 03) with its expected line items (of the document
+    before `mutation`, which changes one table as printed)."""
     rng = random.Random(seed)
+    detail = None
     layout = layout or Layout()
     unit = rng.choice(UNITS)
     year = rng.choice([2022, 2023, 2024])
@@ -244,9 +289,12 @@ def generate(seed: int, layout: Layout | None = None) -> Generated:
         for section, (label, value) in (("income", lrow), ("expenditure", rrow)):
             if value is not None:
                 expected.append(Expected("01", "summary", section, label, None, "决算数", value))
+    meta01 = meta
+    if mutation and mutation.table == "01":
+        body, meta01, detail = _mutate(mutation, body, meta, layout, [1, 3])
     pages.table(
         "收入支出决算总表",
-        meta,
+        meta01,
         [[("收入", 2), ("支出", 2)], [("项目", 1), ("决算数", 1), ("项目", 1), ("决算数", 1)]],
         [200, 120, 240, 120],
         body,
@@ -277,9 +325,13 @@ def generate(seed: int, layout: Layout | None = None) -> Generated:
             for name, v in zip([n for n, _ in columns], vals, strict=True):
                 expected.append(Expected(table_code, family, None, label, code, name, v))
         header = [code_head + [("科目名称", 1)] + [(n, 1) for n, _ in columns]]
+        table_meta = meta
+        if mutation and mutation.table == table_code:
+            first = len(code_widths) + 1
+            body, table_meta, detail = _mutate(mutation, body, meta, layout, list(range(first, first + len(columns))))
         pages.table(
             title,
-            meta,
+            table_meta,
             header,
             code_widths + [230] + [110] * len(columns),
             body,
@@ -287,7 +339,7 @@ def generate(seed: int, layout: Layout | None = None) -> Generated:
         )
     c.showPage()
     c.save()
-    return Generated(buf.getvalue(), expected, unit, year, layout)
+    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail)
 
 
 # the bundled samples (data/samples): one per rule style the engine reads exactly today

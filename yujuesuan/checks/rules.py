@@ -445,7 +445,8 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
         _finding(
             outcome,
             cfg["severity"],
-            f"{cfg['meaning'][:-1]}: {_fmt(lv)} in table {left[0]['table_code']} vs {_fmt(rv)}.",
+            f"{cfg['meaning'][:-1]}: {_fmt(lv)} in table {left[0]['table_code']} vs {_fmt(rv)} in table "
+            f"{'+'.join(sorted({r[0]['table_code'] for r in rights if r}))}.",
             table_code=left[0]["table_code"],
             locator=params["left"]["row"].strip("^$"),
             expected=str(rv),
@@ -453,6 +454,79 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
             rows=evidence,
         )
     ]
+
+
+def code_parent(doc: DocData, cfg: dict) -> list[Finding]:
+    out = []
+    for (code, _family), items in _by_table(doc.items).items():
+        by_code: dict[str, dict] = {}
+        for i in items:
+            if i["code"]:
+                by_code.setdefault(i["code"], i)
+        for c, i in sorted(by_code.items()):
+            if len(c) > 3 and c[:-2] not in by_code:
+                out.append(
+                    Finding(
+                        cfg["severity"],
+                        f"Table {code}: {c} ({i['row_label']}) is listed without its parent {c[:-2]}: "
+                        "a row is missing or a code is misread.",
+                        table_code=code,
+                        locator=f"code {c}",
+                        expected=c[:-2],
+                        actual="absent",
+                        rows=[i],
+                    )
+                )
+    return out
+
+
+def row_missing(doc: DocData, cfg: dict) -> list[Finding]:
+    kind = doc.document.get("kind")
+    required = cfg["params"].get(kind) or {}
+    out = []
+    for (code, family), items in _by_table(doc.items).items():
+        if cfg.get("families") and family not in cfg["families"]:
+            continue
+        for section, pattern in required.items():
+            rx = re.compile(pattern)
+            if not any(i["section"] == section and rx.search(label_key(i["row_label"])) for i in items):
+                out.append(
+                    Finding(
+                        cfg["severity"],
+                        f"Table {code} has no {section} row matching {pattern.strip('^$')}: it was not printed "
+                        "or not read.",
+                        table_code=code,
+                        locator=section,
+                        expected=pattern.strip("^$"),
+                        actual="absent",
+                    )
+                )
+    return out
+
+
+def code_sets(doc: DocData, cfg: dict) -> list[Finding]:
+    out = []
+    for a, b in cfg["params"]["pairs"]:
+        ia, ib = doc.family(a), doc.family(b)
+        if not ia or not ib:
+            continue
+        ca, cb = {i["code"]: i for i in ia if i["code"]}, {i["code"]: i for i in ib if i["code"]}
+        for only, here, there in ((set(ca) - set(cb), ca, ib), (set(cb) - set(ca), cb, ia)):
+            for c in sorted(only):
+                i = here[c]
+                out.append(
+                    Finding(
+                        cfg["severity"],
+                        f"Code {c} ({i['row_label']}) is in table {i['table_code']} but not in table "
+                        f"{there[0]['table_code']}.",
+                        table_code=i["table_code"],
+                        locator=f"code {c}",
+                        expected="in both tables",
+                        actual=f"only in table {i['table_code']}",
+                        rows=[i],
+                    )
+                )
+    return out
 
 
 def unit_scale(doc: DocData, cfg: dict) -> list[Finding]:
@@ -469,5 +543,8 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "ordinal_sum": ordinal_sum,
     "balance": balance,
     "cross_sum": cross_sum,
+    "code_parent": code_parent,
+    "row_missing": row_missing,
+    "code_sets": code_sets,
     "unit_scale": unit_scale,
 }
