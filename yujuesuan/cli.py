@@ -55,6 +55,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from yujuesuan.report import build_report
+
+    if not (Path(args.warehouse) / "documents").exists():
+        print(f"yujuesuan report: no warehouse at {args.warehouse} (run extract first)", file=sys.stderr)
+        return 2
+    out = build_report(args.warehouse, args.out)
+    print(f"report written to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yujuesuan", description="China's 预算/决算 disclosures turned into data.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
@@ -82,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chk.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     chk.set_defaults(func=_cmd_check)
+    rep = sub.add_parser(
+        "report",
+        help="write the quality report (HTML, or Markdown for a .md name) with crops of the cells involved",
+        description="Per document: the checks passed and failed; for each failure the rule, the numbers on "
+        "both sides, the page and a PNG crop of the cells, rendered from the stored document.",
+        epilog="example:\n  yujuesuan report --warehouse data/warehouse --out report.html\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    rep.add_argument("--out", default="report.html", help="report file: .html or .md (default: report.html)")
+    rep.set_defaults(func=_cmd_report)
     gen = sub.add_parser(
         "generate",
         help="write the synthetic sample disclosures (the bundled data/samples)",

@@ -89,6 +89,8 @@ def extract_paths(
             log.info("%s has the same content as %s; extracted once", f, unique[digest])
             continue
         unique[digest] = f
+    for digest, f in unique.items():
+        wh.store_raw(digest, f.read_bytes())  # re-extractable any time, and cropped by the report
     work = [(str(f), engine) for f in unique.values()]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -104,6 +104,20 @@ class Warehouse:
                     removed.append(f)
         return removed
 
+    def store_raw(self, doc_id: str, data: bytes) -> Path:
+        """Keep the document's bytes, content-addressed (WAREHOUSE/_raw/<sha256>), once."""
+        path = self.root / "_raw" / doc_id
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.parent / f".{doc_id}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        return path
+
+    def raw_path(self, doc_id: str) -> Path | None:
+        path = self.root / "_raw" / doc_id
+        return path if path.exists() else None
+
     def doc_ids(self) -> list[str]:
         return sorted(p.stem for p in (self.root / "documents").glob("*.parquet"))
 

@@ -1,0 +1,175 @@
+"""The quality report a person reads: per document, the checks passed and failed, and for each
+failure the rule, the numbers on both sides, the page and a crop of the cells involved.
+
+    yujuesuan report --warehouse DIR --out report.html   (or report.md)
+
+Crops are rendered from the document's stored copy (WAREHOUSE/_raw/<doc_id>) with pdfium and
+written beside the report in <name>_files/.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from yujuesuan.checks.rules import Finding
+from yujuesuan.checks.run import Rule
+from yujuesuan.quality import doc_data
+from yujuesuan.store import Warehouse
+
+SCALE = 2.0  # render scale of crops (144 dpi)
+MARGIN = 14.0  # points around the cells involved
+
+
+@dataclass
+class Entry:
+    check_id: str
+    severity: str
+    message: str
+    table_code: str | None
+    page: int | None
+    expected: str | None
+    actual: str | None
+    crop: str | None  # path relative to the report
+
+
+def _crop(pdf_path: Path, rows: list[dict], out: Path) -> int | None:
+    """Render the evidence cells of the first page they are on, outlined; returns the page."""
+    import pypdfium2 as pdfium
+    from PIL import ImageDraw
+
+    boxes = [r for r in rows if r.get("x0") is not None and r.get("page")]
+    if not boxes:
+        return None
+    page_no = boxes[0]["page"]
+    boxes = [r for r in boxes if r["page"] == page_no]
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = pdf[page_no - 1]
+        image = page.render(scale=SCALE).to_pil().convert("RGB")
+    finally:
+        pdf.close()
+    draw = ImageDraw.Draw(image)
+    for r in boxes:
+        draw.rectangle(
+            [r["x0"] * SCALE - 3, r["top"] * SCALE - 3, r["x1"] * SCALE + 3, r["bottom"] * SCALE + 3],
+            outline=(220, 0, 0),
+            width=3,
+        )
+    x0 = 0.0  # from the left edge: the row's code and label stay in view
+    x1 = min(image.width / SCALE, max(r["x1"] for r in boxes) + MARGIN) * SCALE
+    top = max(0, min(r["top"] for r in boxes) - MARGIN) * SCALE
+    bottom = min(image.height / SCALE, max(r["bottom"] for r in boxes) + MARGIN) * SCALE
+    image.crop((int(x0), int(top), int(x1), int(bottom))).save(out)
+    return page_no
+
+
+def build_report(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
+    from yujuesuan.checks import run_checks
+
+    wh = Warehouse(warehouse)
+    out = Path(out)
+    files = out.parent / f"{out.stem}_files"
+    files.mkdir(parents=True, exist_ok=True)
+    sections = []
+    for doc_id in wh.doc_ids():
+        rows = wh.read_document(doc_id)
+        document = rows["documents"][0]
+        run = run_checks(doc_data(rows)) if document["status"] != "failed" else None
+        raw = wh.raw_path(doc_id)
+        entries: list[Entry] = []
+        failed_rules: set[str] = set()
+        findings: list[tuple[Rule, Finding]] = run.findings if run else []
+        for n, (rule, f) in enumerate(findings):
+            check_id = f.check_id or rule.id
+            if f.severity != "info":
+                failed_rules.add(rule.id)
+            crop_rel, page = None, None
+            if f.severity != "info" and f.rows and raw is not None:
+                png = files / f"{doc_id[:12]}-{n}.png"
+                page = _crop(raw, f.rows, png)
+                crop_rel = f"{files.name}/{png.name}" if page else None
+            elif f.rows:
+                page = f.rows[0].get("page")
+            entries.append(Entry(check_id, f.severity, f.message, f.table_code, page, f.expected, f.actual, crop_rel))
+        for i in rows["quality_issues"]:
+            if i["check_id"].startswith(("extract.", "profile.")):
+                entries.append(
+                    Entry(i["check_id"], i["severity"], i["message"], i["table_code"], None, None, None, None)
+                )
+        ran = run.ran if run else []
+        sections.append((document, [r for r in ran if r not in failed_rules], sorted(failed_rules), entries))
+    rank = {"failed": 0, "partial": 1, "ok": 2}
+    sections.sort(key=lambda s: (rank.get(s[0]["status"], 3), s[0]["file_name"]))
+    text = _markdown(sections) if out.suffix.lower() == ".md" else _html(sections)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _html(sections: list) -> str:
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>yujuesuan quality report</title>",
+        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;width:100%}"
+        "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;font-size:14px}"
+        ".error{color:#b00}.warning{color:#a60}.info{color:#666}img{max-width:100%;border:1px solid #999}"
+        "h2{border-top:2px solid #333;padding-top:.5em}.ok{color:#070}</style></head><body>",
+        "<h1>yujuesuan quality report</h1>",
+        f"<p>{len(sections)} document(s). Failures show the rule, both sides' numbers and the cells involved, "
+        "outlined in red on the page they were read from.</p>",
+    ]
+    for document, passed, failed, entries in sections:
+        title = document["unit_name"] or document["file_name"]
+        parts.append(
+            f"<h2>{e(title)} {document['year'] or ''} · {e(document['kind'])} · {e(document['file_name'])}</h2>"
+        )
+        parts.append(
+            f"<p>status <b class='{'ok' if document['status'] == 'ok' else 'error'}'>{e(document['status'])}</b>; "
+            f"checks passed: {len(passed)} ({e(', '.join(passed))}); failed: {len(failed)} ({e(', '.join(failed))})</p>"
+        )
+        shown = [x for x in entries if x.severity != "info"]
+        infos = len(entries) - len(shown)
+        if shown:
+            parts.append(
+                "<table><tr><th>severity</th><th>check</th><th>table</th><th>page</th><th>what</th>"
+                "<th>expected</th><th>printed</th></tr>"
+            )
+            for x in sorted(shown, key=lambda x: ORDER[x.severity]):
+                parts.append(
+                    f"<tr><td class='{x.severity}'>{x.severity}</td><td><code>{e(x.check_id)}</code></td>"
+                    f"<td>{e(x.table_code or '')}</td><td>{x.page or ''}</td><td>{e(x.message)}"
+                    + (f"<br><img src='{e(x.crop)}' alt='cells of {e(x.check_id)}'>" if x.crop else "")
+                    + f"</td><td>{e(x.expected or '')}</td><td>{e(x.actual or '')}</td></tr>"
+                )
+            parts.append("</table>")
+        if infos:
+            parts.append(
+                f"<p class='info'>{infos} difference(s) within 尾差 (0.01 万元 per addend) reported as info.</p>"
+            )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _markdown(sections: list) -> str:
+    out = ["# yujuesuan quality report", ""]
+    for document, passed, failed, entries in sections:
+        out += [
+            f"## {document['unit_name'] or document['file_name']} {document['year'] or ''} ({document['kind']})",
+            "",
+            f"File `{document['file_name']}`, status **{document['status']}**; checks passed {len(passed)}, "
+            f"failed {len(failed)}: {', '.join(failed) or 'none'}.",
+            "",
+        ]
+        for x in sorted((x for x in entries if x.severity != "info"), key=lambda x: ORDER[x.severity]):
+            out.append(
+                f"- **{x.severity}** `{x.check_id}` table {x.table_code or '-'} page {x.page or '-'}: {x.message}"
+            )
+            if x.crop:
+                out.append(f"  ![cells]({x.crop})")
+        out.append("")
+    return "\n".join(out)
