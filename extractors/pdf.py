@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +30,10 @@ from extractors.toc import read_toc
 log = logging.getLogger(__name__)
 ENGINES = ("pdfplumber", "camelot")
 WARNING_CHECKS = {"extract.column_unmapped", "extract.column_no_header", "extract.code_zero_dropped"}
-MIN_CHARS_PER_PAGE = 15  # below this on average, the PDF has no usable text layer
+MIN_CHARS_PER_PAGE = 15
+NOT_FIGURES = re.compile(
+    r"项目|科目|名称|编码|代码|行次|栏次|^[类款项]$"
+)  # below this on average, the PDF has no usable text layer
 
 
 @dataclass
@@ -251,6 +255,10 @@ def _read_table(
         for check_id, locator, message in problems:
             sev = "error" if check_id not in WARNING_CHECKS else "warning"
             ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
+        for c in cols:  # figure columns, including those the document left blank
+            blank_figures = c.role == "empty" and c.path and not NOT_FIGURES.search(c.path)
+            if (c.role == "value" or blank_figures) and c.path and c.path not in result.columns:
+                result.columns.append(c.path)
         if header or not previous:
             previous = cols
     coded = [c for c in previous if c.role == "code"]
@@ -259,6 +267,7 @@ def _read_table(
     used = sorted({"camelot" if g.source == "camelot" else "pdfplumber" for _, g in grids if g is not None})
     result.engine = "+".join(used) or engine  # camelot falls back to pdfplumber's grid per page
     if not result.items:
+        result.columns = []  # with no figures, headers cannot be told from body rows
         result.empty = True
         if not region.empty_note:
             ex.issue(

@@ -88,4 +88,5 @@ class TableResult:
     empty: bool = False  # the table says 本表无数据 or has no body rows
     empty_note: str | None = None
     code_layout: str | None = None  # "split" (类 | 款 | 项 cells) | "joined" (2010301) | None
+    columns: list[str] = field(default_factory=list)  # every figure column's header path, blank or not
     items: list[LineItem] = field(default_factory=list)

@@ -127,6 +127,46 @@ CASES: dict[str, DocData] = {
             item("03", "expenditure", "教育支出", "本年支出合计", "2", code="205"),
         ]
     ),
+    "structure.columns_missing": DocData(
+        {"doc_id": "d", "kind": "final"},
+        [{"table_code": "03", "table_family": "expenditure", "line_items": 2, "columns": ["本年支出合计", "基本支出"]}],
+        [item("03", "expenditure", "合计", "本年支出合计", "1")],
+    ),
+    "table.carry_forward": doc(
+        [
+            item("07", "gov_fund", "合计", "年初结转和结余", "2"),
+            item("07", "gov_fund", "合计", "本年收入", "5"),
+            item("07", "gov_fund", "合计", "本年支出/小计", "4"),
+            item("07", "gov_fund", "合计", "年末结转和结余", "2"),
+        ]
+    ),
+    "cross.fiscal_income": doc(
+        [
+            item("01", "summary", "一、一般公共预算财政拨款收入", "决算数", "9", section="income"),
+            item("02", "income", "合计", "财政拨款收入", "10"),
+        ]
+    ),
+    "cross.fiscal_gpb": doc(
+        [
+            item("04", "fiscal_summary", "本年支出合计", "一般公共预算财政拨款", "9", section="expenditure"),
+            item("05", "gpb_expenditure", "合计", "合计", "10"),
+        ]
+    ),
+    "cross.gov_fund_income": doc(
+        [
+            item("01", "summary", "二、政府性基金预算财政拨款收入", "决算数", "3", section="income"),
+            item("07", "gov_fund", "合计", "本年收入", "2"),
+        ]
+    ),
+    "cross.budget_fiscal": doc(
+        [
+            item("04", "fiscal_summary", "支出总计", "合计", "10", section="expenditure"),
+            item("05", "gpb_expenditure", "合计", "一般公共预算支出/合计", "8"),
+            item("06", "gov_fund", "合计", "政府性基金预算支出/合计", "1"),
+            item("07", "state_capital", "合计", "国有资本经营预算支出/合计", "0"),
+        ],
+        kind="budget",
+    ),
     "units.scale": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "0.001")]),
 }
 

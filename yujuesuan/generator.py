@@ -271,7 +271,18 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     income_total = total["fiscal"] + total["other"]
 
     # 01 收入支出决算总表: two panels
-    left = [("一、财政拨款收入", total["fiscal"]), ("二、其他收入", total["other"]), ("本年收入合计", income_total)]
+    zero = Decimal(0)
+    left = [
+        ("一、一般公共预算财政拨款收入", total["fiscal"]),
+        ("二、政府性基金预算财政拨款收入", zero),
+        ("三、国有资本经营预算财政拨款收入", zero),
+        ("四、上级补助收入", zero),
+        ("五、事业收入", zero),
+        ("六、经营收入", zero),
+        ("七、附属单位上缴收入", zero),
+        ("八、其他收入", total["other"]),
+        ("本年收入合计", income_total),
+    ]
     right = [(f"{'一二三四五六'[i]}、{r[1]}", r[2]["basic"] + r[2]["project"]) for i, r in enumerate(tops)]
     right.append(("本年支出合计", total["basic"] + total["project"]))
     body = []

@@ -75,6 +75,7 @@ TABLES = pa.schema(
         ("empty", pa.bool_()),
         ("empty_note", pa.string()),
         ("code_layout", pa.string()),
+        ("columns", pa.list_(pa.string())),
         ("line_items", pa.int32()),
     ]
 )

@@ -43,6 +43,7 @@ def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
             "empty": t.empty,
             "empty_note": t.empty_note,
             "code_layout": t.code_layout,
+            "columns": t.columns,
             "line_items": len(t.items),
         }
         for t in ex.tables

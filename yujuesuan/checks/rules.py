@@ -393,7 +393,8 @@ def _ref(doc: DocData, ref: dict) -> list[dict] | None:
     """Items a reference names; None when its table is not in the document."""
     items = doc.family(ref["family"])
     if not items:
-        return None
+        # a table printed empty (本表无数据) holds zeros; an absent table leaves the rule unrun
+        return [] if any(t["table_family"] == ref["family"] for t in doc.tables) else None
     row = re.compile(ref["row"])
     col = re.compile(ref["column"]) if ref.get("column") else None
     hits = [
@@ -415,10 +416,13 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
     rights = [_ref(doc, r) for r in params["right"]]
     if left is None or any(r is None for r in rights):
         return []  # a table is absent: structure.table_missing reports that
+    if not left and not any(rights):
+        return []  # both sides blank: zero on both sides
     if not left:
-        return [
-            Finding("info", f"Could not run: no row matching {params['left']['row']} in {params['left']['family']}.")
-        ]
+        # the row is blank (上海 prints no 0.00) or the table printed empty: zero, as printed
+        code = next(t["table_code"] for t in doc.tables if t["table_family"] == params["left"]["family"])
+        left = [{"value": Decimal(0), "table_code": code, "row_label": "", "code": None}]
+    right_families = {r["family"] for r in params["right"]}
     lv = left[0]["value"]
     rv = sum((r[0]["value"] for r in rights if r), Decimal(0))
     evidence = [left[0], *[r[0] for r in rights if r]]
@@ -446,7 +450,7 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
             outcome,
             cfg["severity"],
             f"{cfg['meaning'][:-1]}: {_fmt(lv)} in table {left[0]['table_code']} vs {_fmt(rv)} in table "
-            f"{'+'.join(sorted({r[0]['table_code'] for r in rights if r}))}.",
+            f"{'+'.join(sorted({t['table_code'] for t in doc.tables if t['table_family'] in right_families}))}.",
             table_code=left[0]["table_code"],
             locator=params["left"]["row"].strip("^$"),
             expected=str(rv),
@@ -529,6 +533,71 @@ def code_sets(doc: DocData, cfg: dict) -> list[Finding]:
     return out
 
 
+def columns_missing(doc: DocData, cfg: dict) -> list[Finding]:
+    required = cfg["params"].get(doc.document.get("kind")) or {}
+    out = []
+    for t in doc.tables:
+        patterns = required.get(t["table_family"])
+        if not patterns or not t["line_items"]:
+            continue
+        leaves = [leaf(c) for c in t.get("columns") or []]
+        for pattern in patterns:
+            if not any(re.search(pattern, lv) for lv in leaves):
+                out.append(
+                    Finding(
+                        cfg["severity"],
+                        f"Table {t['table_code']} ({t['table_family']}) has no column {pattern.strip('^$')}; "
+                        f"its columns are: {', '.join(t.get('columns') or []) or 'none'}.",
+                        table_code=t["table_code"],
+                        locator="header",
+                        expected=pattern.strip("^$"),
+                        actual="; ".join(t.get("columns") or []),
+                    )
+                )
+    return out
+
+
+def row_formula(doc: DocData, cfg: dict) -> list[Finding]:
+    params = cfg["params"]
+    out = []
+    for (code, family), items in _by_table(doc.items).items():
+        if cfg.get("families") and family not in cfg["families"]:
+            continue
+        rows: dict[int, dict[str, dict]] = defaultdict(dict)
+        for i in items:
+            rows[i["row_index"]][i["column"]] = i
+        for _, cells in sorted(rows.items()):
+
+            def pick(pattern: str, cells: dict = cells) -> dict | None:
+                return next((c for col, c in cells.items() if re.search(pattern, col)), None)
+
+            result = pick(params["result"])
+            plus = [pick(p) for p in params["plus"]]
+            minus = [pick(p) for p in params["minus"]]
+            if result is None and not any(plus) and not any(minus):
+                continue
+            value = lambda c: c["value"] if c else Decimal(0)  # noqa: E731 - a blank cell is zero
+            expected = sum((value(c) for c in plus), Decimal(0)) - sum((value(c) for c in minus), Decimal(0))
+            actual = value(result)
+            outcome = compare(expected, actual, len(plus) + len(minus), cfg["tolerance"])
+            if outcome:
+                first = next(iter(cells.values()))
+                out.append(
+                    _finding(
+                        outcome,
+                        cfg["severity"],
+                        f"Table {code}: row {first['code'] or first['row_label']} has {_fmt(actual)} carried forward, "
+                        f"but opening + income − spending is {_fmt(expected)}.",
+                        table_code=code,
+                        locator=f"row {first['code'] or first['row_label']}",
+                        expected=str(expected),
+                        actual=str(actual),
+                        rows=[c for c in [result, *plus, *minus] if c],
+                    )
+                )
+    return out
+
+
 def unit_scale(doc: DocData, cfg: dict) -> list[Finding]:
     """Reported by the cross-table rules when their sides differ by ×10,000 (see cross_sum)."""
     return []
@@ -546,5 +615,7 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "code_parent": code_parent,
     "row_missing": row_missing,
     "code_sets": code_sets,
+    "columns_missing": columns_missing,
+    "row_formula": row_formula,
     "unit_scale": unit_scale,
 }
