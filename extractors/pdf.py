@@ -215,6 +215,7 @@ def _read_table(
     index = 0
     grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, path, engine)) for seg in region.segments]
     _share_text_columns(grids, pages)
+    _share_ruled_columns(grids, pages)
     for seg, grid in grids:
         page = pages[seg.page - 1]
         if grid is None:
@@ -291,6 +292,21 @@ def _share_text_columns(grids: list[tuple[Segment, Grid | None]], pages: list[Pa
     xs = text_columns(lines, left, right)
     for _, g in text:
         g.xs = list(xs)
+
+
+def _share_ruled_columns(grids: list[tuple[Segment, Grid | None]], pages: list[PageLayout]) -> None:
+    """A ruled table keeps its columns across pages: a continuation page that draws fewer
+    vertical rules (only where its few rows have cells) takes the first page's columns too."""
+    first = next((g for _, g in grids if g is not None), None)
+    if first is None or first.source == "text":
+        return
+    width = pages[first.page - 1].width
+    for seg, g in grids:
+        if g is None or g is first or not seg.continuation or g.source == "text":
+            continue
+        if pages[seg.page - 1].width == width and len(g.xs) < len(first.xs):
+            merged = sorted(set(g.xs) | set(first.xs))
+            g.xs = [x for i, x in enumerate(merged) if i == 0 or x - merged[i - 1] > 2.0]
 
 
 def _grid(page: PageLayout, top: float, bottom: float, path: str | None, engine: str) -> Grid | None:

@@ -337,6 +337,7 @@ def read_rows(
         figure_rows = sum(1 for r in body if any(_txt(matrix[r][c.index]) for c in value_cols))
         pending: tuple[str, str | None, int | None] | None = None  # a label whose figures come on the next line
         at_top = bool(carry and carry.get(p))
+        borrowed: set[int] = set()  # label rows already given to the figures above them
         for r in body:
             row = matrix[r]
             label = moved.get((r, p), "") + "".join(
@@ -387,12 +388,22 @@ def read_rows(
                     continue
             at_top = False
             if not cells:
-                if label or code:
+                if (label or code) and r not in borrowed:
                     pending = (label, code, line_no)
                 continue
             if not label and not code and pending is not None:
                 label, code, line_no = pending[0], pending[1], line_no or pending[2]
             pending = None
+            if not label and not code:
+                # figures centred above their label in a tall merged cell: the next row has the
+                # label and no figures of its own
+                nxt = next((b for b in body if b > r), None)
+                if nxt is not None and not any(_txt(matrix[nxt][c.index]) for c in value_cols):
+                    nlabel = "".join(_txt(matrix[nxt][c.index]) for c in label_cols)
+                    ncode = join_code([_txt(matrix[nxt][c.index]) for c in code_cols]) if code_cols else None
+                    if nlabel or ncode:
+                        label, code = nlabel, ncode
+                        borrowed.add(nxt)
             if not label and not code and figure_rows > 1:
                 problems.append(
                     ("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code")
