@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     ex.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
     ex.add_argument("--jobs", type=int, default=1, help="documents extracted in parallel (default 1)")
+    ex.add_argument("--reference", help="folder of *_codes.csv (code,name) for the catalogue checks")
     ex.set_defaults(func=_cmd_extract)
     chk = sub.add_parser(
         "check",
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     chk.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    chk.add_argument("--reference", help="folder of *_codes.csv (code,name) for the catalogue checks")
     chk.set_defaults(func=_cmd_check)
     rep = sub.add_parser(
         "report",
@@ -118,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "reference", None):
+        from yujuesuan.checks.reference import ENV
+
+        os.environ[ENV] = args.reference  # read by the catalogue rules, here and in worker processes
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     return args.func(args)
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from extractors.spec import specs_for_kind
 from extractors.text import compact
+from yujuesuan.checks.reference import name_key, reference_codes
 
 TAIL = Decimal(100)  # 0.01 万元 in 元
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])+")
@@ -598,6 +599,55 @@ def row_formula(doc: DocData, cfg: dict) -> list[Finding]:
     return out
 
 
+def _coded_rows(doc: DocData) -> dict[tuple[str, str], dict]:
+    rows: dict[tuple[str, str], dict] = {}
+    for i in doc.items:
+        if i["code"]:
+            rows.setdefault((i["table_code"], i["code"]), i)
+    return rows
+
+
+def code_known(doc: DocData, cfg: dict) -> list[Finding]:
+    codes = reference_codes()
+    if codes is None:
+        return [Finding("info", "Could not run: no reference code list configured (--reference DIR).")]
+    out = []
+    for (table, code), i in sorted(_coded_rows(doc).items()):
+        if code not in codes:
+            out.append(
+                Finding(
+                    cfg["severity"],
+                    f"Table {table}: code {code} ({i['row_label']}) is not in the reference list.",
+                    table_code=table,
+                    locator=f"code {code}",
+                    actual=code,
+                    rows=[i],
+                )
+            )
+    return out
+
+
+def code_name(doc: DocData, cfg: dict) -> list[Finding]:
+    codes = reference_codes()
+    if codes is None:
+        return []  # code_known reports that the rules could not run
+    out = []
+    for (table, code), i in sorted(_coded_rows(doc).items()):
+        if code in codes and name_key(i["row_label"]) != name_key(codes[code]):
+            out.append(
+                Finding(
+                    cfg["severity"],
+                    f"Table {table}: code {code} is printed as {i['row_label']}, the reference calls it {codes[code]}.",
+                    table_code=table,
+                    locator=f"code {code}",
+                    expected=codes[code],
+                    actual=i["row_label"],
+                    rows=[i],
+                )
+            )
+    return out
+
+
 def unit_scale(doc: DocData, cfg: dict) -> list[Finding]:
     """Reported by the cross-table rules when their sides differ by ×10,000 (see cross_sum)."""
     return []
@@ -616,6 +666,8 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "row_missing": row_missing,
     "code_sets": code_sets,
     "columns_missing": columns_missing,
+    "code_known": code_known,
+    "code_name": code_name,
     "row_formula": row_formula,
     "unit_scale": unit_scale,
 }
