@@ -404,6 +404,12 @@ def read_rows(
                     if nlabel or ncode:
                         label, code = nlabel, ncode
                         borrowed.add(nxt)
+                elif nxt is not None:
+                    # a group's subtotal above the group's first row (政府采购 tables): the group
+                    # is named by that row's outer label cells (not the item and its purchase form)
+                    filled = [_txt(matrix[nxt][c.index]) for c in label_cols if _txt(matrix[nxt][c.index])]
+                    if len(filled) >= 3:
+                        label = "".join(filled[:-2])
             if not label and not code and figure_rows > 1:
                 problems.append(
                     ("extract.row_unlabelled", f"p{page} row {r}", "figures on a row with no label or code")

@@ -133,7 +133,6 @@ def test_the_document_with_table_03_removed_is_flagged() -> None:
 EXPLAINED_ERRORS = {
     "14_": {"extract.code_unreadable", "cross.code_sets"},  # prints code '7 11 02' for 2101102
     "16_": {"table.hierarchy_sum", "table.row_sum"},  # row 2040601 prints 项目支出 64,840,547.00
-    "31_": {"extract.row_unlabelled"},  # 政府采购预算表: a 专项 subtotal printed in a merged cell
 }
 
 
