@@ -73,6 +73,14 @@ def _finding(outcome: str, severity: str, message: str, **kw) -> Finding:
     return Finding(severity if outcome == "fail" else "info", message, **kw)
 
 
+def _mismatch(cfg: dict, expected: Decimal, actual: Decimal, addends: int, message: str, **kw) -> Finding | None:
+    """A finding when `actual` differs from `expected` (info within 尾差), else None."""
+    outcome = compare(expected, actual, addends, cfg["tolerance"])
+    if not outcome:
+        return None
+    return _finding(outcome, cfg["severity"], message, expected=str(expected), actual=str(actual), **kw)
+
+
 def _fmt(v: Decimal) -> str:
     return f"{v:,.2f} 元"
 
@@ -149,23 +157,21 @@ def hierarchy_sum(doc: DocData, cfg: dict) -> list[Finding]:
                     pv = pcells[column]["value"] if column in pcells else Decimal(0)
                     kv = [codes[k][column]["value"] for k in kids if column in codes[k]]
                     total = sum(kv, Decimal(0))
-                    outcome = compare(total, pv, len(kids), cfg["tolerance"])
-                    if outcome:
-                        evidence = [pcells[column]] if column in pcells else []
-                        evidence += [codes[k][column] for k in kids if column in codes[k]]
-                        out.append(
-                            _finding(
-                                outcome,
-                                cfg["severity"],
-                                f"Table {code}: {parent} is {_fmt(pv)} in column {column}, but its "
-                                f"{len(kids)} sub-items add up to {_fmt(total)}.",
-                                table_code=code,
-                                locator=f"code {parent}, column {column}",
-                                expected=str(total),
-                                actual=str(pv),
-                                rows=evidence,
-                            )
-                        )
+                    evidence = [pcells[column]] if column in pcells else []
+                    evidence += [codes[k][column] for k in kids if column in codes[k]]
+                    f = _mismatch(
+                        cfg,
+                        total,
+                        pv,
+                        len(kids),
+                        f"Table {code}: {parent} is {_fmt(pv)} in column {column}, but its "
+                        f"{len(kids)} sub-items add up to {_fmt(total)}.",
+                        table_code=code,
+                        locator=f"code {parent}, column {column}",
+                        rows=evidence,
+                    )
+                    if f:
+                        out.append(f)
     return out
 
 
@@ -186,21 +192,19 @@ def total_sum(doc: DocData, cfg: dict) -> list[Finding]:
                 continue
             tops = list(g["tops"].values())
             s = sum((t["value"] for t in tops), Decimal(0))
-            outcome = compare(s, g["total"]["value"], len(coded), cfg["tolerance"])
-            if outcome:
-                out.append(
-                    _finding(
-                        outcome,
-                        cfg["severity"],
-                        f"Table {code}: 合计 is {_fmt(g['total']['value'])} in column {column}, but its "
-                        f"{len(coded)} 类 rows add up to {_fmt(s)}.",
-                        table_code=code,
-                        locator=f"合计, column {column}",
-                        expected=str(s),
-                        actual=str(g["total"]["value"]),
-                        rows=[g["total"], *tops],
-                    )
-                )
+            f = _mismatch(
+                cfg,
+                s,
+                g["total"]["value"],
+                len(coded),
+                f"Table {code}: 合计 is {_fmt(g['total']['value'])} in column {column}, but its "
+                f"{len(coded)} 类 rows add up to {_fmt(s)}.",
+                table_code=code,
+                locator=f"合计, column {column}",
+                rows=[g["total"], *tops],
+            )
+            if f:
+                out.append(f)
     return out
 
 
@@ -298,22 +302,21 @@ def row_sum(doc: DocData, cfg: dict) -> list[Finding]:
                 rows[i["row_index"]][i["column"]] = i
             for _, cells in sorted(rows.items()):
                 for total, expected, actual, n, evidence in _check_group(tree, cells, ""):
-                    outcome = compare(expected, actual, n, cfg["tolerance"])
-                    if outcome:
-                        label = next(iter(cells.values()))
-                        out.append(
-                            _finding(
-                                outcome,
-                                cfg["severity"],
-                                f"Table {code}: row {label['code'] or label['row_label']} has {_fmt(actual)} in "
-                                f"{total}, but the columns it heads add up to {_fmt(expected)}.",
-                                table_code=code,
-                                locator=f"row {label['code'] or label['row_label']}, column {total}",
-                                expected=str(expected),
-                                actual=str(actual),
-                                rows=evidence,
-                            )
-                        )
+                    row = next(iter(cells.values()))
+                    name = row["code"] or row["row_label"]
+                    f = _mismatch(
+                        cfg,
+                        expected,
+                        actual,
+                        n,
+                        f"Table {code}: row {name} has {_fmt(actual)} in {total}, but the columns it heads add up "
+                        f"to {_fmt(expected)}.",
+                        table_code=code,
+                        locator=f"row {name}, column {total}",
+                        rows=evidence,
+                    )
+                    if f:
+                        out.append(f)
     return out
 
 
@@ -334,21 +337,19 @@ def ordinal_sum(doc: DocData, cfg: dict) -> list[Finding]:
                 elif SIDE_TOTAL.match(label):
                     if numbered:
                         s = sum((n["value"] for n in numbered), Decimal(0))
-                        outcome = compare(s, i["value"], len(numbered), cfg["tolerance"])
-                        if outcome:
-                            out.append(
-                                _finding(
-                                    outcome,
-                                    cfg["severity"],
-                                    f"Table {code} ({section}): {label} is {_fmt(i['value'])}, but the numbered "
-                                    f"rows above it add up to {_fmt(s)}.",
-                                    table_code=code,
-                                    locator=f"{section} {label}, column {column}",
-                                    expected=str(s),
-                                    actual=str(i["value"]),
-                                    rows=[i, *numbered],
-                                )
-                            )
+                        f = _mismatch(
+                            cfg,
+                            s,
+                            i["value"],
+                            len(numbered),
+                            f"Table {code} ({section}): {label} is {_fmt(i['value'])}, but the numbered rows above "
+                            f"it add up to {_fmt(s)}.",
+                            table_code=code,
+                            locator=f"{section} {label}, column {column}",
+                            rows=[i, *numbered],
+                        )
+                        if f:
+                            out.append(f)
                     break
     return out
 
@@ -369,21 +370,18 @@ def balance(doc: DocData, cfg: dict) -> list[Finding]:
             ends[side] = pick
         if len(ends) == 2:
             inc, exp = ends["income"], ends["expenditure"]
-            outcome = compare(inc["value"], exp["value"], 1, cfg["tolerance"])
-            if outcome:
-                out.append(
-                    _finding(
-                        outcome,
-                        cfg["severity"],
-                        f"Table {code}: income total {_fmt(inc['value'])} and expenditure total "
-                        f"{_fmt(exp['value'])} differ.",
-                        table_code=code,
-                        locator="总计",
-                        expected=str(inc["value"]),
-                        actual=str(exp["value"]),
-                        rows=[inc, exp],
-                    )
-                )
+            f = _mismatch(
+                cfg,
+                inc["value"],
+                exp["value"],
+                1,
+                f"Table {code}: income total {_fmt(inc['value'])} and expenditure total {_fmt(exp['value'])} differ.",
+                table_code=code,
+                locator="总计",
+                rows=[inc, exp],
+            )
+            if f:
+                out.append(f)
     return out
 
 
@@ -580,22 +578,21 @@ def row_formula(doc: DocData, cfg: dict) -> list[Finding]:
             value = lambda c: c["value"] if c else Decimal(0)  # noqa: E731 - a blank cell is zero
             expected = sum((value(c) for c in plus), Decimal(0)) - sum((value(c) for c in minus), Decimal(0))
             actual = value(result)
-            outcome = compare(expected, actual, len(plus) + len(minus), cfg["tolerance"])
-            if outcome:
-                first = next(iter(cells.values()))
-                out.append(
-                    _finding(
-                        outcome,
-                        cfg["severity"],
-                        f"Table {code}: row {first['code'] or first['row_label']} has {_fmt(actual)} carried forward, "
-                        f"but opening + income − spending is {_fmt(expected)}.",
-                        table_code=code,
-                        locator=f"row {first['code'] or first['row_label']}",
-                        expected=str(expected),
-                        actual=str(actual),
-                        rows=[c for c in [result, *plus, *minus] if c],
-                    )
-                )
+            name = next(iter(cells.values()))
+            name = name["code"] or name["row_label"]
+            f = _mismatch(
+                cfg,
+                expected,
+                actual,
+                len(plus) + len(minus),
+                f"Table {code}: row {name} has {_fmt(actual)} carried forward, but opening + income − spending "
+                f"is {_fmt(expected)}.",
+                table_code=code,
+                locator=f"row {name}",
+                rows=[c for c in [result, *plus, *minus] if c],
+            )
+            if f:
+                out.append(f)
     return out
 
 
