@@ -1,0 +1,44 @@
+"""The check rules, one module per family; RULES maps a catalogue entry's `rule` to its code.
+
+Each rule takes one document's rows (DocData) and its catalogue entry and returns findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from yujuesuan.checks.rules.across import code_sets, cross_sum, unit_scale
+from yujuesuan.checks.rules.base import DocData, Finding
+from yujuesuan.checks.rules.codes import code_known, code_name
+from yujuesuan.checks.rules.structure import columns_missing, row_missing, table_missing, tables_elsewhere
+from yujuesuan.checks.rules.within import (
+    balance,
+    code_parent,
+    hierarchy_sum,
+    ordinal_sum,
+    row_formula,
+    row_sum,
+    total_sum,
+)
+
+RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
+    "table_missing": table_missing,
+    "tables_elsewhere": tables_elsewhere,
+    "hierarchy_sum": hierarchy_sum,
+    "total_sum": total_sum,
+    "row_sum": row_sum,
+    "ordinal_sum": ordinal_sum,
+    "balance": balance,
+    "cross_sum": cross_sum,
+    "code_parent": code_parent,
+    "row_missing": row_missing,
+    "code_sets": code_sets,
+    "columns_missing": columns_missing,
+    "code_known": code_known,
+    "code_name": code_name,
+    "row_formula": row_formula,
+    "unit_scale": unit_scale,
+}
+
+
+__all__ = ["RULES", "DocData", "Finding"]
