@@ -21,6 +21,7 @@ from extractors.cells import read_cells
 from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, read_page
 from extractors.locate import Segment, TableRegion, locate_tables
+from extractors.narrative import Fact, Variance, extract_facts, extract_variances
 from extractors.profile import read_profile, unit_id_of
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
@@ -42,6 +43,8 @@ class Extraction:
     tables: list[TableResult] = field(default_factory=list)
     issues: list[QualityIssue] = field(default_factory=list)
     toc: dict[str, str] = field(default_factory=dict)  # family -> number, as the contents list them
+    facts: list[Fact] = field(default_factory=list)
+    variances: list[Variance] = field(default_factory=list)
 
     @property
     def items(self) -> list[LineItem]:
@@ -135,6 +138,10 @@ def extract_pdf(
             ex.tables.extend(_read_table(ex, region, pages, path, engine) for region in regions)
     else:
         ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
+    ex.facts = extract_facts(pages, doc.doc_id)
+    ex.variances = extract_variances(pages, doc.doc_id, ex.items)
+    for record in [*ex.facts, *ex.variances]:
+        record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
     doc.layout_family = layout_family(ex.tables)
     if not regions:

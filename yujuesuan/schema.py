@@ -93,9 +93,40 @@ QUALITY_ISSUES = pa.schema(
     ]
 )
 
+FACTS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("metric", pa.string()),
+        ("value", pa.decimal128(20, 4)),
+        ("value_unit", pa.string()),
+        ("qualifier", pa.string()),
+        ("sentence", pa.string()),
+        ("page", pa.int32()),
+    ]
+)
+
+VARIANCES = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("code", pa.string()),
+        ("row_label", pa.string()),
+        ("initial_budget", MONEY),
+        ("final", MONEY),
+        ("completion_rate", pa.decimal128(20, 4)),
+        ("reason", pa.string()),
+        ("page", pa.int32()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "line_items": LINE_ITEMS,
     "tables": TABLES,
     "quality_issues": QUALITY_ISSUES,
+    "facts": FACTS,
+    "variances": VARIANCES,
 }
