@@ -11,7 +11,14 @@ from yujuesuan.checks.run import CheckRun
 def doc_data(rows: dict[str, list[dict]]) -> DocData:
     document = rows["documents"][0]
     toc = dict(entry.split(":", 1) for entry in document.get("toc") or [])
-    return DocData(document=document, tables=rows.get("tables") or [], items=rows.get("line_items") or [], toc=toc)
+    return DocData(
+        document=document,
+        tables=rows.get("tables") or [],
+        items=rows.get("line_items") or [],
+        toc=toc,
+        facts=rows.get("facts") or [],
+        variances=rows.get("variances") or [],
+    )
 
 
 def apply_checks(rows: dict[str, list[dict]]) -> CheckRun:

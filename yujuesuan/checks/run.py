@@ -14,7 +14,7 @@ SEVERITIES = {"error", "warning", "info"}
 TOLERANCES = {"tail", "exact", "none"}
 FIELDS = {"id", "rule", "severity", "tolerance", "families", "kinds", "meaning", "params"}
 # check ids owned by the checker (re-running `check` replaces exactly these issues)
-CHECK_PREFIXES = ("structure.", "table.", "cross.", "units.", "catalogue.")
+CHECK_PREFIXES = ("structure.", "table.", "cross.", "units.", "catalogue.", "narrative.")
 
 
 class CatalogueError(ValueError):

@@ -48,6 +48,8 @@ class DocData:
     tables: list[dict]
     items: list[dict]
     toc: dict[str, str] = field(default_factory=dict)
+    facts: list[dict] = field(default_factory=list)
+    variances: list[dict] = field(default_factory=list)
 
     def family(self, family: str) -> list[dict]:
         return [i for i in self.items if i["table_family"] == family]

@@ -1,0 +1,76 @@
+"""Narrative against tables: what the 情况说明 states must be what the tables print."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from yujuesuan.checks.rules.base import TAIL, DocData, Finding, _fmt, label_key
+
+
+def _cell(doc: DocData, ref: dict) -> dict | None:
+    row, col = re.compile(ref["row"]), re.compile(ref["column"]) if ref.get("column") else None
+    for i in doc.family(ref["family"]):
+        if row.search(label_key(i["row_label"])) and (col is None or col.search(i["column"])):
+            return i
+    return None
+
+
+def narrative_match(doc: DocData, cfg: dict) -> list[Finding]:
+    """Each stated metric (any of its statements) equals its table cell within 尾差."""
+    out = []
+    for pair in cfg["params"]["pairs"]:
+        stated = [
+            f
+            for f in doc.facts
+            if f["metric"] == pair["metric"] and f.get("qualifier") in (None, pair.get("qualifier"))
+        ]
+        cell = _cell(doc, pair["table"])
+        if not stated or cell is None:
+            continue
+        if any(abs(Decimal(f["value"]) - cell["value"]) <= TAIL for f in stated):
+            continue
+        f0 = stated[0]
+        out.append(
+            Finding(
+                cfg["severity"],
+                f"The text states {pair['metric']} = {_fmt(Decimal(f0['value']))} (page {f0['page']}), but table "
+                f"{cell['table_code']} prints {_fmt(cell['value'])}.",
+                table_code=cell["table_code"],
+                locator=f"{pair['metric']}: {f0['sentence'][:60]}",
+                expected=str(cell["value"]),
+                actual=str(f0["value"]),
+                rows=[cell],
+            )
+        )
+    return out
+
+
+def variance_match(doc: DocData, cfg: dict) -> list[Finding]:
+    """Each explained line's 支出决算 equals its row in the 一般公共预算 table (合计 column)."""
+    rows = {
+        i["code"]: i
+        for i in doc.family(cfg["params"]["family"])
+        if i["code"] and re.search(cfg["params"]["column"], i["column"])
+    }
+    out = []
+    for v in doc.variances:
+        if not v.get("code") or v.get("final") is None:
+            continue
+        cell = rows.get(v["code"])
+        final = Decimal(v["final"])
+        if cell is None or abs(cell["value"] - final) <= TAIL:
+            continue
+        out.append(
+            Finding(
+                cfg["severity"],
+                f"The explanation of {v['row_label']} ({v['code']}) states 支出决算 {_fmt(final)} (page {v['page']}), "
+                f"but table {cell['table_code']} prints {_fmt(cell['value'])}.",
+                table_code=cell["table_code"],
+                locator=f"code {v['code']}",
+                expected=str(cell["value"]),
+                actual=str(final),
+                rows=[cell],
+            )
+        )
+    return out
