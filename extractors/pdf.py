@@ -23,6 +23,7 @@ from extractors.layout import PageLayout, read_page
 from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.narrative import Fact, Variance, extract_facts, extract_variances
 from extractors.profile import read_profile, unit_id_of
+from extractors.projects import Project, extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
 from extractors.text import compact
@@ -45,6 +46,7 @@ class Extraction:
     toc: dict[str, str] = field(default_factory=dict)  # family -> number, as the contents list them
     facts: list[Fact] = field(default_factory=list)
     variances: list[Variance] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
 
     @property
     def items(self) -> list[LineItem]:
@@ -140,7 +142,8 @@ def extract_pdf(
         ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
     ex.facts = extract_facts(pages, doc.doc_id)
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
-    for record in [*ex.facts, *ex.variances]:
+    ex.projects = extract_projects(pages, doc.doc_id)
+    for record in [*ex.facts, *ex.variances, *ex.projects]:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
     doc.layout_family = layout_family(ex.tables)

@@ -97,3 +97,17 @@ def test_fixture_facts_and_variances_recall(tmp_path) -> None:
         .splitlines()[-1]
     )
     assert float(dict(kv.split("=") for kv in out.split())["fact_recall"]) == 1.0, out
+
+
+def test_fixture_projects(tmp_path) -> None:
+    from yujuesuan.store import Warehouse
+
+    extract_paths([shared_path("fixtures")], tmp_path)
+    rows = sorted(
+        (r["project_name"], r["budget"], r["executed"], r["execution_rate"], r["score"])
+        for r in Warehouse(tmp_path).read("projects").to_pylist()
+    )
+    assert rows == [
+        ("政府办政府网站集约化平台及云服务费", Decimal("104000.00"), Decimal("52000.00"), Decimal("50"), Decimal("95")),
+        ("法律顾问服务费", Decimal("50000.00"), Decimal("0.00"), Decimal("0"), Decimal("75")),
+    ]

@@ -122,6 +122,21 @@ VARIANCES = pa.schema(
     ]
 )
 
+PROJECTS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("project_name", pa.string()),
+        ("budget", MONEY),
+        ("executed", MONEY),
+        ("execution_rate", pa.decimal128(20, 4)),
+        ("score", pa.decimal128(20, 4)),
+        ("grade", pa.string()),
+        ("page", pa.int32()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "line_items": LINE_ITEMS,
@@ -129,4 +144,5 @@ SCHEMAS: dict[str, pa.Schema] = {
     "quality_issues": QUALITY_ISSUES,
     "facts": FACTS,
     "variances": VARIANCES,
+    "projects": PROJECTS,
 }

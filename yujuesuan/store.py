@@ -3,7 +3,7 @@
     WAREHOUSE/documents/<doc_id>.parquet
     WAREHOUSE/line_items/<doc_id>.parquet
     WAREHOUSE/tables/<doc_id>.parquet
-    WAREHOUSE/facts/<doc_id>.parquet, WAREHOUSE/variances/<doc_id>.parquet
+    WAREHOUSE/facts/<doc_id>.parquet, WAREHOUSE/variances/…, WAREHOUSE/projects/…
     WAREHOUSE/quality_issues/<doc_id>.parquet
 
 Writing a document replaces all its files. Each file is written under a hidden temporary
@@ -24,7 +24,15 @@ import pyarrow.parquet as pq
 from extractors.pdf import Extraction
 from yujuesuan.schema import SCHEMAS
 
-ORDER = ["line_items", "tables", "facts", "variances", "quality_issues", "documents"]  # documents last: the commit
+ORDER = [
+    "line_items",
+    "tables",
+    "facts",
+    "variances",
+    "projects",
+    "quality_issues",
+    "documents",
+]  # documents last: the commit
 
 
 def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
@@ -51,6 +59,7 @@ def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
     ]
     rows["facts"] = [asdict(f) for f in ex.facts]
     rows["variances"] = [asdict(v) for v in ex.variances]
+    rows["projects"] = [asdict(p) for p in ex.projects]
     rows["quality_issues"] = [asdict(i) for i in ex.issues]
     return rows
 
