@@ -47,6 +47,16 @@ def _number(text: str) -> Decimal | None:
     return parse_amount(text.rstrip("%")) if text else None
 
 
+def _row_reader(row: list, fields: dict[str, int]):
+    """The compact text of a row's cell for a field ('' when blank or not printed)."""
+
+    def text(field: str) -> str:
+        cell = row[fields[field]] if field in fields else None
+        return compact(cell.text) if cell else ""
+
+    return text
+
+
 def extract_projects(pages: list[PageLayout], doc_id: str) -> list[Project]:
     titles, columns = _spec()
     out: list[Project] = []
