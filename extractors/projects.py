@@ -87,11 +87,7 @@ def extract_projects(pages: list[PageLayout], doc_id: str) -> list[Project]:
             if header_row is None or "project_name" not in fields:
                 continue
             for row in matrix[header_row + 1 :]:
-
-                def text(f: str, row=row) -> str:
-                    cell = row[fields[f]] if f in fields else None
-                    return compact(cell.text) if cell else ""
-
+                text = _row_reader(row, fields)
                 name = text("project_name")
                 if not name:
                     continue
