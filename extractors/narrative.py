@@ -76,12 +76,13 @@ class Variance:
 
 
 @cache
-def vocabulary() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+def vocabulary() -> tuple[tuple[str, str, re.Pattern[str], bool], ...]:
+    """(metric, unit kind, phrase, whether the matched phrase is the fact's qualifier)."""
     data = yaml.safe_load(resources.files("extractors").joinpath("specs/facts.yaml").read_text(encoding="utf-8"))
     out = []
     for entry in data["facts"]:
         for phrase in entry["phrases"]:
-            out.append((entry["metric"], entry["unit"], re.compile(phrase)))
+            out.append((entry["metric"], entry["unit"], re.compile(phrase), entry.get("qualifier") == "phrase"))
     return tuple(out)
 
 
@@ -113,19 +114,19 @@ def _value(number: str, unit: str) -> tuple[Decimal, str]:
 
 def extract_facts(pages: list[PageLayout], doc_id: str) -> list[Fact]:
     text, starts = _text_with_pages(pages)
-    hits: list[tuple[int, int, str, str]] = []  # start, end, metric, unit kind
-    for metric, kind, rx in vocabulary():
+    hits: list[tuple[int, int, str, str, str | None]] = []  # start, end, metric, unit kind, qualifier
+    for metric, kind, rx, named in vocabulary():
         for m in rx.finditer(text):
-            hits.append((m.start(), m.end(), metric, kind))
+            hits.append((m.start(), m.end(), metric, kind, m.group(0) if named else None))
     # at one position the longest phrase wins; a phrase inside a longer one is not a hit
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    kept: list[tuple[int, int, str, str]] = []
+    kept: list[tuple[int, int, str, str, str | None]] = []
     for h in hits:
         if kept and h[0] < kept[-1][1]:
             continue
         kept.append(h)
     facts: list[Fact] = []
-    for n, (start, end, metric, kind) in enumerate(kept):
+    for n, (start, end, metric, kind, named) in enumerate(kept):
         stop = kept[n + 1][0] if n + 1 < len(kept) else len(text)
         sentence_end = SENTENCE_END.search(text, end)
         stop = min(stop, sentence_end.start() if sentence_end else len(text))
@@ -137,15 +138,27 @@ def extract_facts(pages: list[PageLayout], doc_id: str) -> list[Fact]:
             words = text[cursor : m.start()]
             cursor = m.end()
             unit_kind = UNIT_KIND[m.group(2)]
-            if unit_kind == "percent" or unit_kind != kind:
-                continue  # shares and completion rates are not the metric's amount
-            if taken == 0 and len(words) > MAX_GAP:
+            if unit_kind == "percent":
+                # a rate read with its words: a growth rate, or a share (占); completion rates
+                # (完成预算的) are the variances' business
+                if taken and CHANGE.search(words):
+                    rate = Decimal(m.group(1))
+                    rate = -rate if re.search(r"减少|下降", words) else rate
+                    facts.append(Fact(doc_id, "yoy_change_pct", rate, "%", sentence, _page_at(starts, start), metric))
+                elif words.endswith("占") or re.search(r"占[^,;]{0,12}的$", words):
+                    facts.append(
+                        Fact(doc_id, "share", Decimal(m.group(1)), "%", sentence, _page_at(starts, start), metric)
+                    )
+                continue
+            if unit_kind != kind:
+                continue
+            if taken == 0 and m.start() - end > (MAX_GAP if kind == "money" else 4):
                 break  # the number is too far from the phrase to be its value
             if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
                 break  # a further number belongs to something else unless 预算/决算/增减 names it
             taken += 1
             value, value_unit = _value(m.group(1), m.group(2))
-            qualifier = None
+            qualifier = named
             if CHANGE.search(words):
                 if re.search(r"减少|下降", words):
                     value = -value

@@ -29,3 +29,27 @@ def golden_csv(ex: Extraction) -> str:
     for item in ex.items:
         w.writerow(["" if getattr(item, c) is None else str(getattr(item, c)) for c in COLUMNS])
     return out.getvalue()
+
+
+# the fixture's narrative: facts, variances and projects, frozen the same way
+NARRATIVE_GOLDEN = {
+    "henan-final-mengzhou-2024-facts.csv": ("facts", ["metric", "qualifier", "value", "value_unit", "page"]),
+    "henan-final-mengzhou-2024-variances.csv": (
+        "variances",
+        ["code", "row_label", "initial_budget", "final", "completion_rate", "reason", "page"],
+    ),
+    "henan-final-mengzhou-2024-projects.csv": (
+        "projects",
+        ["project_name", "budget", "executed", "execution_rate", "score", "grade", "page"],
+    ),
+}
+NARRATIVE_DOC = "fixtures/mengzhou-2024-office.pdf"
+
+
+def records_csv(records: list, columns: list[str]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    for r in records:
+        w.writerow(["" if getattr(r, c) is None else str(getattr(r, c)) for c in columns])
+    return out.getvalue()

@@ -37,6 +37,7 @@ def test_longest_phrase_wins_and_shares_are_not_amounts() -> None:
     assert got == {
         ("gpb_basic_expenditure", None): Decimal("5957500.00"),
         ("personnel_expenditure", None): Decimal("5538500.00"),
+        ("share", "personnel_expenditure"): Decimal("92.97"),  # a share, not an amount
     }
 
 
@@ -45,12 +46,17 @@ def test_changes_are_signed_year_on_year_facts() -> None:
     assert got == {
         ("office_operating_cost", None): Decimal("419000.00"),
         ("yoy_change", "office_operating_cost"): Decimal("-25800.00"),
+        ("yoy_change_pct", "office_operating_cost"): Decimal("-5.80"),
     }
 
 
-def test_counts_take_the_first_number_only() -> None:
+def test_counts_take_the_first_number_only_and_name_their_kind() -> None:
     got = facts_of("我部门共有车辆11辆，其中：主要领导干部用车0辆、其他用车11辆。")
-    assert got == {("vehicles_total", None): Decimal(11)}
+    assert got == {
+        ("vehicles_total", None): Decimal(11),
+        ("vehicles_by_use", "主要领导干部用车"): Decimal(0),
+        ("vehicles_by_use", "其他用车"): Decimal(11),
+    }
 
 
 def test_variance_line_with_code_resolved_from_the_tables() -> None:
