@@ -112,7 +112,18 @@ def _value(number: str, unit: str) -> tuple[Decimal, str]:
     return v, {"%": "%", "分": "score"}.get(unit, "count")
 
 
-def extract_facts(pages: list[PageLayout], doc_id: str) -> list[Fact]:
+@dataclass
+class Unparsed:
+    """A metric named in a clause whose figure could not be read."""
+
+    metric: str
+    sentence: str
+    page: int
+
+
+def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed] | None = None) -> list[Fact]:
+    """Facts stated in the text; clauses that name a metric and hold a figure of its kind that
+    could not be tied to it are appended to `unparsed`."""
     text, starts = _text_with_pages(pages)
     hits: list[tuple[int, int, str, str, str | None]] = []  # start, end, metric, unit kind, qualifier
     for metric, kind, rx, named in vocabulary():
@@ -153,6 +164,8 @@ def extract_facts(pages: list[PageLayout], doc_id: str) -> list[Fact]:
             if unit_kind != kind:
                 continue
             if taken == 0 and m.start() - end > (MAX_GAP if kind == "money" else 4):
+                if unparsed is not None:
+                    unparsed.append(Unparsed(metric, sentence, _page_at(starts, start)))
                 break  # the number is too far from the phrase to be its value
             if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
                 break  # a further number belongs to something else unless 预算/决算/增减 names it

@@ -21,7 +21,7 @@ from extractors.cells import read_cells
 from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, read_page
 from extractors.locate import Segment, TableRegion, locate_tables
-from extractors.narrative import Fact, Variance, extract_facts, extract_variances
+from extractors.narrative import Fact, Unparsed, Variance, extract_facts, extract_variances
 from extractors.profile import read_profile, unit_id_of
 from extractors.projects import Project, extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
@@ -140,7 +140,15 @@ def extract_pdf(
             ex.tables.extend(_read_table(ex, region, pages, path, engine) for region in regions)
     else:
         ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
-    ex.facts = extract_facts(pages, doc.doc_id)
+    unparsed: list[Unparsed] = []
+    ex.facts = extract_facts(pages, doc.doc_id, unparsed)
+    for u in unparsed:
+        ex.issue(
+            "extract.fact_unparsed",
+            "warning",
+            f"The text names {u.metric} but its figure could not be read: {u.sentence[:80]}",
+            locator=f"page {u.page}",
+        )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
     ex.projects = extract_projects(pages, doc.doc_id)
     for record in [*ex.facts, *ex.variances, *ex.projects]:

@@ -181,6 +181,17 @@ CASES: dict[str, DocData] = {
         [item("05", "gpb_expenditure", "行政运行", "合计", "10", code="2010301")],
         variances=[{"code": "2010301", "row_label": "行政运行", "final": Decimal(90000), "page": 4}],
     ),
+    "narrative.shares": DocData(
+        {"doc_id": "d", "kind": "final"},
+        [{"table_code": "03", "table_family": "expenditure", "line_items": 2}],
+        [
+            item("03", "expenditure", "合计", "本年支出合计", "10"),
+            item("03", "expenditure", "合计", "基本支出", "6"),
+        ],
+        facts=[
+            {"metric": "share", "qualifier": "basic_expenditure", "value": Decimal("66.85"), "page": 3, "sentence": "s"}
+        ],
+    ),
     "catalogue.code_unknown": doc([item("03", "expenditure", "某某支出", "合计", "1", code="299")]),
     "catalogue.code_name": doc([item("03", "expenditure", "教育支出", "合计", "1", code="201")]),
     "units.scale": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "0.001")]),

@@ -25,6 +25,11 @@ EXTRACTION_CHECKS = [
     ("extract.column_no_header", "warning", "A column of figures without a header."),
     ("extract.table_no_rows", "warning", "A table title was found but no figures were read (and no 本表无数据 note)."),
     ("extract.no_tables", "warning", "No standard table was recognised in the document."),
+    (
+        "extract.fact_unparsed",
+        "warning",
+        "The text names a metric and holds a figure of its kind, too far from the phrase to be read as its value.",
+    ),
     ("extract.kind_from_titles", "info", "The document never says 决算/预算; its kind was read from its table titles."),
     ("profile.kind_missing", "warning", "The document does not print whether it is a 决算 or a 预算."),
     ("profile.scope_missing", "warning", "The document does not print whether it is a 部门 or a 单位 report."),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from yujuesuan.checks.rules.across import code_sets, cross_sum, unit_scale
 from yujuesuan.checks.rules.base import DocData, Finding
 from yujuesuan.checks.rules.codes import code_known, code_name
-from yujuesuan.checks.rules.narrative import narrative_match, variance_match
+from yujuesuan.checks.rules.narrative import narrative_match, share_match, variance_match
 from yujuesuan.checks.rules.structure import columns_missing, row_missing, table_missing, tables_elsewhere
 from yujuesuan.checks.rules.within import (
     balance,
@@ -40,6 +40,7 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "row_formula": row_formula,
     "narrative_match": narrative_match,
     "variance_match": variance_match,
+    "share_match": share_match,
     "unit_scale": unit_scale,
 }
 

@@ -74,3 +74,31 @@ def variance_match(doc: DocData, cfg: dict) -> list[Finding]:
             )
         )
     return out
+
+
+def share_match(doc: DocData, cfg: dict) -> list[Finding]:
+    """A stated share (占 …%) equals the one recomputed from the tables, to 2 decimals."""
+    out = []
+    for pair in cfg["params"]["pairs"]:
+        part, whole = _cell(doc, pair["part"]), _cell(doc, pair["whole"])
+        stated = [f for f in doc.facts if f["metric"] == "share" and f.get("qualifier") == pair["metric"]]
+        if not stated or part is None or whole is None or not whole["value"]:
+            continue
+        computed = (part["value"] / whole["value"] * 100).quantize(Decimal("0.01"))
+        # the text rounds from 万元 figures: allow one unit of the last printed place
+        if any(abs(Decimal(f["value"]) - computed) <= Decimal("0.01") for f in stated):
+            continue
+        f0 = stated[0]
+        out.append(
+            Finding(
+                cfg["severity"],
+                f"The text states {pair['metric']} is {f0['value']}% (page {f0['page']}); tables "
+                f"{part['table_code']}/{whole['table_code']} give {computed}%.",
+                table_code=part["table_code"],
+                locator=f"share of {pair['metric']}",
+                expected=str(computed),
+                actual=str(f0["value"]),
+                rows=[part, whole],
+            )
+        )
+    return out
