@@ -23,7 +23,7 @@ from extractors.layout import PageLayout, read_page
 from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.narrative import Fact, Unparsed, Variance, extract_facts, extract_variances
 from extractors.profile import read_profile, unit_id_of
-from extractors.projects import Project, extract_projects
+from extractors.projects import Project, extract_overall, extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
 from extractors.text import compact
@@ -150,7 +150,7 @@ def extract_pdf(
             locator=f"page {u.page}",
         )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
-    ex.projects = extract_projects(pages, doc.doc_id)
+    ex.projects = extract_projects(pages, doc.doc_id) + extract_overall(pages, doc.doc_id)
     for record in [*ex.facts, *ex.variances, *ex.projects]:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)

@@ -37,8 +37,13 @@ class Project:
 
 
 @cache
+def _data() -> dict:
+    return yaml.safe_load(resources.files("extractors").joinpath("specs/projects.yaml").read_text(encoding="utf-8"))
+
+
+@cache
 def _spec() -> tuple[frozenset[str], dict[str, list[re.Pattern[str]]]]:
-    data = yaml.safe_load(resources.files("extractors").joinpath("specs/projects.yaml").read_text(encoding="utf-8"))
+    data = _data()
     columns = {field: [re.compile(p) for p in pats] for field, pats in data["columns"].items()}
     return frozenset(compact(t) for t in data["titles"]), columns
 
@@ -105,3 +110,48 @@ def extract_projects(pages: list[PageLayout], doc_id: str) -> list[Project]:
                     )
                 )
     return out
+
+
+OVERALL_NAME = "部门整体"
+
+
+def extract_overall(pages: list[PageLayout], doc_id: str) -> list[Project]:
+    """The 部门整体自评表 as one project row: the 部门预算总额 row's 全年预算数, 全年执行数 and
+    执行率, and the table's 总分 (its cells may run onto the next page)."""
+    spec = _data()["overall"]
+    titles = frozenset(compact(t) for t in spec["titles"])
+    _, columns = _spec()
+    for i, page in enumerate(pages):
+        lines = page.text_lines()
+        start = next((ln for ln in lines if ln.key in titles), None)
+        if start is None:
+            continue
+        project = Project(doc_id=doc_id, project_name=OVERALL_NAME, page=page.number)
+        fields: dict[str, int] = {}
+        for p in pages[i : i + 2]:
+            grid = build_grid(p, start.bottom + 0.5 if p is page else 0.0, p.height)
+            if grid is None:
+                continue
+            for row in read_cells(p, grid):
+                texts = [compact(c.text) if c else "" for c in row]
+                named = {
+                    f: k
+                    for k, t in enumerate(texts)
+                    for f, pats in columns.items()
+                    if t and any(x.search(t) for x in pats)
+                }
+                if len(named) >= 2 and not fields:
+                    fields = named
+                    continue
+                if fields and any(re.search(spec["total_row"], t) for t in texts) and project.budget is None:
+                    text = _row_reader(row, fields)
+                    budget, executed = _number(text("budget")), _number(text("executed"))
+                    project.budget = to_yuan(budget, "万元") if budget is not None else None
+                    project.executed = to_yuan(executed, "万元") if executed is not None else None
+                    project.execution_rate = _number(text("execution_rate"))
+                if any(re.search(spec["score_row"], t) for t in texts):
+                    # 总分 | 100 (the full mark) | 95.79 (the score): the score is printed last
+                    scores = [_number(t) for t in texts if _number(t) is not None]
+                    project.score = scores[-1] if scores else None
+        return [project] if project.budget is not None or project.score is not None else []
+    return []

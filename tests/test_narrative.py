@@ -116,4 +116,5 @@ def test_fixture_projects(tmp_path) -> None:
     assert rows == [
         ("政府办政府网站集约化平台及云服务费", Decimal("104000.00"), Decimal("52000.00"), Decimal("50"), Decimal("95")),
         ("法律顾问服务费", Decimal("50000.00"), Decimal("0.00"), Decimal("0"), Decimal("75")),
+        ("部门整体", Decimal("10343400.00"), Decimal("9567500.00"), Decimal("92.5"), Decimal("95.79")),
     ]
