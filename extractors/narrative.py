@@ -43,8 +43,8 @@ CHANGE = re.compile(r"(增加|减少|增长|下降|上升|持平)")
 VARIANCE = re.compile(
     r"(?:\d+[.、])?([^。;,]{2,40}?)\(类\)([^。;,]{2,40}?)\(款\)([^。;,]{2,60}?)\(项\)[。:,]?"
     r"(?:主要用于[^。]*。)?"  # 上海: what the line pays for, before its figures
-    r"年初预算为([\d,]+(?:\.\d+)?)万元,支出决算为([\d,]+(?:\.\d+)?)万元"
-    r"(?:,完成年初预算的([\d.]+)%)?[。;]?(?:([^。]*?(?:原因|持平)[^。]*)。)?"
+    r"(年初|全年)预算为([\d,]+(?:\.\d+)?)万元,支出决算为([\d,]+(?:\.\d+)?)万元"
+    r"(?:,完成(?:年初|全年)预算(?:数)?的([\d.]+)%)?[。;]?(?:([^。]*?(?:原因|持平)[^。]*)。)?"
 )
 
 
@@ -68,8 +68,10 @@ class Variance:
     final: Decimal | None
     page: int
     code: str | None = None
-    initial_budget: Decimal | None = None
-    completion_rate: Decimal | None = None
+    initial_budget: Decimal | None = None  # 年初预算
+    adjusted_budget: Decimal | None = None  # 全年预算 (the budget after adjustments), where the text uses it
+    completion_rate: Decimal | None = None  # as printed, against completion_basis
+    completion_basis: str | None = None  # "initial" (年初预算) | "adjusted" (全年预算)
     reason: str | None = None
     unit_id: str | None = None
     year: int | None = None
@@ -211,15 +213,19 @@ def extract_variances(pages: list[PageLayout], doc_id: str, items: list[LineItem
         lei = re.split(r"\d+[.、]|[:]", lei)[-1]  # "其中:1.一般公共服务支出" → the 类 name
         code = _resolve_code((lei, kuan, xiang), items)
         wan = UNIT_FACTOR["万元"]
+        budget = (Decimal(m.group(5).replace(",", "")) * wan).quantize(Decimal("0.01"))
+        initial = m.group(4) == "年初"
         out.append(
             Variance(
                 doc_id=doc_id,
                 row_label=f"{lei}/{kuan}/{xiang}",
                 code=code,
-                initial_budget=(Decimal(m.group(4).replace(",", "")) * wan).quantize(Decimal("0.01")),
-                final=(Decimal(m.group(5).replace(",", "")) * wan).quantize(Decimal("0.01")),
-                completion_rate=Decimal(m.group(6)) if m.group(6) else None,
-                reason=m.group(7),
+                initial_budget=budget if initial else None,
+                adjusted_budget=None if initial else budget,
+                final=(Decimal(m.group(6).replace(",", "")) * wan).quantize(Decimal("0.01")),
+                completion_rate=Decimal(m.group(7)) if m.group(7) else None,
+                completion_basis="initial" if initial else "adjusted",
+                reason=m.group(8),
                 page=_page_at(starts, m.start()),
             )
         )

@@ -118,3 +118,19 @@ def test_fixture_projects(tmp_path) -> None:
         ("法律顾问服务费", Decimal("50000.00"), Decimal("0.00"), Decimal("0"), Decimal("75")),
         ("部门整体", Decimal("10343400.00"), Decimal("9567500.00"), Decimal("92.5"), Decimal("95.79")),
     ]
+
+
+def test_variance_against_the_adjusted_budget_is_not_an_initial_budget() -> None:
+    text = (
+        "1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。主要用于：行政单位人员支出。",
+        "全年预算为52.00万元，支出决算为51.32万元，完成全年预算数的98.69%。决算数小于全年预算数的主要原因：人员变动。",
+    )
+    (v,) = extract_variances([page(*text)], "d", [])
+    assert (v.initial_budget, v.adjusted_budget, v.final, v.completion_rate, v.completion_basis) == (
+        None,
+        Decimal("520000.00"),
+        Decimal("513200.00"),
+        Decimal("98.69"),
+        "adjusted",
+    )
+    assert v.row_label == "一般公共服务支出/社会工作事务/行政运行" and v.code is None  # no tables to resolve it

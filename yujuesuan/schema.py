@@ -117,6 +117,9 @@ VARIANCES = pa.schema(
         ("initial_budget", MONEY),
         ("final", MONEY),
         ("completion_rate", pa.decimal128(20, 4)),
+        # additions
+        ("adjusted_budget", MONEY),
+        ("completion_basis", pa.string()),
         ("reason", pa.string()),
         ("page", pa.int32()),
     ]
