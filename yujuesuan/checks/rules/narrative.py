@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from yujuesuan.checks.rules.base import TAIL, DocData, Finding, _fmt, label_key
+from yujuesuan.checks.rules.across import _ref
+from yujuesuan.checks.rules.base import TAIL, DocData, Finding, _fmt
 
 
 def _cell(doc: DocData, ref: dict) -> dict | None:
-    row, col = re.compile(ref["row"]), re.compile(ref["column"]) if ref.get("column") else None
-    for i in doc.family(ref["family"]):
-        if row.search(label_key(i["row_label"])) and (col is None or col.search(i["column"])):
-            return i
-    return None
+    """The table cell a reference names (the cross-table rules' lookup), or None."""
+    hits = _ref(doc, ref)
+    return hits[0] if hits else None
 
 
 def narrative_match(doc: DocData, cfg: dict) -> list[Finding]:
