@@ -84,7 +84,7 @@ def extract_pdf(
     if fmt != "pdf":
         doc.format = fmt or doc.format
         what = f"a {fmt} file" if fmt else "not a PDF (no %PDF header)"
-        return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs are extracted so far.")
+        return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs and HTML pages are extracted so far.")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         n_pages = len(pdf.pages)
@@ -115,7 +115,13 @@ def extract_pdf(
     if chars < MIN_CHARS_PER_PAGE * n_pages and sum(p.images for p in pages):
         doc.format = "pdf-scanned"
         return _fail(ex, "extract.no_text_layer", "The PDF is scanned images with no text layer; OCR is needed.")
+    return extract_layout(ex, pages, data, engine)
 
+
+def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine: str = "pdfplumber") -> Extraction:
+    """Stages after layout, on pages read from a PDF or rendered from another format: profile,
+    tables (locate → grid → cells → reading), narrative facts, variances and projects."""
+    doc = ex.document
     _profile(ex, pages)
     regions = locate_tables(pages, doc.kind if doc.kind != "unknown" else None)
     if doc.kind == "unknown" and regions:
@@ -132,7 +138,7 @@ def extract_pdf(
     doc.toc = [f"{family}:{number}" for family, number in sorted(ex.toc.items(), key=lambda kv: kv[1])]
     units = Counter(r.currency_unit for r in regions if r.currency_unit)
     doc.currency_unit = units.most_common(1)[0][0] if units else None
-    if engine == "camelot" and regions:
+    if engine == "camelot" and regions and doc.format == "pdf":
         with tempfile.TemporaryDirectory(prefix="yujuesuan-camelot-") as tmp:
             path = os.path.join(tmp, "document.pdf")  # camelot reads files, not bytes
             with open(path, "wb") as fh:

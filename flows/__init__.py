@@ -1,3 +1,13 @@
-"""Prefect flows (crawl, extract, check, nightly). Prefect is imported only here, never by
-`extractors/`. The flows arrive with the crawl issue; local extraction runs through
-`yujuesuan.pipeline` today."""
+"""Prefect 3 flows: `crawl`, `extract`, `check` and `nightly` (all three, then publish).
+
+The flows only orchestrate; the work lives in the library (`yujuesuan.crawl`, `yujuesuan.pipeline`)
+so that it runs and is tested without Prefect. Importing this package sets quiet defaults for
+Prefect's local (ephemeral) server before Prefect itself is imported: anonymous usage telemetry
+off — its first write races the ephemeral server's SQLite migrations and prints a "database is
+locked" traceback (PrefectHQ/prefect#18934, #19771) although nothing is wrong.
+"""
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")

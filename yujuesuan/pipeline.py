@@ -8,9 +8,12 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from extractors.pdf import Extraction, extract_pdf
+from extractors.document import extract_document
+from extractors.pdf import Extraction
 from yujuesuan.quality import apply_checks
 from yujuesuan.store import Warehouse, extraction_rows
 
@@ -64,7 +67,7 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[P
 def _extract_file(args: tuple[str, str]) -> tuple[str, dict]:
     path, engine = args
     data = Path(path).read_bytes()
-    ex = extract_pdf(data, Path(path).name, engine=engine)
+    ex = extract_document(data, Path(path).name, engine=engine)
     return ex.document.doc_id, extraction_rows(ex)
 
 
@@ -106,6 +109,7 @@ def extract_paths(
 
 def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary) -> None:
     apply_checks(rows)  # on the rows in hand; nothing is dropped whatever the checks find
+    rows["documents"][0].update(extractor_version=extractor_version(), checked_with=checks_version())
     wh.write(doc_id, rows)
     doc = rows["documents"][0]
     summary.documents += 1
@@ -116,7 +120,7 @@ def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary) -> None:
 
 def extract_one(path: str | os.PathLike[str], engine: str = "pdfplumber") -> Extraction:
     p = Path(path)
-    return extract_pdf(p.read_bytes(), p.name, engine=engine)
+    return extract_document(p.read_bytes(), p.name, engine=engine)
 
 
 def check_warehouse(warehouse: str | os.PathLike[str]) -> dict[str, int]:
@@ -129,7 +133,103 @@ def check_warehouse(warehouse: str | os.PathLike[str]) -> dict[str, int]:
     for doc_id in wh.doc_ids():
         rows = wh.read_document(doc_id)
         apply_checks(rows)
+        rows["documents"][0]["checked_with"] = checks_version()
         wh.write(doc_id, rows)
         s = rows["documents"][0]["status"]
         status[s] = status.get(s, 0) + 1
     return status
+
+
+# -- documents from the raw store (the nightly's extract and check steps) ------------------------------
+
+
+@cache
+def extractor_version() -> str:
+    """Digest of the extractors' code and specs: rows made by other code are extracted again."""
+    h = hashlib.sha256()
+    root = resources.files("extractors")
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".py"):
+            h.update(entry.name.encode() + entry.read_bytes())
+    for entry in sorted(root.joinpath("specs").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@cache
+def checks_version() -> str:
+    """Digest of the check catalogue and rule code: documents checked with another are checked again."""
+    h = hashlib.sha256()
+    root = resources.files("yujuesuan.checks")
+    for folder in (root, root.joinpath("rules")):
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".py", ".yaml")):
+                h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@dataclass
+class StoredDocument:
+    """A document in the raw store, with where it came from (the first fetch that found it)."""
+
+    sha256: str
+    file_name: str
+    source_url: str | None = None
+    referrer: str | None = None
+    referrer_title: str | None = None
+    source_id: str | None = None
+    is_current: bool = True
+
+
+def needs_extraction(wh: Warehouse, sha256: str, engine: str = "pdfplumber") -> bool:
+    doc = wh.document(sha256)
+    return (
+        doc is None
+        or doc.get("extractor_version") != extractor_version()
+        or doc.get("extracted_by")
+        not in (
+            engine,
+            "html",
+        )
+    )
+
+
+def extract_stored(
+    ref: StoredDocument, raw_path: Path, warehouse: str | os.PathLike[str], engine: str = "pdfplumber"
+) -> dict:
+    """Extract one raw-store document into the warehouse (unless it holds it from this code
+    already); checks come after, separately. Returns a one-line summary."""
+    wh = Warehouse(warehouse)
+    if not needs_extraction(wh, ref.sha256, engine):
+        doc = wh.document(ref.sha256) or {}
+        return {"doc_id": ref.sha256, "extracted": False, "status": doc.get("status"), "line_items": None}
+    data = raw_path.read_bytes()
+    ex = extract_document(data, ref.file_name, source_url=ref.source_url, engine=engine)
+    rows = extraction_rows(ex)
+    doc = rows["documents"][0]
+    doc.update(
+        extractor_version=extractor_version(),
+        checked_with=None,
+        referrer=ref.referrer,
+        referrer_title=ref.referrer_title,
+        source_id=ref.source_id,
+        is_current=ref.is_current,
+    )
+    wh.link_raw(ref.sha256, raw_path)
+    wh.write(ref.sha256, rows)
+    return {"doc_id": ref.sha256, "extracted": True, "status": doc["status"], "line_items": len(rows["line_items"])}
+
+
+def check_document(warehouse: str | os.PathLike[str], doc_id: str, force: bool = False) -> str | None:
+    """Run the catalogue on one stored document unless it was checked with this catalogue.
+    Returns its status if checked now, else None."""
+    wh = Warehouse(warehouse)
+    doc = wh.document(doc_id)
+    if doc is None or (not force and doc.get("checked_with") == checks_version()):
+        return None
+    rows = wh.read_document(doc_id)
+    apply_checks(rows)
+    rows["documents"][0]["checked_with"] = checks_version()
+    wh.write(doc_id, rows)
+    return rows["documents"][0]["status"]

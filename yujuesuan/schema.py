@@ -28,6 +28,11 @@ DOCUMENTS = pa.schema(
         ("tables_found", pa.int32()),
         ("extracted_by", pa.string()),
         ("toc", pa.list_(pa.string())),
+        ("extractor_version", pa.string()),  # code + specs digest the rows were extracted with
+        ("checked_with", pa.string()),  # catalogue digest the checks last ran with (null: not yet)
+        ("referrer", pa.string()),  # the page that linked the download
+        ("referrer_title", pa.string()),
+        ("source_id", pa.string()),
     ]
 )
 
@@ -140,6 +145,71 @@ PROJECTS = pa.schema(
     ]
 )
 
+# run tables: one file per nightly run (WAREHOUSE/<table>/<run_id>.parquet), the crawl's record
+DOWNLOADS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("url", pa.string()),
+        ("referrer", pa.string()),
+        ("referrer_title", pa.string()),
+        ("link_text", pa.string()),
+        ("fetched_at", pa.string()),
+        ("outcome", pa.string()),
+        ("http_status", pa.int32()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("content_type", pa.string()),
+        ("size", pa.int64()),
+        ("sha256", pa.string()),
+        ("text_sha256", pa.string()),
+        ("file_name", pa.string()),
+        ("format", pa.string()),
+        ("attempts", pa.int32()),
+        ("error_kind", pa.string()),
+        ("error", pa.string()),
+        ("parent_url", pa.string()),
+        ("previous_sha256", pa.string()),
+    ]
+)
+
+CRAWL_ISSUES = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("check_id", pa.string()),
+        ("severity", pa.string()),
+        ("url", pa.string()),
+        ("referrer", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+
+SOURCE_HEALTH = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("started_at", pa.string()),
+        ("seconds", pa.float64()),
+        ("pages_visited", pa.int32()),
+        ("pages_failed", pa.int32()),
+        ("requests", pa.int32()),
+        ("documents_found", pa.int32()),
+        ("new", pa.int32()),
+        ("changed", pa.int32()),
+        ("unchanged", pa.int32()),
+        ("failed", pa.int32()),
+        ("last_new_at", pa.string()),
+        ("warnings", pa.list_(pa.string())),
+    ]
+)
+
+RUN_SCHEMAS: dict[str, pa.Schema] = {
+    "downloads": DOWNLOADS,
+    "crawl_issues": CRAWL_ISSUES,
+    "source_health": SOURCE_HEALTH,
+}
+
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "line_items": LINE_ITEMS,
@@ -148,4 +218,5 @@ SCHEMAS: dict[str, pa.Schema] = {
     "facts": FACTS,
     "variances": VARIANCES,
     "projects": PROJECTS,
+    **RUN_SCHEMAS,
 }

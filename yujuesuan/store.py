@@ -22,7 +22,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
-from yujuesuan.schema import SCHEMAS
+from yujuesuan.schema import RUN_SCHEMAS, SCHEMAS
 
 ORDER = [
     "line_items",
@@ -92,6 +92,35 @@ class Warehouse:
             else:
                 os.replace(tmp, final)
 
+    def write_run_table(self, table: str, run_id: str, rows: list[dict]) -> Path:
+        """A run table (downloads, crawl_issues, source_health): WAREHOUSE/<table>/<run_id>.parquet."""
+        schema = RUN_SCHEMAS[table]
+        final = self.root / table / f"{run_id}.parquet"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        arrow = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
+        tmp = final.parent / f".{run_id}.parquet.tmp"
+        pq.write_table(arrow, tmp, compression="zstd")
+        os.replace(tmp, final)
+        return final
+
+    def update_document(self, doc_id: str, **values: object) -> bool:
+        """Change fields of one stored documents row (e.g. is_current); False if absent or unchanged."""
+        path = self.path("documents", doc_id)
+        if not path.exists():
+            return False
+        rows = pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()
+        if all(rows[0].get(k) == v for k, v in values.items()):
+            return False
+        rows[0].update(values)
+        tmp = path.parent / f".{doc_id}.parquet.tmp"
+        pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS["documents"]), tmp, compression="zstd")
+        os.replace(tmp, path)
+        return True
+
+    def document(self, doc_id: str) -> dict | None:
+        path = self.path("documents", doc_id)
+        return pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()[0] if path.exists() else None
+
     def write_extraction(self, ex: Extraction) -> None:
         self.write(ex.document.doc_id, extraction_rows(ex))
 
@@ -106,7 +135,7 @@ class Warehouse:
             folder = self.root / table
             if not folder.exists():
                 continue
-            for tmp in folder.glob(".*.parquet.tmp"):
+            for tmp in folder.glob(".*.tmp"):
                 tmp.unlink()
                 removed.append(tmp)
             if table == "documents":
@@ -127,6 +156,19 @@ class Warehouse:
             os.replace(tmp, path)
         return path
 
+    def link_raw(self, doc_id: str, source: Path) -> Path:
+        """Make a raw-store file (data/raw/<sha256>) available as WAREHOUSE/_raw/<sha256>: a hard
+        link where the file system allows it (no second copy of the bytes), else a copy."""
+        path = self.root / "_raw" / doc_id
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, path)
+        except OSError:
+            return self.store_raw(doc_id, source.read_bytes())
+        return path
+
     def raw_path(self, doc_id: str) -> Path | None:
         path = self.root / "_raw" / doc_id
         return path if path.exists() else None
@@ -145,7 +187,7 @@ class Warehouse:
     def has(self, doc_id: str) -> bool:
         return self.path("documents", doc_id).exists()
 
-    def read(self, table: str) -> pa.Table:
+    def read(self, table: str) -> pa.Table:  # noqa: D102 (any table, contract or run)
         folder = self.root / table
         if not folder.exists():
             return SCHEMAS[table].empty_table()

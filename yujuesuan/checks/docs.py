@@ -6,7 +6,8 @@ from yujuesuan.checks.run import load_catalogue
 
 EXTRACTION_CHECKS = [
     ("extract.empty_file", "error", "The file is empty; the document is failed."),
-    ("extract.not_pdf", "error", "The file is not a PDF (another format, an HTML page); failed."),
+    ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
+    ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
     ("extract.no_pages", "error", "The PDF has no pages; failed."),
@@ -38,6 +39,34 @@ EXTRACTION_CHECKS = [
     ("profile.year_missing", "warning", "The fiscal year is not printed where it can be read."),
 ]
 
+# raised while crawling (the warehouse's crawl_issues table and the run report); crawl.<kind> for
+# every FetchError kind of yujuesuan.crawl.fetch, then the downloader's and adapters' own
+CRAWL_CHECKS = [
+    ("crawl.timeout", "error", "No answer within the source's timeout, after every retry."),
+    ("crawl.connection", "error", "The connection could not be made or broke (DNS, refused, reset), after retries."),
+    ("crawl.server_error", "error", "HTTP 5xx on every attempt (a 503 that later succeeds is no issue)."),
+    ("crawl.http_status", "error", "HTTP 4xx (404 attachment, 403 …): not retried."),
+    ("crawl.truncated", "error", "The body ended before its Content-Length (or broke mid-transfer), after retries."),
+    ("crawl.too_large", "error", "Larger than the source's max_bytes (declared or counted); nothing kept."),
+    ("crawl.deadline", "error", "A download still unfinished after deadline_seconds (a server dripping bytes)."),
+    ("crawl.redirect_loop", "error", "Redirects that come back to a URL already visited."),
+    ("crawl.too_many_redirects", "error", "More redirects than max_redirects."),
+    ("crawl.host_not_allowed", "warning", "A link or redirect to a host the source does not allow; not fetched."),
+    ("crawl.robots_disallowed", "warning", "robots.txt disallows the URL (or robots.txt itself was unreachable)."),
+    ("crawl.page_encoding", "warning", "Bytes invalid in the declared encoding; replaced by U+FFFD, the rest read."),
+    ("crawl.api_unreadable", "error", "A JSON API answered something that is not the JSON expected."),
+    ("crawl.empty_body", "warning", "The server sent 0 bytes for a document."),
+    (
+        "crawl.html_instead_of_document",
+        "warning",
+        "An HTML page (error or login page) came back for a file link (.pdf …); kept in the raw store, not extracted.",
+    ),
+    ("crawl.not_a_document", "warning", "The bytes are not the type the name says (e.g. a .pdf that is no PDF)."),
+    ("crawl.zip_entry_refused", "warning", "A ZIP entry not unpacked: path escape (../), link, not a document, bomb."),
+    ("health.too_few_documents", "warning", "A source found fewer documents than its declared min_documents."),
+    ("health.stale", "warning", "Nothing new from a source for longer than its declared stale_after_days."),
+]
+
 
 def catalogue_markdown() -> str:
     lines = [
@@ -61,6 +90,18 @@ def catalogue_markdown() -> str:
         lines.append(f"| `{r.id}` | {r.severity} | {r.tolerance} | {scope} | {r.meaning} |")
     lines += ["", "## Raised by extraction", "", "| check_id | severity | meaning |", "|---|---|---|"]
     for check_id, severity, meaning in EXTRACTION_CHECKS:
+        lines.append(f"| `{check_id}` | {severity} | {meaning} |")
+    lines += [
+        "",
+        "## Raised while crawling",
+        "",
+        "In the warehouse's `crawl_issues` table (one file per run) and the run report; `health.*` in",
+        "`source_health.warnings`. A failed download is recorded and retried by the next run.",
+        "",
+        "| check_id | severity | meaning |",
+        "|---|---|---|",
+    ]
+    for check_id, severity, meaning in CRAWL_CHECKS:
         lines.append(f"| `{check_id}` | {severity} | {meaning} |")
     return "\n".join(lines) + "\n"
 

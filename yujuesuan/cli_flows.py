@@ -1,0 +1,202 @@
+"""The commands that run Prefect flows: `nightly`, `crawl`, `serve`, and `sources` (no Prefect)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from yujuesuan.crawl.sources import SourceError, load_sources
+
+DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
+
+NIGHTLY_EXAMPLE = """examples:
+  yujuesuan nightly --demo                      # the bundled demo portal, served on 127.0.0.1
+  yujuesuan nightly --sources data/sources --warehouse data/warehouse
+  yujuesuan nightly --only jiangsu-wuxi --raw /srv/raw
+"""
+SERVE_EXAMPLE = """examples:
+  yujuesuan serve --cron "0 2 * * *"            # nightly at 02:00, until stopped (Ctrl-C)
+  yujuesuan serve --cron "*/30 * * * *" --demo
+"""
+CRAWL_EXAMPLE = """examples:
+  yujuesuan crawl --sources data/sources --raw data/raw
+  yujuesuan crawl --demo
+"""
+SOURCES_EXAMPLE = """examples:
+  yujuesuan sources                              # validate data/sources/*.yaml and list them
+  yujuesuan sources --sources my/sources
+"""
+
+
+def _demo(args: argparse.Namespace) -> AbstractContextManager:
+    """With --demo: serve the bundled portal and point the run at its sources."""
+    if not getattr(args, "demo", False):
+        return nullcontext()
+    from yujuesuan.demo import DEMO_URL_VAR, DemoPortal
+
+    if not (DEMO_FOLDER / "sources").is_dir():
+        raise SourceError(f"{DEMO_FOLDER}: the demo portal is missing (run from a checkout of the project)")
+    portal = DemoPortal(DEMO_FOLDER)
+    os.environ[DEMO_URL_VAR] = portal.url
+    args.sources = str(DEMO_FOLDER / "sources")
+    print(f"demo portal served at {portal.url}/czj/yjsgk/index.html")
+    return portal
+
+
+def _sources_ok(args: argparse.Namespace, command: str) -> bool:
+    try:
+        found = load_sources(args.sources, args.only)
+    except SourceError as exc:
+        print(f"yujuesuan {command}: invalid sources:\n{exc}", file=sys.stderr)
+        return False
+    if not found:
+        print(f"yujuesuan {command}: no sources (*.yaml) in {args.sources}", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    try:
+        portal = _demo(args)
+    except SourceError as exc:
+        print(f"yujuesuan nightly: {exc}", file=sys.stderr)
+        return 2
+    with portal:
+        if not _sources_ok(args, "nightly"):
+            return 2
+        from flows.nightly import nightly
+
+        start = time.perf_counter()
+        out = nightly(args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine)
+    took = time.perf_counter() - start
+    phases = ", ".join(f"{k} {v:.1f}s" for k, v in out["timings"].items())
+    print(
+        f"nightly run {out['run_id']}: {out['downloaded']} document(s) downloaded, {out['extracted']} extracted, "
+        f"{out['checked']} checked; {out['documents']} in the warehouse ({took:.1f}s in all; {phases})"
+    )
+    for w in out["warnings"]:
+        print(f"warning: {w}")
+    print(f"warehouse: {out['warehouse']}")
+    print(f"report:    {out['report']}")
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    try:
+        portal = _demo(args)
+    except SourceError as exc:
+        print(f"yujuesuan crawl: {exc}", file=sys.stderr)
+        return 2
+    with portal:
+        if not _sources_ok(args, "crawl"):
+            return 2
+        from flows.crawl import crawl
+
+        results = crawl(args.sources, args.raw, args.only)
+    for r in results:
+        h = r.health
+        print(
+            f"{h.source_id}: {h.pages_visited} page(s), {h.documents_found} document(s): {h.new} new, "
+            f"{h.changed} changed, {h.unchanged} unchanged, {h.failed} failed"
+        )
+        for w in h.warnings:
+            print(f"  warning: {w}")
+    print(f"raw store: {os.path.abspath(args.raw)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        portal = _demo(args)
+    except SourceError as exc:
+        print(f"yujuesuan serve: {exc}", file=sys.stderr)
+        return 2
+    with portal:
+        if not _sources_ok(args, "serve"):
+            return 2
+        from flows.nightly import nightly
+
+        params = {
+            "sources": os.path.abspath(args.sources),
+            "raw": os.path.abspath(args.raw),
+            "warehouse": os.path.abspath(args.warehouse),
+            "runs": os.path.abspath(args.runs),
+            "only": args.only,
+            "engine": args.engine,
+        }
+        print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
+        nightly.serve(name=args.name, cron=args.cron, parameters=params)
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    try:
+        found = load_sources(args.sources)
+    except SourceError as exc:
+        print(f"yujuesuan sources: invalid sources:\n{exc}", file=sys.stderr)
+        return 2
+    for s in found:
+        where = ", ".join(s.start_urls) if s.start_urls else (s.jiangsu.base_url if s.jiangsu else "")
+        print(f"{s.id}\t{s.adapter}\t{s.name}\t{where}")
+    print(f"{len(found)} valid source(s) in {args.sources}")
+    return 0
+
+
+def _run_options(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
+    p.add_argument("--sources", default="data/sources", help="folder of source YAML files (default: data/sources)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="only these source ids")
+    p.add_argument("--raw", default="data/raw", help="raw store: downloads by sha256 + manifest (default: data/raw)")
+    p.add_argument("--demo", action="store_true", help="serve the bundled demo portal on 127.0.0.1 and crawl it")
+    if warehouse:
+        p.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+        p.add_argument("--runs", default="data/runs", help="run reports: RUNS/<run_id>/report.md (default: data/runs)")
+        p.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser(
+        "nightly",
+        help="crawl every source, download what is new once, extract, check, publish a run report",
+        description="The nightly Prefect flow: crawl → extract (cached on each document's sha256) → check → "
+        "publish (downloads, crawl_issues, source_health tables; RUNS/<run_id>/report.md; a Markdown artifact). "
+        "Runs on Prefect's local ephemeral server unless PREFECT_API_URL names one.",
+        epilog=NIGHTLY_EXAMPLE,
+        formatter_class=fmt,
+    )
+    _run_options(p)
+    p.set_defaults(func=cmd_nightly)
+    p = sub.add_parser(
+        "crawl",
+        help="crawl the sources into the raw store only (no extraction)",
+        description="The crawl Prefect flow alone: sources in parallel, each document downloaded once.",
+        epilog=CRAWL_EXAMPLE,
+        formatter_class=fmt,
+    )
+    _run_options(p, warehouse=False)
+    p.set_defaults(func=cmd_crawl)
+    p = sub.add_parser(
+        "serve",
+        help="run the nightly flow on a cron schedule (Prefect flow.serve; no worker or pool needed)",
+        description="Serve the nightly flow as a Prefect deployment with a cron schedule, in this process, "
+        "until stopped. For a work pool and many workers, deploy prefect.yaml instead (docs/nightly.md).",
+        epilog=SERVE_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--cron", default="0 2 * * *", help='cron schedule (default: "0 2 * * *")')
+    p.add_argument("--name", default="yujuesuan-nightly", help="deployment name (default: yujuesuan-nightly)")
+    _run_options(p)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser(
+        "sources",
+        help="validate the source YAML files and list them",
+        description="Load every *.yaml source of a folder; errors name the file and the field.",
+        epilog=SOURCES_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--sources", default="data/sources", help="folder of source YAML files (default: data/sources)")
+    p.set_defaults(func=cmd_sources)

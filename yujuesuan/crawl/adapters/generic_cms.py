@@ -1,0 +1,171 @@
+"""The generic government CMS: index pages (paginated) → detail pages → attachments.
+
+Pagination is read from the page, whatever the CMS: TRS's `createPageHTML(total, current,
+"index", "html")` in inline script (pages `index_1.html` …), 尾页/末页 links carrying the page
+count (`index_9.html`, `?page=9`, `pageNo=9`, `column-index-9.shtml`, `/9.html`), and 下一页 /
+numbered links. A detail page with no attachment whose text holds a standard table's title is
+itself the report (published as HTML)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from yujuesuan.crawl.adapters.base import Candidate, Visit, wanted
+from yujuesuan.crawl.fetch import Fetcher, FetchError
+from yujuesuan.crawl.names import extension, url_name
+from yujuesuan.crawl.pages import Page, decode_page, read_page
+from yujuesuan.crawl.sources import Source
+
+CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
+COUNT_VAR = r"\b{name}\s*=\s*(\d+)"
+NEXT_WORDS = ("下一页", "下页", "下一頁", "后页")
+LAST_WORDS = ("尾页", "末页", "最后一页", "尾頁")
+# a number in a URL that pages it: (pattern, group of the number)
+PAGE_NUMBER = [
+    re.compile(r"(?P<pre>[\w-]+[_-])(?P<n>\d+)(?P<post>\.s?html?)$"),  # index_3.html, list-3.html, column-index-3.shtml
+    re.compile(
+        r"(?P<pre>[?&](?:page|pageNo|pageno|pageIndex|PageIndex|currPage|pageNum|curPage|p)=)(?P<n>\d+)(?P<post>)"
+    ),
+    re.compile(r"(?P<pre>/)(?P<n>\d+)(?P<post>\.s?html?)$"),
+]
+
+
+def _numbered(url: str) -> tuple[re.Match[str], re.Pattern[str]] | None:
+    for pat in PAGE_NUMBER:
+        m = pat.search(url)
+        if m:
+            return m, pat
+    return None
+
+
+def pagination_urls(page: Page, index_url: str) -> list[str]:
+    """Every other index page this one reveals (not yet de-duplicated against visits)."""
+    urls: list[str] = []
+    for script in page.scripts:
+        for m in CREATE_PAGE.finditer(script):
+            total_s, prefix, ext = m.group(1), m.group(3), m.group(4)
+            if not total_s.isdigit():
+                var = re.search(COUNT_VAR.format(name=re.escape(total_s)), script)
+                total_s = var.group(1) if var else "0"
+            urls += [urljoin(index_url, f"{prefix}_{k}.{ext}") for k in range(1, int(total_s))]
+    for link in page.links:
+        text = link.text.strip()
+        if any(w in text for w in LAST_WORDS):
+            found = _numbered(link.url)
+            if found:
+                m, _ = found
+                last = int(m.group("n"))
+                urls += [link.url[: m.start("n")] + str(k) + link.url[m.end("n") :] for k in range(1, last + 1)]
+            else:
+                urls.append(link.url)
+        elif any(w in text for w in NEXT_WORDS) or (text.isdigit() and len(text) <= 4):
+            if _same_listing(link.url, index_url):
+                urls.append(link.url)
+    return urls
+
+
+def _same_listing(url: str, index_url: str) -> bool:
+    a, b = urlsplit(url), urlsplit(index_url)
+    return a.netloc == b.netloc and a.path.rsplit("/", 1)[0] == b.path.rsplit("/", 1)[0] and _numbered(url) is not None
+
+
+def _attachment_ext(url: str, text: str, exts: list[str]) -> str | None:
+    for name in (url_name(url), text):
+        ext = extension(name)
+        if ext and ext in exts:
+            return ext
+    return None
+
+
+def _fetch_page(
+    url: str, fetcher: Fetcher, source: Source, visit: Visit, referrer: str | None
+) -> tuple[Page, bytes, str] | None:
+    try:
+        got = fetcher.get(url, referrer=referrer, max_bytes=min(source.limits.max_bytes, 20 * 1024 * 1024))
+    except FetchError as err:
+        visit.pages_failed += 1
+        visit.problem(f"crawl.{err.kind}", "error", url, f"page not read: {err}", referrer)
+        return None
+    visit.pages_visited += 1
+    decoded = decode_page(got.body, got.content_type, source.encoding)
+    if decoded.replaced:
+        visit.problem(
+            "crawl.page_encoding",
+            "warning",
+            url,
+            f"{decoded.replaced} character(s) not valid {decoded.encoding} (declared {decoded.declared or 'nothing'}); "
+            "replaced with U+FFFD, the rest of the page read",
+            referrer,
+        )
+    return read_page(decoded.text, got.final_url), got.body, got.fetched_at
+
+
+def discover(source: Source, fetcher: Fetcher, visit: Visit) -> Iterator[Candidate]:
+    hosts = source.hosts()
+    seen_items: set[str] = set()
+    for start in source.start_urls:
+        queue, queued = [start], {start}
+        visited = 0
+        while queue and visited < source.index.max_pages:
+            index_url = queue.pop(0)
+            visited += 1
+            got = _fetch_page(index_url, fetcher, source, visit, None)
+            if got is None:
+                continue
+            page = got[0]
+            for url in pagination_urls(page, index_url):
+                if url not in queued and (urlsplit(url).hostname or "") in hosts:
+                    queued.add(url)
+                    queue.append(url)
+            for link in page.links:
+                if link.url in queued or link.url in seen_items or not source.index.follow.accepts(link.text, link.url):
+                    continue
+                if (urlsplit(link.url).hostname or "").lower() not in hosts:
+                    visit.links_offsite += 1
+                    continue
+                if not wanted(source.filters, link.text):
+                    visit.filtered_out += 1
+                    continue
+                seen_items.add(link.url)
+                if _attachment_ext(link.url, link.text, source.detail.attachment_extensions):
+                    yield Candidate(link.url, index_url, page.title, link.text)
+                else:
+                    yield from _detail(link.url, link.text, index_url, source, fetcher, visit, hosts)
+
+
+def _detail(
+    url: str, link_text: str, referrer: str, source: Source, fetcher: Fetcher, visit: Visit, hosts: set[str]
+) -> Iterator[Candidate]:
+    got = _fetch_page(url, fetcher, source, visit, referrer)
+    if got is None:
+        return
+    page, body, fetched_at = got
+    if not wanted(source.filters, page.title, link_text):
+        visit.filtered_out += 1
+        return
+    found = 0
+    for link in page.links:
+        is_file = _attachment_ext(link.url, link.text, source.detail.attachment_extensions)
+        by_word = any(w in link.text for w in source.detail.attachment_link_text) and extension(
+            url_name(link.url)
+        ) not in (
+            "html",
+            "htm",
+        )
+        if not (is_file or by_word) or link.url == url:
+            continue
+        if (urlsplit(link.url).hostname or "").lower() not in hosts:
+            visit.links_offsite += 1
+            visit.problem(
+                "crawl.host_not_allowed", "warning", link.url, "attachment on a host the source does not allow", url
+            )
+            continue
+        found += 1
+        yield Candidate(link.url, url, page.title, link.text)
+    if not found and any(m in page.text for m in source.detail.html_report_markers):
+        # the page itself is the report
+        yield Candidate(
+            url, referrer, page.title, link_text, body=body, content_type="text/html", fetched_at=fetched_at
+        )

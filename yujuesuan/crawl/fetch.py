@@ -1,0 +1,306 @@
+"""The one module that talks to the network: polite, bounded HTTP fetching.
+
+Per host: a concurrency cap and a rate limit; robots.txt is read once and honoured. Per request:
+only allowed hosts (checked on every redirect hop), redirects followed by hand with loops caught,
+conditional GET (ETag / Last-Modified), retries with exponential backoff on timeouts, connection
+errors, truncated bodies and 5xx, a size cap and an overall deadline (a server that drips bytes
+cannot hold a worker forever). Failures raise `FetchError` with a `kind` the caller records.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = {"timeout", "connection", "truncated", "server_error"}
+
+
+class FetchError(Exception):
+    """A request that did not yield a usable body. `kind` is one of:
+    timeout, connection, truncated, server_error, http_status, too_large, deadline,
+    redirect_loop, too_many_redirects, host_not_allowed, robots_disallowed."""
+
+    def __init__(self, kind: str, url: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.url = url
+        self.status = status
+        self.attempts = 1
+
+
+@dataclass
+class Fetched:
+    url: str  # as asked
+    final_url: str  # after redirects
+    status: int  # 200, or 304 when not modified
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str
+    attempts: int = 1
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class FetchPolicy:
+    user_agent: str = "yujuesuan/0.1"
+    rate_per_second: float = 2.0
+    concurrency: int = 2
+    timeout_seconds: float = 30.0
+    deadline_seconds: float = 300.0
+    max_bytes: int = 100 * 1024 * 1024
+    retries: int = 3
+    backoff_seconds: float = 2.0
+    max_redirects: int = 5
+    robots: bool = True
+
+
+class _Host:
+    def __init__(self, name: str, policy: FetchPolicy) -> None:
+        self.slots = threading.BoundedSemaphore(policy.concurrency)
+        self.lock = threading.Lock()
+        self.next_at = 0.0
+        self.interval = 1.0 / policy.rate_per_second
+        self.robots: RobotFileParser | None = None
+        self.robots_read = False
+        loopback = _is_loopback(name)
+        # proxies from the environment are for the outside world, never for 127.0.0.1
+        self.client = httpx.Client(follow_redirects=False, trust_env=not loopback, timeout=policy.timeout_seconds)
+
+    def wait_turn(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            at = max(now, self.next_at)
+            self.next_at = at + self.interval
+        if at > now:
+            time.sleep(at - now)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class Fetcher:
+    """Thread-safe; share one per run so limits hold across sources on the same host."""
+
+    def __init__(self, policy: FetchPolicy | None = None, allowed_hosts: set[str] | None = None) -> None:
+        self.policy = policy or FetchPolicy()
+        self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else None
+        self._hosts: dict[str, _Host] = {}
+        self._lock = threading.Lock()
+        self.requests = 0
+
+    def close(self) -> None:
+        for h in self._hosts.values():
+            h.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _host(self, netloc: str) -> _Host:
+        with self._lock:
+            if netloc not in self._hosts:
+                self._hosts[netloc] = _Host(urlsplit("//" + netloc).hostname or netloc, self.policy)
+            return self._hosts[netloc]
+
+    # -- public -------------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        referrer: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> Fetched:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if referrer:
+            headers["Referer"] = referrer
+        return self.request("GET", url, headers=headers, max_bytes=max_bytes)
+
+    def post(self, url: str, data: dict[str, str] | str, *, referrer: str | None = None) -> Fetched:
+        headers = {"Referer": referrer} if referrer else {}
+        return self.request("POST", url, headers=headers, data=data)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: dict[str, str] | str | None = None,
+        max_bytes: int | None = None,
+    ) -> Fetched:
+        p = self.policy
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                got = self._follow(method, url, headers or {}, data, max_bytes or p.max_bytes)
+                got.attempts = attempt
+                return got
+            except FetchError as err:
+                err.attempts = attempt
+                if err.kind not in RETRYABLE or attempt > p.retries:
+                    raise
+                wait = p.backoff_seconds * 2 ** (attempt - 1)
+                log.info("%s %s: %s; retry %d in %.1fs", method, url, err, attempt, wait)
+                time.sleep(wait)
+
+    # -- one attempt, following redirects -------------------------------------------------------------
+
+    def _follow(
+        self, method: str, url: str, headers: dict[str, str], data: dict[str, str] | str | None, max_bytes: int
+    ) -> Fetched:
+        seen: list[str] = []
+        current = url
+        while True:
+            self._admit(current)
+            if current in seen:
+                raise FetchError("redirect_loop", url, f"redirect loop: {' → '.join([*seen, current])}")
+            seen.append(current)
+            if len(seen) > self.policy.max_redirects + 1:
+                raise FetchError("too_many_redirects", url, f"more than {self.policy.max_redirects} redirects")
+            status, resp_headers, body, location = self._once(method, current, headers, data, max_bytes)
+            if location is not None:
+                current = urljoin(current, location)
+                if status in (301, 302, 303):
+                    method, data = ("GET", None) if method == "POST" else (method, data)
+                continue
+            return Fetched(
+                url=url,
+                final_url=current,
+                status=status,
+                headers=resp_headers,
+                body=body,
+                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                redirects=seen[1:],
+            )
+
+    def _admit(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("host_not_allowed", url, f"not an http(s) URL: {url}")
+        if self.allowed_hosts is not None and parts.hostname.lower() not in self.allowed_hosts:
+            raise FetchError("host_not_allowed", url, f"host {parts.hostname} is not among the source's allowed hosts")
+        if self.policy.robots and parts.path != "/robots.txt" and not self._robots_allow(url):
+            raise FetchError("robots_disallowed", url, f"robots.txt of {parts.netloc} disallows {parts.path}")
+
+    def _robots_allow(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = self._host(parts.netloc)
+        with host.lock:
+            known = host.robots_read
+        if not known:
+            rp = RobotFileParser()
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            try:
+                got = self.request("GET", robots_url, max_bytes=512 * 1024)
+                rp.parse(got.body.decode("utf-8", "replace").splitlines())
+            except FetchError as err:
+                if err.kind == "http_status" and err.status is not None and 400 <= err.status < 500:
+                    rp.allow_all = True  # no robots.txt: everything allowed (RFC 9309 §2.3.1.3)
+                else:
+                    rp.disallow_all = True  # unreachable robots.txt: nothing allowed (RFC 9309 §2.3.1.4)
+                    log.warning("robots.txt of %s unreachable (%s): nothing fetched there", parts.netloc, err)
+            with host.lock:
+                host.robots, host.robots_read = rp, True
+        assert host.robots is not None
+        return host.robots.can_fetch(self.policy.user_agent, url)
+
+    def _once(
+        self, method: str, url: str, headers: dict[str, str], data: dict[str, str] | str | None, max_bytes: int
+    ) -> tuple[int, dict[str, str], bytes, str | None]:
+        host = self._host(urlsplit(url).netloc)
+        p = self.policy
+        with host.slots:
+            host.wait_turn()
+            self.requests += 1
+            start = time.monotonic()
+            send = {"User-Agent": p.user_agent, **headers}
+            content = data if isinstance(data, str) else None
+            form = data if isinstance(data, dict) else None
+            if content is not None:
+                send.setdefault("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+            try:
+                with host.client.stream(method, url, headers=send, data=form, content=content) as resp:
+                    hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                    if resp.status_code in (301, 302, 303, 307, 308) and "location" in hdrs:
+                        return resp.status_code, hdrs, b"", hdrs["location"]
+                    if resp.status_code == 304:
+                        return 304, hdrs, b"", None
+                    if resp.status_code >= 500:
+                        raise FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
+                    if resp.status_code >= 400 or resp.status_code < 200:
+                        raise FetchError("http_status", url, f"HTTP {resp.status_code}", resp.status_code)
+                    declared = hdrs.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > max_bytes:
+                        raise FetchError(
+                            "too_large", url, f"{int(declared):,} bytes declared, over the {max_bytes:,} cap"
+                        )
+                    chunks, size = [], 0
+                    for chunk in resp.iter_raw():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap")
+                        if time.monotonic() - start > p.deadline_seconds:
+                            raise FetchError("deadline", url, f"download not done after {p.deadline_seconds:.0f}s")
+                        chunks.append(chunk)
+                    raw = b"".join(chunks)
+                    if declared and declared.isdigit() and len(raw) < int(declared):
+                        raise FetchError("truncated", url, f"body ended after {len(raw):,} of {int(declared):,} bytes")
+                    body = _decode_content(raw, hdrs.get("content-encoding", ""), url)
+                    if len(body) > max_bytes:
+                        raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap once decompressed")
+                    return resp.status_code, hdrs, body, None
+            except httpx.TimeoutException as exc:
+                raise FetchError("timeout", url, f"timed out ({type(exc).__name__})") from None
+            except httpx.RemoteProtocolError as exc:
+                raise FetchError("truncated", url, f"connection broke mid-response: {exc}") from None
+            except (httpx.TransportError, OSError) as exc:
+                raise FetchError("connection", url, f"{type(exc).__name__}: {exc}") from None
+
+
+def _decode_content(raw: bytes, encoding: str, url: str) -> bytes:
+    encoding = encoding.strip().lower()
+    if not encoding or encoding == "identity":
+        return raw
+    import gzip
+    import zlib
+
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gzip.decompress(raw)
+        if encoding == "deflate":
+            return zlib.decompress(raw)
+    except (OSError, zlib.error, EOFError) as exc:
+        raise FetchError("truncated", url, f"{encoding} body cannot be decompressed: {exc}") from None
+    raise FetchError("http_status", url, f"unsupported content encoding {encoding!r}")

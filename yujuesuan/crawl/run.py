@@ -1,0 +1,130 @@
+"""Crawling one source: discover candidates, download each once, count what happened."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from yujuesuan.crawl.adapters import ADAPTERS, Visit
+from yujuesuan.crawl.download import Download, download
+from yujuesuan.crawl.fetch import Fetcher, FetchPolicy
+from yujuesuan.crawl.rawstore import RawStore
+from yujuesuan.crawl.sources import Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceHealth:
+    """One line per source and run: what the crawl saw, and warnings about the source itself."""
+
+    run_id: str
+    source_id: str
+    started_at: str
+    seconds: float
+    pages_visited: int = 0
+    pages_failed: int = 0
+    requests: int = 0
+    documents_found: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0  # incl. not modified (304)
+    failed: int = 0  # incl. refused
+    last_new_at: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CrawlResult:
+    health: SourceHealth
+    downloads: list[Download]
+    problems: list[dict]  # crawl issues of pages and API calls (not of documents)
+
+    def issue_rows(self) -> list[dict]:
+        """Every problem of this crawl as a crawl_issues row (pages, then documents)."""
+        rows = [dict(p, run_id=self.health.run_id, source_id=self.health.source_id) for p in self.problems]
+        for d in self.downloads:
+            if d.outcome in ("failed", "refused"):
+                rows.append(
+                    {
+                        "run_id": d.run_id,
+                        "source_id": d.source_id,
+                        "check_id": str(d.error_kind),
+                        "severity": "error" if d.outcome == "failed" else "warning",
+                        "url": d.url,
+                        "referrer": d.referrer,
+                        "message": d.error or d.outcome,
+                    }
+                )
+        return rows
+
+
+def policy_of(source: Source) -> FetchPolicy:
+    lim = source.limits
+    return FetchPolicy(
+        user_agent=source.user_agent,
+        rate_per_second=lim.rate_per_second,
+        concurrency=lim.concurrency,
+        timeout_seconds=lim.timeout_seconds,
+        deadline_seconds=lim.deadline_seconds,
+        max_bytes=lim.max_bytes,
+        retries=lim.retries,
+        backoff_seconds=lim.backoff_seconds,
+        max_redirects=lim.max_redirects,
+        robots=source.robots,
+    )
+
+
+def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
+    start, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+    visit = Visit()
+    downloads: list[Download] = []
+    with Fetcher(policy_of(source), source.hosts()) as fetcher:
+        candidates, seen = [], set()
+        for c in ADAPTERS[source.adapter](source, fetcher, visit):
+            if c.url not in seen:
+                seen.add(c.url)
+                candidates.append(c)
+        with ThreadPoolExecutor(max_workers=source.limits.concurrency, thread_name_prefix=f"dl-{source.id}") as pool:
+            for rows in pool.map(lambda c: download(c, source, fetcher, store, run_id), candidates):
+                for r in rows:
+                    store.append(asdict(r))
+                    downloads.append(r)
+        requests = fetcher.requests
+    health = SourceHealth(run_id, source.id, started_at, round(time.perf_counter() - start, 3), requests=requests)
+    health.pages_visited, health.pages_failed = visit.pages_visited, visit.pages_failed
+    docs = [d for d in downloads if d.format != "zip" or d.outcome in ("failed", "refused")]
+    health.documents_found = sum(1 for d in docs if d.outcome not in ("failed", "refused"))
+    for d in docs:
+        if d.outcome in ("new", "changed"):
+            setattr(health, d.outcome, getattr(health, d.outcome) + 1)
+        elif d.outcome in ("unchanged", "not_modified"):
+            health.unchanged += 1
+        else:
+            health.failed += 1
+    _warn(source, store, health)
+    problems = [asdict(p) for p in visit.problems]
+    return CrawlResult(health, downloads, problems)
+
+
+def _warn(source: Source, store: RawStore, health: SourceHealth) -> None:
+    h = source.health
+    if health.documents_found < h.min_documents:
+        health.warnings.append(
+            f"health.too_few_documents: {health.documents_found} document(s) found, fewer than the declared "
+            f"minimum of {h.min_documents} (has the portal moved or changed its pages?)"
+        )
+    news = [r["fetched_at"] for r in store.rows() if r["source_id"] == source.id and r["outcome"] in ("new", "changed")]
+    health.last_new_at = max(news) if news else None
+    if h.stale_after_days is not None:
+        if health.last_new_at is None:
+            return  # never found anything: too_few_documents says so
+        last = datetime.fromisoformat(health.last_new_at)
+        if datetime.now(UTC) - last > timedelta(days=h.stale_after_days):
+            health.warnings.append(
+                f"health.stale: nothing new since {health.last_new_at[:10]}, longer than the declared "
+                f"{h.stale_after_days} days"
+            )

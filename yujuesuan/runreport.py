@@ -1,0 +1,103 @@
+"""The nightly run's report: Markdown for people (and Prefect's artifact), from the run's rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from yujuesuan.crawl.run import CrawlResult
+
+MAX_ISSUES = 50
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    started_at: str
+    warehouse: str
+    raw: str
+    report: str
+    timings: dict[str, float] = field(default_factory=dict)  # phase → seconds
+    crawls: list[CrawlResult] = field(default_factory=list)
+    extractions: list[dict] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    documents: list[dict] = field(default_factory=list)  # the warehouse's documents rows after the run
+
+    @property
+    def downloaded(self) -> int:
+        return sum(c.health.new + c.health.changed for c in self.crawls)
+
+    @property
+    def extracted(self) -> int:
+        return sum(1 for e in self.extractions if e["extracted"])
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{c.health.source_id}: {w}" for c in self.crawls for w in c.health.warnings]
+
+
+def _cell(value: object) -> str:
+    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(run: RunRecord) -> str:
+    total = sum(run.timings.values())
+    phases = ", ".join(f"{k} {v:.1f}s" for k, v in run.timings.items())
+    lines = [
+        f"# yujuesuan nightly — run {run.run_id}",
+        "",
+        f"Started {run.started_at}; took {total:.1f}s ({phases}).",
+        f"Downloaded {run.downloaded} new or changed document(s); extracted {run.extracted}; "
+        f"checked {sum(run.checked.values())}.",
+        "",
+        f"- warehouse: `{run.warehouse}`",
+        f"- raw store: `{run.raw}`",
+        f"- this report: `{run.report}`",
+        "",
+        "## Sources",
+        "",
+        "| source | pages | pages failed | requests | found | new | changed | unchanged | failed | last new | s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for c in run.crawls:
+        h = c.health
+        lines.append(
+            f"| {h.source_id} | {h.pages_visited} | {h.pages_failed} | {h.requests} | {h.documents_found} | {h.new} "
+            f"| {h.changed} | {h.unchanged} | {h.failed} | {(h.last_new_at or '')[:10]} | {h.seconds:.1f} |"
+        )
+    lines += ["", "## Warnings", ""]
+    lines += [f"- {w}" for w in run.warnings] or ["None: every source yielded its declared minimum and is fresh."]
+    issues = [row for c in run.crawls for row in c.issue_rows()]
+    lines += ["", f"## Crawl issues ({len(issues)})", ""]
+    if issues:
+        lines += ["| source | check | url | message |", "|---|---|---|---|"]
+        for row in issues[:MAX_ISSUES]:
+            lines.append(f"| {row['source_id']} | {row['check_id']} | {_cell(row['url'])} | {_cell(row['message'])} |")
+        if len(issues) > MAX_ISSUES:
+            lines.append(f"\n… and {len(issues) - MAX_ISSUES} more in the warehouse's `crawl_issues` table.")
+    else:
+        lines.append("None.")
+    docs = {d["doc_id"]: d for d in run.documents}
+    lines += ["", "## Documents extracted in this run", ""]
+    done = [e for e in run.extractions if e["extracted"]]
+    if done:
+        lines += ["| file | unit | year | kind | status | line items |", "|---|---|---|---|---|---:|"]
+        for e in done:
+            d = docs.get(e["doc_id"], {})
+            lines.append(
+                f"| {_cell(d.get('file_name'))} | {_cell(d.get('unit_name'))} | {_cell(d.get('year'))} "
+                f"| {_cell(d.get('kind'))} | {e['status']} | {e['line_items']} |"
+            )
+    else:
+        lines.append("None: every document in the raw store was already extracted by this code.")
+    status = Counter(d["status"] for d in run.documents)
+    current = sum(1 for d in run.documents if d.get("is_current"))
+    lines += [
+        "",
+        "## Warehouse",
+        "",
+        f"{len(run.documents)} document(s) ({current} current): "
+        + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
+        "",
+    ]
+    return "\n".join(lines)
