@@ -45,11 +45,12 @@ def extract(raw: str = "data/raw", warehouse: str = "data/warehouse", engine: st
     refs = stored_documents(store)
     futures = []
     for ref in refs:
-        run = extract_document_task
-        if needs_extraction(wh, ref.sha256, engine):
-            run = extract_document_task.with_options(refresh_cache=True)  # the warehouse is the truth
-        futures.append(run.submit(ref, raw, warehouse, engine))
-    results = [f.result() for f in futures]
+        needed = needs_extraction(wh, ref.sha256, engine)
+        # unchanged documents hit the task cache (state Cached, nothing run); when the warehouse
+        # lacks a document the cache is refreshed: the warehouse, not the cache, is the truth
+        run = extract_document_task.with_options(refresh_cache=True) if needed else extract_document_task
+        futures.append((needed, run.submit(ref, raw, warehouse, engine)))
+    results = [{**f.result(), "extracted": needed} for needed, f in futures]
     for ref in refs:  # revisions: a document no URL serves any more is superseded
         if wh.update_document(ref.sha256, is_current=ref.is_current):
             log.info("%s: is_current → %s", ref.file_name, ref.is_current)

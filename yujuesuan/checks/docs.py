@@ -62,6 +62,7 @@ CRAWL_CHECKS = [
         "An HTML page (error or login page) came back for a file link (.pdf …); kept in the raw store, not extracted.",
     ),
     ("crawl.not_a_document", "warning", "The bytes are not the type the name says (e.g. a .pdf that is no PDF)."),
+    ("crawl.content_type_mismatch", "info", "Content-Type contradicts the bytes (a PDF sent as text/html); kept."),
     ("crawl.zip_entry_refused", "warning", "A ZIP entry not unpacked: path escape (../), link, not a document, bomb."),
     ("health.too_few_documents", "warning", "A source found fewer documents than its declared min_documents."),
     ("health.stale", "warning", "Nothing new from a source for longer than its declared stale_after_days."),

@@ -121,6 +121,10 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
         row.error = f"the bytes are {sniffed or 'of no known document type'}, not a {expected or 'document'}"
         return [row]
     row.format = _format(sniffed, name)
+    declared = (row.content_type or "").split(";")[0].strip().lower()
+    if declared and not _type_fits(declared, sniffed):
+        row.error_kind = "crawl.content_type_mismatch"
+        row.error = f"served as {declared} but the bytes are {sniffed}; kept as {row.format}"
     if sniffed == "html":
         row.text_sha256 = hashlib.sha256(
             read_page(decode_page(body, row.content_type or "").text, c.url).text.encode()
@@ -136,6 +140,24 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
     if row.format == "zip":
         rows += _members(row, body, store, source)
     return rows
+
+
+def _type_fits(declared: str, sniffed: str | None) -> bool:
+    """Whether a declared Content-Type can carry bytes of this kind (generic types always can)."""
+    if declared in (
+        "application/octet-stream",
+        "application/force-download",
+        "application/x-download",
+        "binary/octet-stream",
+    ):
+        return True
+    expect = {
+        "pdf": ("application/pdf", "application/x-pdf"),
+        "html": ("text/html", "application/xhtml+xml"),
+        "zip": ("application/zip", "application/x-zip-compressed", "application/vnd.openxmlformats"),
+        "ole": ("application/vnd.ms-excel", "application/msword", "application/vnd.ms"),
+    }.get(sniffed or "", ())
+    return any(declared.startswith(e) for e in expect)
 
 
 def _ext_of(sniffed: str | None) -> str | None:

@@ -47,13 +47,13 @@ class CrawlResult:
         """Every problem of this crawl as a crawl_issues row (pages, then documents)."""
         rows = [dict(p, run_id=self.health.run_id, source_id=self.health.source_id) for p in self.problems]
         for d in self.downloads:
-            if d.outcome in ("failed", "refused"):
+            if d.error_kind:
                 rows.append(
                     {
                         "run_id": d.run_id,
                         "source_id": d.source_id,
-                        "check_id": str(d.error_kind),
-                        "severity": "error" if d.outcome == "failed" else "warning",
+                        "check_id": d.error_kind,
+                        "severity": {"failed": "error", "refused": "warning"}.get(d.outcome, "info"),
                         "url": d.url,
                         "referrer": d.referrer,
                         "message": d.error or d.outcome,

@@ -60,7 +60,7 @@ def pagination_urls(page: Page, index_url: str) -> list[str]:
                 urls += [link.url[: m.start("n")] + str(k) + link.url[m.end("n") :] for k in range(1, last + 1)]
             else:
                 urls.append(link.url)
-        elif any(w in text for w in NEXT_WORDS) or (text.isdigit() and len(text) <= 4):
+        elif any(w in text for w in NEXT_WORDS) or (text.isdigit() and len(text) <= 3):  # page numbers, not years
             if _same_listing(link.url, index_url):
                 urls.append(link.url)
     return urls

@@ -1,0 +1,67 @@
+"""Reports published as HTML pages go through the same table engine (rendered first)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.document import extract_document
+from extractors.html import read_blocks, render
+from yujuesuan.demo import html_report
+from yujuesuan.generator import Layout, generate
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _page(body: str, charset: str = "utf-8") -> bytes:
+    html = f"<!DOCTYPE html><html><head><meta charset='{charset}'><title>t</title></head><body>{body}</body></html>"
+    return html.encode("gbk" if charset == "gbk" else "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("seed", "currency", "charset"), [(4, "万元", "gbk"), (8, "元", "utf-8"), (15, "万元", "utf-8")]
+)
+def test_html_report_extracts_exactly(seed: int, currency: str, charset: str) -> None:
+    gen = generate(seed, Layout(currency=currency))
+    ex = extract_document(_page(html_report(gen), charset), f"report-{seed}.html")
+    doc = ex.document
+    assert (doc.format, doc.kind, doc.year, doc.unit_name, doc.status) == (
+        "html",
+        "final",
+        gen.year,
+        gen.unit_name,
+        "ok",
+    )
+    got = {(i.table_code, i.section, i.code or i.row_label, i.column, i.value) for i in ex.items}
+    assert got == {e.key() for e in gen.expected}
+    assert all(i.x0 is None and i.engine == "html" and i.printed for i in ex.items)  # no printed page to point at
+    assert {f.metric for f in ex.facts} >= {"income_total", "expenditure_total"}
+
+
+SPANS = (
+    "<p>表</p><table><tr><td rowspan=2>项目</td><td colspan=2>本年</td></tr>"
+    "<tr><td>基本</td><td>项目</td></tr></table>"
+)
+
+
+def test_spans_are_placed_on_the_grid() -> None:
+    (block,) = read_blocks(SPANS)
+    assert [[c.text for c in row] for row in block.table.rows] == [["项目", "本年"], ["基本", "项目"]]
+    (page,) = render(SPANS)
+    lines = {ln.text: ln for ln in page.text_lines()}
+    assert set(lines) == {"表", "本年", "项目", "基本项目"}
+    # the rowspan cell stands in column 1, across both rows; 基本 starts column 2, under 本年
+    assert lines["项目"].chars[-1].x1 < lines["基本项目"].chars[0].x0 == lines["本年"].chars[0].x0
+    assert lines["本年"].top < lines["项目"].top < lines["基本项目"].top
+
+
+def test_bundled_demo_report_page() -> None:
+    data = (REPO / "data" / "demo_portal" / "czj" / "yjsgk" / "art" / "2025" / "art_2001.html").read_bytes()
+    ex = extract_document(data, "art_2001.html")
+    assert ex.document.status == "ok" and {t.table_code for t in ex.tables} == {"01", "02", "03"}
+
+
+def test_an_html_error_page_named_pdf_is_not_a_report() -> None:
+    ex = extract_document(b"<!DOCTYPE html><html><body>404</body></html>", "report.pdf")
+    assert ex.document.status == "failed" and ex.issues[0].check_id == "extract.not_pdf"
