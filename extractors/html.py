@@ -13,12 +13,13 @@ cell boxes are left empty (there is no printed page to point at); `printed` keep
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from extractors.layout import Char, PageLayout, Rule
-from extractors.text import normalise
+from extractors.text import compact, normalise
 
 SIZE = 10.0
 LINE = 16.0
@@ -211,10 +212,30 @@ def _render_table(table: Table, top: float) -> tuple[list[Char], list[Rule], flo
     return chars, rules, ys[-1], xs[-1]
 
 
+# printed reports start these on a new page; so does the rendering (the contents reader looks for
+# 目录 at the top of a page, as in a PDF)
+PAGE_BREAK = re.compile(r"^(目录|第[一二三四五六七八九十]+部分)")
+
+
+def _split_at_breaks(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        current = Block()
+        for line in block.lines:
+            if PAGE_BREAK.match(compact(line)) and current.lines:
+                out.append(current)
+                current = Block()
+            current.lines.append(line)
+        current.table = block.table
+        out.append(current)
+    return out
+
+
 def render(html: str) -> list[PageLayout]:
-    """The page as PageLayouts: one per table (with the text before it), and one for trailing text."""
+    """The page as PageLayouts: one per table (with the text before it), one for trailing text,
+    and a new one wherever the report starts a part (目录, 第一部分 …)."""
     pages: list[PageLayout] = []
-    for block in read_blocks(html):
+    for block in _split_at_breaks(read_blocks(html)):
         chars: list[Char] = []
         rules: list[Rule] = []
         top, right = MARGIN, MARGIN + TEXT_WIDTH

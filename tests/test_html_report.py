@@ -8,7 +8,9 @@ import pytest
 
 from extractors.document import extract_document
 from extractors.html import read_blocks, render
-from yujuesuan.demo import html_report
+from yujuesuan.demo import build, html_report
+from yujuesuan.quality import apply_checks
+from yujuesuan.store import extraction_rows
 from yujuesuan.generator import Layout, generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +61,21 @@ def test_spans_are_placed_on_the_grid() -> None:
 def test_bundled_demo_report_page() -> None:
     data = (REPO / "data" / "demo_portal" / "czj" / "yjsgk" / "art" / "2025" / "art_2001.html").read_bytes()
     ex = extract_document(data, "art_2001.html")
-    assert ex.document.status == "ok" and {t.table_code for t in ex.tables} == {"01", "02", "03"}
+    assert ex.document.toc == ["summary:01", "income:02", "expenditure:03"]  # its 目录, read as in a PDF
+    rows = extraction_rows(ex)
+    apply_checks(rows)
+    assert rows["documents"][0]["status"] == "ok", [i for i in rows["quality_issues"] if i["severity"] == "error"]
+    assert {t.table_code for t in ex.tables} == {"01", "02", "03"}
+
+
+def test_the_bundled_demo_portal_is_what_the_generator_makes(tmp_path: Path) -> None:
+    built = build(tmp_path / "portal")
+    committed = REPO / "data" / "demo_portal"
+    assert sorted(p.relative_to(tmp_path / "portal") for p in built) == sorted(
+        p.relative_to(committed) for p in committed.rglob("*") if p.is_file()
+    )
+    for p in built:
+        assert p.read_bytes() == (committed / p.relative_to(tmp_path / "portal")).read_bytes(), p
 
 
 def test_an_html_error_page_named_pdf_is_not_a_report() -> None:

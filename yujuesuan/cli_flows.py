@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -109,6 +112,54 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0
 
 
+class PrefectServer:
+    """A local Prefect server (API, UI and the scheduler) for `serve`, unless PREFECT_API_URL names
+    one: Prefect's ephemeral in-process server cannot run schedules, and a user should not have to
+    start a server by hand. Stopped with the command."""
+
+    def __init__(self, timeout: float = 120.0) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.timeout = timeout
+        self.url = os.environ.get("PREFECT_API_URL")
+
+    def __enter__(self) -> PrefectServer:
+        if self.url:
+            return self
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/api"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+        )
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the Prefect server exited with code {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            self.__exit__()
+            raise RuntimeError(f"the Prefect server did not answer within {self.timeout:.0f}s")
+        os.environ["PREFECT_API_URL"] = self.url
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         portal = _demo(args)
@@ -118,19 +169,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with portal:
         if not _sources_ok(args, "serve"):
             return 2
-        from flows.nightly import nightly
-
-        params = {
-            "sources": os.path.abspath(args.sources),
-            "raw": os.path.abspath(args.raw),
-            "warehouse": os.path.abspath(args.warehouse),
-            "runs": os.path.abspath(args.runs),
-            "only": args.only,
-            "engine": args.engine,
-        }
-        print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
-        nightly.serve(name=args.name, cron=args.cron, parameters=params)
+        try:
+            server = PrefectServer().__enter__()
+        except RuntimeError as exc:
+            print(f"yujuesuan serve: {exc}", file=sys.stderr)
+            return 1
+        print(f"Prefect API, UI and scheduler: {server.url.removesuffix('/api')}")
+        try:
+            _serve(args)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.__exit__()
     return 0
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from flows.nightly import nightly
+
+    params = {
+        "sources": os.path.abspath(args.sources),
+        "raw": os.path.abspath(args.raw),
+        "warehouse": os.path.abspath(args.warehouse),
+        "runs": os.path.abspath(args.runs),
+        "only": args.only,
+        "engine": args.engine,
+    }
+    print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
+    nightly.serve(name=args.name, cron=args.cron, parameters=params, print_starting_message=False)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:

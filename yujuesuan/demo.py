@@ -131,6 +131,8 @@ def html_report(gen: Generated) -> str:
     total_out = next(e.value for e in by_table["01"] if e.row_label == "本年支出合计")
     parts = [
         f"<h1>{unit}{year}年度部门决算</h1>",
+        "<p>目 录</p>",
+        "<p>一、收入支出决算总表</p><p>二、收入决算表</p><p>三、支出决算表</p>",
         "<h2>第一部分 部门概况</h2>",
         f"<p>{unit}是本级政府工作部门，内设机构若干。</p>",
         "<h2>第二部分 部门决算情况说明</h2>",
