@@ -4,6 +4,7 @@ documents beside it are stored, and the failed URL is in the manifest to be trie
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -161,3 +162,46 @@ def test_hosts_robots_and_redirects_off_the_allowed_hosts(tmp_path: Path) -> Non
         assert server.hits["/private/a.pdf"] == 0
     finally:
         server.close()
+
+
+def test_source_health_warns_on_too_few_and_on_stale(tmp_path: Path) -> None:
+    server = LocalPortal(
+        {
+            "/list/index.html": static(
+                '<html><body><a href="/a.pdf">甲2024年度部门决算.pdf</a></body></html>'.encode(),
+                "text/html; charset=utf-8",
+            ),
+            "/a.pdf": static(PDF),
+        }
+    )
+    try:
+        src = tmp_path / "small.yaml"
+        src.write_text(
+            f'name: s\nadapter: generic_cms\nstart_urls: ["{server.url}/list/index.html"]\n'
+            "health: {min_documents: 3, stale_after_days: 30}\n",
+            encoding="utf-8",
+        )
+        source, store = load_source(src), RawStore(tmp_path / "raw")
+        first = crawl_source(source, store, "r1")
+        assert [w.split(":")[0] for w in first.health.warnings] == ["health.too_few_documents"]
+        # the only document was new 90 days ago: the source has gone stale
+        rows = store.rows()
+        store.manifest.write_text(
+            "".join(json.dumps({**r, "fetched_at": "2020-01-01T00:00:00+00:00"}) + "\n" for r in rows), encoding="utf-8"
+        )
+        again = crawl_source(source, RawStore(tmp_path / "raw"), "r2")
+        assert [w.split(":")[0] for w in again.health.warnings] == ["health.too_few_documents", "health.stale"]
+        assert again.health.last_new_at == "2020-01-01T00:00:00+00:00"
+    finally:
+        server.close()
+
+
+def test_a_killed_write_leaves_a_readable_manifest(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    store.append({"url": "http://a/1.pdf", "outcome": "new", "sha256": store.put(PDF), "source_id": "s"})
+    with store.manifest.open("ab") as fh:
+        fh.write(b'{"url": "http://a/2.pdf", "outc')  # the process died here
+    fresh = RawStore(tmp_path)
+    assert [r["url"] for r in fresh.rows()] == ["http://a/1.pdf"]
+    fresh.append({"url": "http://a/3.pdf", "outcome": "new", "sha256": fresh.put(OTHER_PDF), "source_id": "s"})
+    assert [r["url"] for r in RawStore(tmp_path).rows()] == ["http://a/1.pdf", "http://a/3.pdf"]

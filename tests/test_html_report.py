@@ -9,9 +9,9 @@ import pytest
 from extractors.document import extract_document
 from extractors.html import read_blocks, render
 from yujuesuan.demo import build, html_report
+from yujuesuan.generator import Layout, generate
 from yujuesuan.quality import apply_checks
 from yujuesuan.store import extraction_rows
-from yujuesuan.generator import Layout, generate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,8 +42,7 @@ def test_html_report_extracts_exactly(seed: int, currency: str, charset: str) ->
 
 
 SPANS = (
-    "<p>表</p><table><tr><td rowspan=2>项目</td><td colspan=2>本年</td></tr>"
-    "<tr><td>基本</td><td>项目</td></tr></table>"
+    "<p>表</p><table><tr><td rowspan=2>项目</td><td colspan=2>本年</td></tr><tr><td>基本</td><td>项目</td></tr></table>"
 )
 
 

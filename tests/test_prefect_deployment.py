@@ -4,14 +4,14 @@ schedule a valid cron, its parameters the flow's own."""
 from __future__ import annotations
 
 import importlib
-import re
 import inspect
+import re
 from pathlib import Path
 
 import yaml
+from prefect.client.schemas.schedules import CronSchedule
 
 import flows  # noqa: F401  (quiet Prefect defaults before Prefect is imported)
-from prefect.client.schemas.schedules import CronSchedule
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -38,7 +38,12 @@ def test_the_main_job_runs_end_to_end_as_written(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "YUJUESUAN_DEMO_PORT": str(port)}
     out = subprocess.run(
-        [sys.executable, "-m", "yujuesuan.cli", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "yujuesuan.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Traceback" not in out.stdout + out.stderr

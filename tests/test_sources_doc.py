@@ -54,14 +54,20 @@ def test_the_documented_example_source_crawls_a_portal_of_its_kind(tmp_path: Pat
     try:
         path = tmp_path / "example-district.yaml"
         # the portal's address is the local server's; a polite 1 request/s is sped up for the test
-        text = yaml_text.replace("https://czj.example.gov.cn", server.url).replace("rate_per_second: 1", "rate_per_second: 50")
+        text = yaml_text.replace("https://czj.example.gov.cn", server.url).replace(
+            "rate_per_second: 1", "rate_per_second: 50"
+        )
         path.write_text(text, encoding="utf-8")
         source = load_source(path)
         result = crawl_source(source, RawStore(tmp_path / "raw"), "run")
     finally:
         server.close()
     got = sorted(d.file_name for d in result.downloads if d.outcome == "new")
-    assert got == ["示例区卫健委2024年度部门决算.pdf", "示例区教育局2024年部门预算.pdf", "示例区财政局2025年部门预算.pdf"]
+    assert got == [
+        "示例区卫健委2024年度部门决算.pdf",
+        "示例区教育局2024年部门预算.pdf",
+        "示例区财政局2025年部门预算.pdf",
+    ]
     assert result.health.pages_visited == 3 + 3  # three index pages; detail pages of the three items kept
     assert not result.health.warnings and not result.issue_rows()
 
