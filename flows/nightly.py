@@ -13,6 +13,8 @@ from prefect.artifacts import create_markdown_artifact
 from flows.check import check
 from flows.crawl import crawl
 from flows.extract import extract
+from yujuesuan.analysis.overview import build_overview
+from yujuesuan.pipeline import publish_derived
 from yujuesuan.runreport import RunRecord, markdown
 from yujuesuan.runs import new_run_id
 from yujuesuan.store import Warehouse
@@ -52,9 +54,11 @@ def nightly(
     wh.write_run_table("downloads", run_id, [vars(d) for c in record.crawls for d in c.downloads])
     wh.write_run_table("crawl_issues", run_id, [r for c in record.crawls for r in c.issue_rows()])
     wh.write_run_table("source_health", run_id, [vars(c.health) for c in record.crawls])
+    publish_derived(warehouse)  # unit identity, units table, datapackage.json
     record.documents = wh.read("documents").to_pylist()
+    overview = build_overview(warehouse, report.parent / "overview.html")
     record.timings["publish"] = time.perf_counter() - t
-    text = markdown(record)
+    text = markdown(record) + f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(text, encoding="utf-8")
     create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")
@@ -63,6 +67,7 @@ def nightly(
     return {
         "run_id": run_id,
         "report": record.report,
+        "overview": str(overview.resolve()),
         "warehouse": record.warehouse,
         "downloaded": record.downloaded,
         "extracted": record.extracted,

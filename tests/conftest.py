@@ -13,3 +13,26 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (../shared is only beside CI and developer checkouts)")
     return path
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse built from ../shared/real/docs (once per test session)."""
+    from yujuesuan.pipeline import extract_paths
+
+    docs = shared_path("real", "docs")
+    wh = tmp_path_factory.mktemp("real") / "warehouse"
+    extract_paths([docs], wh, jobs=2)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of the demo portal's PDFs (generated; no ../shared needed)."""
+    from yujuesuan.pipeline import extract_paths
+
+    wh = tmp_path_factory.mktemp("demo") / "warehouse"
+    extract_paths(
+        [REPO / "data" / "demo_portal" / "attach", REPO / "data" / "demo_portal" / "jiangsu" / "download"], wh
+    )
+    return wh

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from yujuesuan.cli_analysis import add_commands as add_analysis_commands
 from yujuesuan.cli_flows import add_commands as add_flow_commands
 from yujuesuan.pipeline import check_warehouse, extract_paths
 
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default="data/samples", help="folder to write into (default: data/samples)")
     gen.set_defaults(func=_cmd_generate)
     add_flow_commands(sub)
+    add_analysis_commands(sub)
     return parser
 
 

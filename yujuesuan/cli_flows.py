@@ -85,6 +85,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         print(f"warning: {w}")
     print(f"warehouse: {out['warehouse']}")
     print(f"report:    {out['report']}")
+    print(f"overview:  {out['overview']}")
     return 0
 
 
@@ -134,6 +135,7 @@ class PrefectServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+            start_new_session=True,  # Ctrl-C stops `serve` first; the server is stopped after it
         )
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:

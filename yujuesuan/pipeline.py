@@ -104,7 +104,18 @@ def extract_paths(
         for item in work:
             doc_id, rows = _extract_file(item)
             _store(wh, doc_id, rows, summary)
+    publish_derived(warehouse)
     return summary
+
+
+def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
+    """What follows from the documents: unit identity (aliases file → unit_id, units table) and
+    the Frictionless datapackage.json describing the tables."""
+    from yujuesuan.analysis.export import datapackage
+    from yujuesuan.units import apply_units, load_rules
+
+    apply_units(warehouse, load_rules(aliases))
+    datapackage(warehouse)
 
 
 def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary) -> None:

@@ -204,10 +204,24 @@ SOURCE_HEALTH = pa.schema(
     ]
 )
 
+UNITS = pa.schema(
+    [
+        ("unit_id", pa.string()),
+        ("names", pa.list_(pa.string())),  # every unit_name printed for it
+        ("region", pa.string()),
+        ("first_year", pa.int32()),
+        ("last_year", pa.int32()),
+        ("documents", pa.int32()),
+        ("kinds", pa.list_(pa.string())),
+        ("scopes", pa.list_(pa.string())),
+    ]
+)
+
 RUN_SCHEMAS: dict[str, pa.Schema] = {
     "downloads": DOWNLOADS,
     "crawl_issues": CRAWL_ISSUES,
     "source_health": SOURCE_HEALTH,
+    "units": UNITS,  # one file, WAREHOUSE/units/units.parquet, rewritten by `yujuesuan units`
 }
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -1,0 +1,79 @@
+"""Charts of comparisons (PNG or SVG), with a CJK font so that unit names are legible."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+WAN = Decimal(10000)
+
+
+def _font() -> str | None:
+    """A Noto Sans CJK font file (from the mplfonts package), registered with matplotlib."""
+    try:
+        from importlib import resources
+
+        path = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf")
+    except ModuleNotFoundError:
+        return None
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
+    """Grouped bars: one group per unit, one bar per year (and qualifier), values in 万元."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    family = _font()
+    if family:
+        plt.rcParams["font.family"] = family
+    plt.rcParams["svg.fonttype"] = "none"  # SVG keeps its text as text
+    out = Path(out)
+    data = df.assign(wan=df["value"].map(lambda v: float(v / WAN)))
+    data["period"] = data["year"].astype(str) + " " + data["qualifier"].map({"budget": "预算", "final": "决算"})
+    table = data.pivot_table(index="unit_id", columns="period", values="wan", aggfunc="first").sort_index(axis=1)
+    regions = data.drop_duplicates("unit_id").set_index("unit_id")["region"]
+    labels = [_short(u, regions.get(u)) for u in table.index]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(table.index) + 2), 4.8), dpi=120)
+    width = 0.8 / max(1, len(table.columns))
+    for i, period in enumerate(table.columns):
+        xs = [k + (i - (len(table.columns) - 1) / 2) * width for k in range(len(table.index))]
+        bars = ax.bar(xs, table[period].fillna(0), width, label=str(period))
+        for bar, value in zip(bars, table[period], strict=True):
+            if value == value:  # not NaN: label the bar with its figure
+                ax.annotate(
+                    f"{value:,.2f}",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    rotation=90,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
+    ax.set_xticks(range(len(table.index)), labels, rotation=20, ha="right")
+    ax.set_ylabel("万元")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    plt.close(fig)
+    return out
+
+
+def _short(unit_id: str, region: str | None) -> str:
+    """The unit's name without its region prefix (the chart's title names the region)."""
+    if region and unit_id.startswith(region) and len(unit_id) > len(region) + 1:
+        rest = unit_id[len(region) :]
+        return rest.removeprefix("人民政府") if len(rest) > 6 else rest
+    return unit_id

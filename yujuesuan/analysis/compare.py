@@ -1,0 +1,197 @@
+"""Comparisons across units and years: figures of a measure, pivots, shares and overruns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from yujuesuan.analysis.measures import Measure
+
+SCOPE_ORDER = {"department": 0, "unit": 1, "unknown": 2}
+STATUS_ORDER = {"ok": 0, "partial": 1, "failed": 2}
+WAN = Decimal(10000)
+
+
+@dataclass
+class Selection:
+    """Which documents a comparison reads. Units match a unit_id or any printed name by substring."""
+
+    units: list[str] = field(default_factory=list)
+    region: str | None = None
+    years: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # budget / final
+    qualifier: str | None = None  # budget / final: which figure of a cell pair
+    include_superseded: bool = False
+
+
+def _documents(con: duckdb.DuckDBPyConnection, sel: Selection) -> pd.DataFrame:
+    docs = con.execute(
+        "SELECT doc_id, unit_id, unit_name, region, year, kind, scope, status, file_name, is_current "
+        "FROM documents WHERE status <> 'failed' AND unit_id IS NOT NULL AND year IS NOT NULL"
+    ).df()
+    if not sel.include_superseded:
+        docs = docs[docs["is_current"].fillna(True).astype(bool)]
+    if sel.region:
+        docs = docs[docs["region"].fillna("").str.contains(sel.region, regex=False)]
+    if sel.years:
+        docs = docs[docs["year"].isin(sel.years)]
+    if sel.kinds:
+        docs = docs[docs["kind"].isin(sel.kinds)]
+    if sel.units:
+        names = docs["unit_id"].fillna("") + "|" + docs["unit_name"].fillna("")
+        docs = docs[names.apply(lambda n: any(u in n for u in sel.units))]
+    return docs
+
+
+def _qualifier(column: str, kind: str) -> str:
+    if "决算" in column:
+        return "final"
+    if "预算" in column:
+        return "budget"
+    return "final" if kind == "final" else "budget"
+
+
+def figures(con: duckdb.DuckDBPyConnection, measure: Measure, sel: Selection) -> pd.DataFrame:
+    """One row per unit, year and qualifier: the measure's value (元) and where it was printed.
+
+    Where several documents give it (a body's 部门 and 单位 reports), the 部门 report wins, then
+    an `ok` document over a `partial` one."""
+    docs = _documents(con, sel)
+    cols = ["unit_id", "unit_name", "region", "year", "kind", "scope", "qualifier", "measure", "value"]
+    cols += ["doc_id", "file_name", "table_code", "page", "printed", "source"]
+    if docs.empty:
+        return pd.DataFrame(columns=cols)
+    con.register("_selected", docs[["doc_id"]])
+    rows: list[dict] = []
+    if measure.source == "facts":
+        facts = con.execute(
+            "SELECT f.doc_id, f.value, f.qualifier, f.sentence, f.page FROM facts f JOIN _selected USING (doc_id) "
+            "WHERE f.metric = ? ORDER BY f.doc_id, f.page",
+            [measure.metric],
+        ).df()
+        meta = docs.set_index("doc_id")
+        for f in facts.itertuples():
+            d = meta.loc[f.doc_id]
+            q = f.qualifier if f.qualifier in ("budget", "final") else ("final" if d.kind == "final" else "budget")
+            rows.append(_row(d, f.doc_id, q, measure, f.value, None, f.page, f.sentence, "facts"))
+    else:
+        families = sorted({fam for m in measure.matches for fam in m.families})
+        cells = con.execute(
+            'SELECT li.doc_id, li.table_code, li.table_family, li.row_label, li."column" AS col, li.value, '
+            "li.printed, li.page, li.row_index FROM line_items li JOIN _selected USING (doc_id) "
+            f"WHERE li.table_family IN ({', '.join('?' for _ in families)}) ORDER BY li.doc_id, li.page, li.row_index",
+            families,
+        ).df()
+        meta = docs.set_index("doc_id")
+        for doc_id, group in cells.groupby("doc_id", sort=True):
+            d = meta.loc[doc_id]
+            for m in measure.matches:
+                hit = group[group["table_family"].isin(m.families)]
+                if m.row:
+                    hit = hit[_matches(hit["row_label"], m.row)]
+                for pattern in m.column:
+                    hit = hit[_matches(hit["col"], pattern)]
+                for pattern in m.exclude:
+                    hit = hit[~_matches(hit["col"], pattern)]
+                if hit.empty:
+                    continue
+                seen: set[str] = set()
+                for c in hit.itertuples():
+                    q = _qualifier(c.col, d.kind)
+                    if q in seen:
+                        continue  # the first cell of each qualifier (in reading order)
+                    seen.add(q)
+                    rows.append(_row(d, doc_id, q, measure, c.value, c.table_code, c.page, c.printed, "line_items"))
+                break
+    out = pd.DataFrame(rows, columns=cols)
+    if sel.qualifier:
+        out = out[out["qualifier"] == sel.qualifier]
+    if out.empty:
+        return out
+    out["_scope"] = out["scope"].map(SCOPE_ORDER).fillna(3)
+    out["_status"] = out["doc_id"].map(docs.set_index("doc_id")["status"]).map(STATUS_ORDER).fillna(3)
+    out = out.sort_values(["unit_id", "year", "qualifier", "_scope", "_status", "doc_id"])
+    out = out.drop_duplicates(["unit_id", "year", "qualifier"]).drop(columns=["_scope", "_status"])
+    return out.reset_index(drop=True)
+
+
+def _matches(values: pd.Series, pattern: str) -> pd.Series:
+    rx = re.compile(pattern)
+    return values.fillna("").map(lambda v: bool(rx.search(v))).astype(bool)
+
+
+def _row(d, doc_id, qualifier, measure, value, table_code, page, printed, source) -> dict:  # noqa: ANN001
+    return {
+        "unit_id": d.unit_id,
+        "unit_name": d.unit_name,
+        "region": d.region,
+        "year": int(d.year),
+        "kind": d.kind,
+        "scope": d.scope,
+        "qualifier": qualifier,
+        "measure": measure.id,
+        "value": Decimal(str(value)) if value is not None else None,
+        "doc_id": doc_id,
+        "file_name": d.file_name,
+        "table_code": table_code,
+        "page": page,
+        "printed": printed,
+        "source": source,
+    }
+
+
+def pivot(df: pd.DataFrame) -> pd.DataFrame:
+    """Units × (year, qualifier), values in 万元."""
+    if df.empty:
+        return pd.DataFrame()
+    table = df.assign(wan=df["value"].map(lambda v: float(v / WAN) if v is not None else None))
+    table["period"] = table["year"].astype(str) + " " + table["qualifier"].map({"budget": "预算", "final": "决算"})
+    return table.pivot_table(index="unit_id", columns="period", values="wan", aggfunc="first").sort_index(axis=1)
+
+
+def shares(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """For measures that add up (基本支出 + 项目支出): each one's share of their sum, per unit-year."""
+    both = pd.concat(frames, ignore_index=True)
+    if both.empty:
+        return both
+    keys = ["unit_id", "year", "qualifier"]
+    total = both.groupby(keys)["value"].transform(lambda s: sum(s, Decimal(0)))
+    both["share_pct"] = [
+        float((v / t * 100).quantize(Decimal("0.01"))) if t else None for v, t in zip(both["value"], total, strict=True)
+    ]
+    return both.sort_values([*keys, "measure"]).reset_index(drop=True)
+
+
+def overruns(con: duckdb.DuckDBPyConnection, sel: Selection, top: int = 20) -> pd.DataFrame:
+    """The biggest 决算 over 预算 lines of the 预算 vs 决算 explanations, with their reasons."""
+    docs = _documents(con, sel)
+    if docs.empty:
+        return pd.DataFrame()
+    con.register("_selected", docs[["doc_id"]])
+    v = con.execute(
+        "SELECT v.doc_id, v.code, v.row_label, v.initial_budget, v.adjusted_budget, v.final, v.completion_rate, "
+        "v.completion_basis, v.reason, v.page FROM variances v JOIN _selected USING (doc_id)"
+    ).df()
+    if v.empty:
+        return v
+    meta = docs.set_index("doc_id")
+    v["unit_id"] = v["doc_id"].map(meta["unit_id"])
+    v["year"] = v["doc_id"].map(meta["year"])
+    basis = v["adjusted_budget"].where(v["adjusted_budget"].notna(), v["initial_budget"])
+    v["budget"] = basis
+    v["overrun"] = [
+        (f - b) if f is not None and b is not None and not pd.isna(b) and not pd.isna(f) else None
+        for f, b in zip(v["final"], basis, strict=True)
+    ]
+    v = v[v["overrun"].notna()]
+    v = v.sort_values("overrun", ascending=False, key=lambda s: s.map(float)).head(top)
+    cols = ["unit_id", "year", "code", "row_label", "budget", "final", "overrun", "completion_rate"]
+    return v[[*cols, "completion_basis", "reason", "doc_id", "page"]].reset_index(drop=True)
+
+
+def normalise_units(values: list[str]) -> list[str]:
+    return [re.sub(r"\s+", "", v) for v in values]

@@ -1,0 +1,179 @@
+"""Exports of the warehouse: SQLite (with Datasette metadata), CSV, XLSX, and a Frictionless
+datapackage.json describing the Parquet tables themselves."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+
+from yujuesuan.columns import column_description, table_description
+from yujuesuan.schema import SCHEMAS
+from yujuesuan.store import Warehouse
+
+FORMATS = ("sqlite", "csv", "xlsx", "datapackage")
+
+
+def _sql_type(t: pa.DataType) -> str:
+    if pa.types.is_integer(t) or pa.types.is_boolean(t):
+        return "INTEGER"
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "REAL"
+    return "TEXT"
+
+
+def _cell(value: object, for_sqlite: bool) -> object:
+    if isinstance(value, Decimal):
+        return float(value) if for_sqlite else format(value, "f")
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _tables(wh: Warehouse) -> dict[str, pa.Table]:
+    return {name: wh.read(name) for name in SCHEMAS if (wh.root / name).is_dir()}
+
+
+def export_sqlite(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """One SQLite table per warehouse table, and `<out>.metadata.json` for Datasette
+    (`datasette OUT.db -m OUT.metadata.json`). Money is REAL in 元 here (exact in the Parquet)."""
+    wh, out = Warehouse(warehouse), Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    for name, table in _tables(wh).items():
+        schema = SCHEMAS[name]
+        cols = ", ".join(f'"{f.name}" {_sql_type(f.type)}' for f in schema)
+        con.execute(f'CREATE TABLE "{name}" ({cols})')
+        rows = [tuple(_cell(r.get(c), True) for c in schema.names) for r in table.to_pylist()]
+        con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in schema.names)})', rows)
+        for key in ("doc_id", "unit_id", "run_id"):
+            if key in schema.names:
+                con.execute(f'CREATE INDEX "{name}_{key}" ON "{name}" ("{key}")')
+    con.commit()
+    con.close()
+    os.replace(tmp, out)
+    meta = out.with_name(out.stem + ".metadata.json")
+    meta.write_text(json.dumps(datasette_metadata(out.stem, list(_tables(wh))), ensure_ascii=False, indent=1), "utf-8")
+    return out, meta
+
+
+def datasette_metadata(database: str, tables: list[str]) -> dict:
+    return {
+        "title": "yujuesuan 预决算 warehouse",
+        "description": "China's department budget (预算) and final-account (决算) disclosures as data. "
+        "Money in 元; each figure keeps its printed text and where it was printed.",
+        "source": "yujuesuan",
+        "databases": {
+            database: {
+                "tables": {
+                    t: {
+                        "description": table_description(t),
+                        "columns": {c: column_description(t, c) or "" for c in SCHEMAS[t].names},
+                    }
+                    for t in tables
+                }
+            }
+        },
+    }
+
+
+def export_csv(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> list[Path]:
+    """One UTF-8 CSV per table in the folder `out` (money as exact decimal text)."""
+    wh, folder = Warehouse(warehouse), Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in _tables(wh).items():
+        path = folder / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(SCHEMAS[name].names)
+            for r in table.to_pylist():
+                w.writerow([_cell(r.get(c), False) for c in SCHEMAS[name].names])
+        written.append(path)
+    return written
+
+
+def export_xlsx(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
+    """One sheet per table, and a first sheet describing every column."""
+    from openpyxl import Workbook
+
+    wh, out = Warehouse(warehouse), Path(out)
+    wb = Workbook()
+    about = wb.active
+    about.title = "about"
+    about.append(["table", "column", "meaning"])
+    tables = _tables(wh)
+    for name, table in tables.items():
+        about.append([name, "", table_description(name)])
+        for c in SCHEMAS[name].names:
+            about.append([name, c, column_description(name, c)])
+        ws = wb.create_sheet(name[:31])
+        ws.append(SCHEMAS[name].names)
+        for r in table.to_pylist():
+            ws.append([_cell(r.get(c), True) for c in SCHEMAS[name].names])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _frictionless_type(t: pa.DataType) -> dict:
+    if pa.types.is_integer(t):
+        return {"type": "integer"}
+    if pa.types.is_boolean(t):
+        return {"type": "boolean"}
+    if pa.types.is_decimal(t) or pa.types.is_floating(t):
+        return {"type": "number"}
+    if pa.types.is_list(t):
+        return {"type": "array"}
+    return {"type": "string"}
+
+
+MONEY = {("line_items", "value"), ("variances", "initial_budget"), ("variances", "final")}
+MONEY |= {("variances", "adjusted_budget"), ("projects", "budget"), ("projects", "executed")}
+
+
+def datapackage(warehouse: str | os.PathLike[str]) -> Path:
+    """WAREHOUSE/datapackage.json: each table a resource over its Parquet files, every field typed
+    and described; money fields carry `unit: 元` and their exact decimal type."""
+    wh = Warehouse(warehouse)
+    resources = []
+    for name in SCHEMAS:
+        folder = wh.root / name
+        files = sorted(p.relative_to(wh.root).as_posix() for p in folder.glob("*.parquet")) if folder.is_dir() else []
+        if not files:
+            continue
+        fields = []
+        for f in SCHEMAS[name]:
+            field = {"name": f.name, **_frictionless_type(f.type), "description": column_description(name, f.name)}
+            if pa.types.is_decimal(f.type):
+                field["arrowType"] = str(f.type)
+            if (name, f.name) in MONEY:
+                field["unit"] = "元"
+            fields.append(field)
+        resources.append(
+            {
+                "name": name,
+                "path": files,
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "description": table_description(name),
+                "schema": {"fields": fields},
+            }
+        )
+    package = {
+        "name": "yujuesuan-warehouse",
+        "title": "yujuesuan 预决算 warehouse",
+        "description": "Department budget and final-account disclosures as data; money in 元.",
+        "profile": "data-package",
+        "resources": resources,
+    }
+    path = wh.root / "datapackage.json"
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path

@@ -1,0 +1,67 @@
+"""Named measures (measures.yaml): a figure found in any document, whatever its layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from extractors.narrative import vocabulary
+
+
+class MeasureError(ValueError):
+    """An unknown or malformed measure; the message says which and lists the known ones."""
+
+
+@dataclass(frozen=True)
+class Match:
+    families: tuple[str, ...]
+    row: str | None = None
+    column: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: str
+    source: str  # line_items | facts
+    matches: tuple[Match, ...] = field(default_factory=tuple)
+    metric: str | None = None  # facts: the vocabulary's metric
+
+
+@cache
+def catalogue() -> dict[str, Measure]:
+    raw = yaml.safe_load(resources.files("yujuesuan.analysis").joinpath("measures.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for mid, spec in raw["measures"].items():
+        matches = []
+        for m in spec.get("match", []):
+            for pattern in [m.get("row"), *m.get("column", []), *m.get("exclude", [])]:
+                if pattern:
+                    re.compile(pattern)
+            matches.append(
+                Match(tuple(m["families"]), m.get("row"), tuple(m.get("column", [])), tuple(m.get("exclude", [])))
+            )
+        out[mid] = Measure(mid, spec["label"], spec["from"], tuple(matches))
+    return out
+
+
+def metrics() -> list[str]:
+    return sorted({metric for metric, *_ in vocabulary()})
+
+
+def get(name: str) -> Measure:
+    """A measure by id, or `fact:<metric>` for any metric of the facts vocabulary."""
+    if name.startswith("fact:"):
+        metric = name.removeprefix("fact:")
+        if metric not in metrics():
+            raise MeasureError(f"unknown fact metric {metric!r}; known: {', '.join(metrics())}")
+        return Measure(name, metric, "facts", metric=metric)
+    known = catalogue()
+    if name not in known:
+        raise MeasureError(f"unknown measure {name!r}; known: {', '.join(known)} (or fact:<metric>)")
+    return known[name]

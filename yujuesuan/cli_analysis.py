@@ -1,0 +1,270 @@
+"""The analyst's commands: compare, query, export, units, overview."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+COMPARE_EXAMPLE = """examples:
+  yujuesuan compare --measure sangong_total --region 上海市普陀区 --chart sangong.png
+  yujuesuan compare --measure basic_expenditure project_expenditure --shares --csv shares.csv
+  yujuesuan compare --measure fact:sangong_total --units 财政局 --years 2023 2024 --xlsx out.xlsx
+  yujuesuan compare --overruns --top 10
+"""
+QUERY_EXAMPLE = """examples:
+  yujuesuan query "SELECT unit_id, year, kind FROM documents ORDER BY unit_id, year"
+  yujuesuan query "SELECT table_family, count(*) FROM line_items GROUP BY 1" --csv families.csv
+"""
+EXPORT_EXAMPLE = """examples:
+  yujuesuan export --format sqlite --out data/export/warehouse.db
+  datasette data/export/warehouse.db -m data/export/warehouse.metadata.json   # browse it
+  yujuesuan export --format csv --out data/export/csv
+  yujuesuan export --format xlsx --out data/export/warehouse.xlsx
+  yujuesuan export --format datapackage                              # WAREHOUSE/datapackage.json
+"""
+UNITS_EXAMPLE = """examples:
+  yujuesuan units                                   # apply data/units/aliases.yaml, list the units
+  yujuesuan units --aliases my/aliases.yaml --warehouse /srv/wh
+"""
+OVERVIEW_EXAMPLE = """examples:
+  yujuesuan overview --out data/overview.html
+  yujuesuan overview --region 上海市普陀区 --out putuo.html
+"""
+
+
+def _console():  # noqa: ANN202
+    from rich.console import Console
+
+    return Console(width=max(100, Console().width))
+
+
+def _print_frame(df, title: str) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for c in df.columns:
+        table.add_column(str(c), justify="right" if df[c].dtype.kind in "if" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row])
+    _console().print(table)
+
+
+def _write_frame(df, args: argparse.Namespace) -> None:  # noqa: ANN001
+    if getattr(args, "csv", None):
+        df.to_csv(args.csv, index=False)
+        print(f"csv written to {args.csv}")
+    if getattr(args, "xlsx", None):
+        df.to_excel(args.xlsx, index=False)
+        print(f"xlsx written to {args.xlsx}")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from yujuesuan.analysis.chart import bar_chart
+    from yujuesuan.analysis.compare import Selection, figures, overruns, pivot, shares
+    from yujuesuan.analysis.duck import connect
+    from yujuesuan.analysis.measures import MeasureError, get
+
+    try:
+        con = connect(args.warehouse)
+        measures = [get(m) for m in args.measure]
+    except (FileNotFoundError, MeasureError) as exc:
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 2
+    sel = Selection(args.units or [], args.region, args.years or [], args.kinds or [], args.qualifier)
+    if args.overruns:
+        df = overruns(con, sel, args.top)
+        if df.empty:
+            print("no 预算 vs 决算 lines in the selection")
+            return 0
+        show = df.assign(
+            **{
+                c: df[c].map(lambda v: float(v) / 10000 if v is not None else None)
+                for c in ("budget", "final", "overrun")
+            }
+        )
+        _print_frame(show.drop(columns=["doc_id"]), "biggest 决算 over 预算 (万元)")
+        _write_frame(df, args)
+        if args.chart:
+            print("(no chart for --overruns)")
+        return 0
+    if not measures:
+        print("yujuesuan compare: name a --measure (or --overruns)", file=sys.stderr)
+        return 2
+    frames = [figures(con, m, sel) for m in measures]
+    if all(f.empty for f in frames):
+        print("no figures in the selection")
+        return 0
+    if args.shares:
+        df = shares(frames)
+        _print_frame(
+            df[["unit_id", "year", "qualifier", "measure", "value", "share_pct"]].assign(
+                value=df["value"].map(lambda v: float(v) / 10000)
+            ),
+            "shares (万元, %)",
+        )
+    else:
+        df = frames[0] if len(frames) == 1 else __import__("pandas").concat(frames, ignore_index=True)
+        for m, f in zip(measures, frames, strict=True):
+            if not f.empty:
+                _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
+    _write_frame(df, args)
+    if args.chart:
+        for m, f in zip(measures, frames, strict=True):
+            if f.empty:
+                continue
+            path = Path(args.chart)
+            if len(measures) > 1:
+                path = path.with_name(f"{path.stem}-{m.id.replace(':', '-')}{path.suffix}")
+            title = f"{args.region or ''} {m.label}".strip()
+            print(f"chart written to {bar_chart(f, title, path)}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from yujuesuan.analysis.duck import connect
+
+    try:
+        con = connect(args.warehouse)
+        df = con.execute(args.sql).df()
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"yujuesuan query: {exc}", file=sys.stderr)
+        return 2
+    _print_frame(df.head(args.limit), f"{len(df)} row(s)" + (f", first {args.limit}" if len(df) > args.limit else ""))
+    _write_frame(df, args)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from yujuesuan.analysis import export
+
+    if not (Path(args.warehouse) / "documents").is_dir():
+        print(f"yujuesuan export: no warehouse at {args.warehouse}", file=sys.stderr)
+        return 2
+    if args.format == "datapackage":
+        print(f"datapackage written to {export.datapackage(args.warehouse)}")
+        return 0
+    out = (
+        args.out
+        or {"sqlite": "data/export/warehouse.db", "csv": "data/export/csv", "xlsx": "data/export/warehouse.xlsx"}[
+            args.format
+        ]
+    )
+    if args.format == "sqlite":
+        db, meta = export.export_sqlite(args.warehouse, out)
+        print(f"sqlite written to {db}\ndatasette metadata: {meta}\nopen with: datasette {db} -m {meta}")
+    elif args.format == "csv":
+        print(f"{len(export.export_csv(args.warehouse, out))} csv file(s) written to {out}")
+    else:
+        print(f"xlsx written to {export.export_xlsx(args.warehouse, out)}")
+    return 0
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    from yujuesuan.units import AliasError, apply_units, load_rules
+
+    if not (Path(args.warehouse) / "documents").is_dir():
+        print(f"yujuesuan units: no warehouse at {args.warehouse}", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules(args.aliases)
+    except AliasError as exc:
+        print(f"yujuesuan units: {exc}", file=sys.stderr)
+        return 2
+    units = apply_units(args.warehouse, rules)
+    for u in units:
+        years = f"{u['first_year']}–{u['last_year']}" if u["first_year"] else "?"
+        print(f"{u['unit_id']}\t{years}\t{u['documents']} document(s)\t{' / '.join(u['names'])}")
+    print(f"{len(units)} unit(s); aliases from {rules.source or '(none)'}")
+    return 0
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from yujuesuan.analysis.compare import Selection
+    from yujuesuan.analysis.overview import build_overview
+
+    if not (Path(args.warehouse) / "documents").is_dir():
+        print(f"yujuesuan overview: no warehouse at {args.warehouse}", file=sys.stderr)
+        return 2
+    out = build_overview(args.warehouse, args.out, Selection(region=args.region))
+    print(f"overview written to {out}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    wh = {"default": "data/warehouse", "help": "warehouse folder (default: data/warehouse)"}
+    p = sub.add_parser(
+        "compare",
+        help="compare a measure across units and years (terminal table, CSV/XLSX, PNG/SVG chart)",
+        description="Figures of a named measure (yujuesuan/analysis/measures.yaml, or fact:<metric>) per unit, "
+        "year and budget/final, from DuckDB over the warehouse's Parquet files. A body's 部门 report wins "
+        "over its 单位 report; superseded documents are left out.",
+        epilog=COMPARE_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--warehouse", **wh)
+    p.add_argument("--measure", nargs="+", default=[], help="measure id(s) or fact:<metric>")
+    p.add_argument("--units", nargs="+", help="units: part of a unit_id or printed name")
+    p.add_argument("--region", help="region, e.g. 上海市普陀区")
+    p.add_argument("--years", nargs="+", type=int, help="fiscal years")
+    p.add_argument("--kinds", nargs="+", choices=["budget", "final"], help="document kinds")
+    p.add_argument("--qualifier", choices=["budget", "final"], help="only the 预算 or the 决算 figures")
+    p.add_argument("--shares", action="store_true", help="each measure's share of their sum (基本 vs 项目支出)")
+    p.add_argument("--overruns", action="store_true", help="the biggest 决算 over 预算 lines, with their reasons")
+    p.add_argument("--top", type=int, default=20, help="rows of --overruns (default 20)")
+    p.add_argument("--csv", help="also write the figures to this CSV")
+    p.add_argument("--xlsx", help="also write the figures to this XLSX")
+    p.add_argument("--chart", help="write a bar chart (.png or .svg)")
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser(
+        "query",
+        help='run SQL on the warehouse (DuckDB; every table is a view): yujuesuan query "SELECT …"',
+        description="Every warehouse table (documents, line_items, facts, …) is a DuckDB view over its Parquet files.",
+        epilog=QUERY_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("sql", help="the SQL statement")
+    p.add_argument("--warehouse", **wh)
+    p.add_argument("--limit", type=int, default=50, help="rows shown in the terminal (default 50; files get all)")
+    p.add_argument("--csv", help="also write the result to this CSV")
+    p.add_argument("--xlsx", help="also write the result to this XLSX")
+    p.set_defaults(func=cmd_query)
+    p = sub.add_parser(
+        "export",
+        help="export the warehouse: SQLite (+ Datasette metadata), CSV, XLSX, or datapackage.json",
+        description="SQLite: one table per warehouse table, with OUT.metadata.json for Datasette (table and "
+        "column descriptions). CSV: one file per table. XLSX: one sheet per table. datapackage: a Frictionless "
+        "datapackage.json in the warehouse describing its Parquet tables.",
+        epilog=EXPORT_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--warehouse", **wh)
+    p.add_argument("--format", choices=["sqlite", "csv", "xlsx", "datapackage"], required=True)
+    p.add_argument("--out", help="file (sqlite, xlsx) or folder (csv); default under data/export/")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser(
+        "units",
+        help="resolve unit identity (aliases file) across the warehouse and list the units",
+        description="Apply data/units/aliases.yaml (rewrites, short regions, renamed bodies) to every stored "
+        "row's unit_id and write the units table (names seen, region, first/last year).",
+        epilog=UNITS_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--warehouse", **wh)
+    p.add_argument("--aliases", help="alias file (default: data/units/aliases.yaml)")
+    p.set_defaults(func=cmd_units)
+    p = sub.add_parser(
+        "overview",
+        help="write the static HTML overview: key figures per unit and year, their change, the evidence",
+        description="Per unit and year: 支出合计, 基本支出, 项目支出 and “三公”经费 (预算 and 决算), the change on "
+        "the previous year, and for each figure its document, page and printed text (linked to the source).",
+        epilog=OVERVIEW_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--warehouse", **wh)
+    p.add_argument("--region", help="only this region")
+    p.add_argument("--out", default="data/overview.html", help="HTML file (default: data/overview.html)")
+    p.set_defaults(func=cmd_overview)
