@@ -11,7 +11,7 @@ import pandas as pd
 WAN = Decimal(10000)
 
 
-def _font() -> str | None:
+def cjk_font() -> str | None:
     """A Noto Sans CJK font file (from the mplfonts package), registered with matplotlib."""
     try:
         from importlib import resources
@@ -32,7 +32,7 @@ def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    family = _font()
+    family = cjk_font()
     if family:
         plt.rcParams["font.family"] = family
     plt.rcParams["svg.fonttype"] = "none"  # SVG keeps its text as text
