@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from yujuesuan.pipeline import check_document
+from yujuesuan.pipeline import check_document, checks_version
 from yujuesuan.store import Warehouse
 
 
@@ -18,8 +18,9 @@ def check_document_task(warehouse: str, doc_id: str, force: bool = False) -> str
 def check(warehouse: str = "data/warehouse", force: bool = False) -> dict[str, int]:
     """Checks run after extraction, on stored rows; a document already checked with this
     catalogue is left alone unless `force`. Returns documents checked now, per status."""
-    wh = Warehouse(warehouse)
-    futures = [check_document_task.submit(warehouse, d, force) for d in wh.doc_ids()]
+    docs = Warehouse(warehouse).read("documents").select(["doc_id", "checked_with"]).to_pylist()
+    due = [d["doc_id"] for d in docs if force or d["checked_with"] != checks_version()]
+    futures = [check_document_task.submit(warehouse, d, force) for d in sorted(due)]
     status: dict[str, int] = {}
     for f in futures:
         s = f.result()

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from yujuesuan.cli_analysis import add_commands as add_analysis_commands
+from yujuesuan.cli_common import have_warehouse
 from yujuesuan.cli_flows import add_commands as add_flow_commands
 from yujuesuan.pipeline import check_warehouse, extract_paths
 
@@ -50,8 +51,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    if not (Path(args.warehouse) / "documents").exists():
-        print(f"yujuesuan check: no warehouse at {args.warehouse} (run extract first)", file=sys.stderr)
+    if not have_warehouse(args.warehouse, "check"):
         return 2
     status = check_warehouse(args.warehouse)
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
@@ -61,8 +61,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from yujuesuan.report import build_report
 
-    if not (Path(args.warehouse) / "documents").exists():
-        print(f"yujuesuan report: no warehouse at {args.warehouse} (run extract first)", file=sys.stderr)
+    if not have_warehouse(args.warehouse, "report"):
         return 2
     out = build_report(args.warehouse, args.out)
     print(f"report written to {out}")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from yujuesuan.cli_common import have_warehouse
+
 COMPARE_EXAMPLE = """examples:
   yujuesuan compare --measure sangong_total --region 上海市普陀区 --chart sangong.png
   yujuesuan compare --measure basic_expenditure project_expenditure --shares --csv shares.csv
@@ -140,8 +142,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from yujuesuan.analysis import export
 
-    if not (Path(args.warehouse) / "documents").is_dir():
-        print(f"yujuesuan export: no warehouse at {args.warehouse}", file=sys.stderr)
+    if not have_warehouse(args.warehouse, "export"):
         return 2
     if args.format == "datapackage":
         print(f"datapackage written to {export.datapackage(args.warehouse)}")
@@ -165,8 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_units(args: argparse.Namespace) -> int:
     from yujuesuan.units import AliasError, apply_units, load_rules
 
-    if not (Path(args.warehouse) / "documents").is_dir():
-        print(f"yujuesuan units: no warehouse at {args.warehouse}", file=sys.stderr)
+    if not have_warehouse(args.warehouse, "units"):
         return 2
     try:
         rules = load_rules(args.aliases)
@@ -185,8 +185,7 @@ def cmd_overview(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.compare import Selection
     from yujuesuan.analysis.overview import build_overview
 
-    if not (Path(args.warehouse) / "documents").is_dir():
-        print(f"yujuesuan overview: no warehouse at {args.warehouse}", file=sys.stderr)
+    if not have_warehouse(args.warehouse, "overview"):
         return 2
     out = build_overview(args.warehouse, args.out, Selection(region=args.region))
     print(f"overview written to {out}")

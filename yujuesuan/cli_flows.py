@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from yujuesuan.crawl.sources import SourceError, load_sources
@@ -62,14 +63,22 @@ def _sources_ok(args: argparse.Namespace, command: str) -> bool:
     return True
 
 
-def cmd_nightly(args: argparse.Namespace) -> int:
+@contextmanager
+def _prepared(args: argparse.Namespace, command: str) -> Iterator[bool]:
+    """The demo portal served (with --demo) for the duration, and whether the sources are valid."""
     try:
         portal = _demo(args)
     except SourceError as exc:
-        print(f"yujuesuan nightly: {exc}", file=sys.stderr)
-        return 2
+        print(f"yujuesuan {command}: {exc}", file=sys.stderr)
+        yield False
+        return
     with portal:
-        if not _sources_ok(args, "nightly"):
+        yield _sources_ok(args, command)
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    with _prepared(args, "nightly") as ok:
+        if not ok:
             return 2
         from flows.nightly import nightly
 
@@ -90,13 +99,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    try:
-        portal = _demo(args)
-    except SourceError as exc:
-        print(f"yujuesuan crawl: {exc}", file=sys.stderr)
-        return 2
-    with portal:
-        if not _sources_ok(args, "crawl"):
+    with _prepared(args, "crawl") as ok:
+        if not ok:
             return 2
         from flows.crawl import crawl
 
@@ -163,13 +167,8 @@ class PrefectServer:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        portal = _demo(args)
-    except SourceError as exc:
-        print(f"yujuesuan serve: {exc}", file=sys.stderr)
-        return 2
-    with portal:
-        if not _sources_ok(args, "serve"):
+    with _prepared(args, "serve") as ok:
+        if not ok:
             return 2
         try:
             server = PrefectServer().__enter__()
