@@ -99,7 +99,7 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
             )
             row.etag = row.etag or prior.get("etag")
             row.last_modified = row.last_modified or prior.get("last_modified")
-            return [row]
+            return [row, *_members_not_modified(row, store)]
         body = got.body
     row.size = len(body)
     sniffed = sniff(body)
@@ -139,6 +139,20 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
     rows = [row]
     if row.format == "zip":
         rows += _members(row, body, store, source)
+    return rows
+
+
+def _members_not_modified(parent: Download, store: RawStore) -> list[Download]:
+    """An archive not modified: its members as last unpacked, not modified either."""
+    if parent.format != "zip":
+        return []
+    rows = []
+    for _url, last in sorted(store.current().items()):
+        if last.get("parent_url") == parent.url:
+            r = Download(**{k: last.get(k) for k in Download.__dataclass_fields__})
+            r.run_id, r.fetched_at, r.outcome, r.attempts = parent.run_id, parent.fetched_at, "not_modified", 0
+            r.previous_sha256 = r.error_kind = r.error = None
+            rows.append(r)
     return rows
 
 
