@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -74,6 +75,17 @@ def test_second_nightly_downloads_nothing_and_a_new_version_supersedes_the_old(p
     counts, stdout = _nightly(tmp_path, folder, url)
     assert counts == [0, 0, 0, DEMO_DOCUMENTS]  # conditional GETs answered 304; nothing re-extracted
     assert "warning:" not in stdout  # an archive not modified still counts its members as found
+    # in Prefect's own records: each run left its Markdown artifact; the second run's extraction
+    # tasks were all cache hits (Cached), none ran
+    with sqlite3.connect(tmp_path / "prefect-a" / "prefect.db") as db:
+        artifacts = db.execute("SELECT count(*) FROM artifact WHERE key = 'nightly-report' AND type = 'markdown'")
+        assert artifacts.fetchone()[0] == 2
+        states = dict(
+            db.execute(
+                "SELECT state_name, count(*) FROM task_run WHERE task_key LIKE '%extract_document_task%' GROUP BY 1"
+            ).fetchall()
+        )
+    assert states == {"Completed": DEMO_DOCUMENTS, "Cached": DEMO_DOCUMENTS}, states
     downloads = wh.read("downloads").to_pylist()
     second = [d for d in downloads if d["run_id"] != downloads[0]["run_id"]]
     assert {d["outcome"] for d in second} == {"not_modified", "unchanged"}
