@@ -234,3 +234,18 @@ def test_the_sqlite_export_opens_in_datasette(demo_warehouse: Path, tmp_path: Pa
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_an_ad_hoc_row_by_code_or_label(real_warehouse: Path) -> None:
+    con = connect(real_warehouse)
+    by_code = figures(con, get("row:expenditure:2080505:基本支出"), Selection(units=["普陀区财政局"]))
+    got = {(r.year, r.qualifier): r.value for r in by_code.itertuples()}
+    direct = con.execute(
+        "SELECT li.value FROM line_items li JOIN documents d USING (doc_id) WHERE d.file_name LIKE '01_%' "
+        "AND li.table_family = 'expenditure' AND li.code = '2080505' AND li.\"column\" = '基本支出'"
+    ).fetchone()[0]
+    assert got[(2024, "final")] == direct
+    by_label = figures(con, get("row:expenditure:合计:项目支出"), Selection(units=["普陀区财政局"]))
+    assert {(r.year, r.qualifier): r.value for r in by_label.itertuples()}[(2024, "final")] == Decimal("6031400.00")
+    with pytest.raises(MeasureError, match="row:<family>"):
+        get("row:expenditure")

@@ -12,6 +12,7 @@ COMPARE_EXAMPLE = """examples:
   yujuesuan compare --measure sangong_total --region 上海市普陀区 --chart sangong.png
   yujuesuan compare --measure basic_expenditure project_expenditure --shares --csv shares.csv
   yujuesuan compare --measure fact:sangong_total --units 财政局 --years 2023 2024 --xlsx out.xlsx
+  yujuesuan compare --measure row:expenditure:2080505:基本支出 --region 上海市普陀区
   yujuesuan compare --overruns --top 10
 """
 QUERY_EXAMPLE = """examples:
@@ -205,7 +206,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         formatter_class=fmt,
     )
     p.add_argument("--warehouse", **wh)
-    p.add_argument("--measure", nargs="+", default=[], help="measure id(s) or fact:<metric>")
+    p.add_argument(
+        "--measure",
+        nargs="+",
+        default=[],
+        help="measure id(s), fact:<metric>, or row:<family>:<code|label>[:<column re>]",
+    )
     p.add_argument("--units", nargs="+", help="units: part of a unit_id or printed name")
     p.add_argument("--region", help="region, e.g. 上海市普陀区")
     p.add_argument("--years", nargs="+", type=int, help="fiscal years")

@@ -81,7 +81,7 @@ def figures(con: duckdb.DuckDBPyConnection, measure: Measure, sel: Selection) ->
     else:
         families = sorted({fam for m in measure.matches for fam in m.families})
         cells = con.execute(
-            'SELECT li.doc_id, li.table_code, li.table_family, li.row_label, li."column" AS col, li.value, '
+            'SELECT li.doc_id, li.table_code, li.table_family, li.row_label, li.code, li."column" AS col, li.value, '
             "li.printed, li.page, li.row_index FROM line_items li JOIN _selected USING (doc_id) "
             f"WHERE li.table_family IN ({', '.join('?' for _ in families)}) ORDER BY li.doc_id, li.page, li.row_index",
             families,
@@ -91,6 +91,8 @@ def figures(con: duckdb.DuckDBPyConnection, measure: Measure, sel: Selection) ->
             d = meta.loc[doc_id]
             for m in measure.matches:
                 hit = group[group["table_family"].isin(m.families)]
+                if m.code:
+                    hit = hit[hit["code"] == m.code]
                 if m.row:
                     hit = hit[_matches(hit["row_label"], m.row)]
                 for pattern in m.column:

@@ -22,6 +22,7 @@ class Match:
     row: str | None = None
     column: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    code: str | None = None  # a classification code (the row's code, exactly)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,24 @@ def metrics() -> list[str]:
 
 
 def get(name: str) -> Measure:
-    """A measure by id, or `fact:<metric>` for any metric of the facts vocabulary."""
+    """A measure by id; `fact:<metric>` for any metric of the facts vocabulary; or an ad-hoc table
+    row, `row:<family>:<code or row label>[:<column regex>]` (e.g. `row:expenditure:2010301:基本支出`)."""
+    if name.startswith("row:"):
+        parts = name.split(":", 3)
+        if len(parts) < 3 or not parts[1] or not parts[2]:
+            raise MeasureError(f"{name!r}: write row:<family>:<code or row label>[:<column regex>]")
+        family, row = parts[1], parts[2]
+        column = (parts[3],) if len(parts) == 4 and parts[3] else ()
+        try:
+            for pattern in column:
+                re.compile(pattern)
+        except re.error as exc:
+            raise MeasureError(f"{name!r}: column pattern: {exc}") from None
+        if row.isdigit():
+            match = Match((family,), column=column, code=row)
+        else:
+            match = Match((family,), row=f"^{re.escape(row)}$", column=column)
+        return Measure(name, name.removeprefix("row:"), "line_items", (match,))
     if name.startswith("fact:"):
         metric = name.removeprefix("fact:")
         if metric not in metrics():
