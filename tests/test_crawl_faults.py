@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -205,3 +206,26 @@ def test_a_killed_write_leaves_a_readable_manifest(tmp_path: Path) -> None:
     assert [r["url"] for r in fresh.rows()] == ["http://a/1.pdf"]
     fresh.append({"url": "http://a/3.pdf", "outcome": "new", "sha256": fresh.put(OTHER_PDF), "source_id": "s"})
     assert [r["url"] for r in RawStore(tmp_path).rows()] == ["http://a/1.pdf", "http://a/3.pdf"]
+
+
+def test_too_many_requests_waits_as_asked_then_succeeds(tmp_path: Path) -> None:
+    count = {"n": 0}
+
+    def busy_once(h) -> None:  # noqa: ANN001
+        count["n"] += 1
+        if count["n"] == 1:
+            h.reply(429, b"slow down", "text/plain", {"Retry-After": "1"})
+        else:
+            h.reply(200, PDF, "application/pdf")
+
+    server = LocalPortal({"/a.pdf": busy_once})
+    try:
+        from yujuesuan.crawl.fetch import Fetcher, FetchPolicy
+
+        with Fetcher(FetchPolicy(backoff_seconds=0.01, robots=False)) as f:
+            start = time.monotonic()
+            got = f.get(server.url + "/a.pdf")
+            assert got.body == PDF and got.attempts == 2
+            assert time.monotonic() - start >= 1.0  # Retry-After: 1, not the 0.01 s backoff
+    finally:
+        server.close()

@@ -44,8 +44,12 @@ EXTRACTION_CHECKS = [
 CRAWL_CHECKS = [
     ("crawl.timeout", "error", "No answer within the source's timeout, after every retry."),
     ("crawl.connection", "error", "The connection could not be made or broke (DNS, refused, reset), after retries."),
-    ("crawl.server_error", "error", "HTTP 5xx on every attempt (a 503 that later succeeds is no issue)."),
-    ("crawl.http_status", "error", "HTTP 4xx (404 attachment, 403 …): not retried."),
+    (
+        "crawl.server_error",
+        "error",
+        "HTTP 5xx or 429 on every attempt (Retry-After honoured); a later success is no issue.",
+    ),
+    ("crawl.http_status", "error", "HTTP 4xx but 429 (404 attachment, 403 …): not retried."),
     ("crawl.truncated", "error", "The body ended before its Content-Length (or broke mid-transfer), after retries."),
     ("crawl.too_large", "error", "Larger than the source's max_bytes (declared or counted); nothing kept."),
     ("crawl.deadline", "error", "A download still unfinished after deadline_seconds (a server dripping bytes)."),

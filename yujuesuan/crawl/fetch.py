@@ -23,6 +23,7 @@ import httpx
 log = logging.getLogger(__name__)
 
 RETRYABLE = {"timeout", "connection", "truncated", "server_error"}
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is cut to this
 
 
 class FetchError(Exception):
@@ -36,6 +37,7 @@ class FetchError(Exception):
         self.url = url
         self.status = status
         self.attempts = 1
+        self.retry_after: float | None = None  # seconds the server asked us to wait (Retry-After)
 
 
 @dataclass
@@ -172,6 +174,8 @@ class Fetcher:
                 if err.kind not in RETRYABLE or attempt > p.retries:
                     raise
                 wait = p.backoff_seconds * 2 ** (attempt - 1)
+                if err.retry_after is not None:  # the server's own wish, within reason
+                    wait = max(wait, min(err.retry_after, MAX_RETRY_AFTER))
                 log.info("%s %s: %s; retry %d in %.1fs", method, url, err, attempt, wait)
                 time.sleep(wait)
 
@@ -257,8 +261,10 @@ class Fetcher:
                         return resp.status_code, hdrs, b"", hdrs["location"]
                     if resp.status_code == 304:
                         return 304, hdrs, b"", None
-                    if resp.status_code >= 500:
-                        raise FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
+                    if resp.status_code >= 500 or resp.status_code == 429:  # 429 Too Many Requests: wait, retry
+                        err = FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
+                        err.retry_after = _retry_after(hdrs.get("retry-after"))
+                        raise err
                     if resp.status_code >= 400 or resp.status_code < 200:
                         raise FetchError("http_status", url, f"HTTP {resp.status_code}", resp.status_code)
                     declared = hdrs.get("content-length")
@@ -287,6 +293,21 @@ class Fetcher:
                 raise FetchError("truncated", url, f"connection broke mid-response: {exc}") from None
             except (httpx.TransportError, OSError) as exc:
                 raise FetchError("connection", url, f"{type(exc).__name__}: {exc}") from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (a number, or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
 
 
 def _decode_content(raw: bytes, encoding: str, url: str) -> bytes:
