@@ -89,6 +89,10 @@ def test_compare_command_writes_table_csv_xlsx_and_chart(real_warehouse: Path, t
         == 0
     )
     assert "万里街道办事处" in svg.read_text(encoding="utf-8")  # SVG keeps text as text
+    shares_png = tmp_path / "shares.png"
+    both = ["--measure", "basic_expenditure", "project_expenditure", "--shares", "--region", PUTUO]
+    assert main(["compare", "--warehouse", str(real_warehouse), *both, "--chart", str(shares_png)]) == 0
+    assert shares_png.read_bytes()[:4] == b"\x89PNG" and shares_png.stat().st_size > 20_000
     assert main(["compare", "--warehouse", str(real_warehouse), "--overruns", "--top", "5"]) == 0
     assert main(["compare", "--warehouse", str(real_warehouse), "--measure", "nonsense"]) == 2
 

@@ -63,7 +63,7 @@ def _write_frame(df, args: argparse.Namespace) -> None:  # noqa: ANN001
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from yujuesuan.analysis.chart import bar_chart
+    from yujuesuan.analysis.chart import bar_chart, share_chart
     from yujuesuan.analysis.compare import Selection, figures, overruns, pivot, shares
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
@@ -112,7 +112,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if not f.empty:
                 _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
     _write_frame(df, args)
-    if args.chart:
+    if args.chart and args.shares:
+        title = f"{args.region or ''} " + " / ".join(m.label for m in measures)
+        print(f"chart written to {share_chart(df, title.strip(), args.chart)}")
+    elif args.chart:
         for m, f in zip(measures, frames, strict=True):
             if f.empty:
                 continue

@@ -77,3 +77,44 @@ def _short(unit_id: str, region: str | None) -> str:
         rest = unit_id[len(region) :]
         return rest.removeprefix("人民政府") if len(rest) > 6 else rest
     return unit_id
+
+
+def share_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
+    """Stacked 100 % bars: each unit-year split into its measures' shares (基本 vs 项目支出)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    family = cjk_font()
+    if family:
+        plt.rcParams["font.family"] = family
+    plt.rcParams["svg.fonttype"] = "none"
+    out = Path(out)
+    regions = df.drop_duplicates("unit_id").set_index("unit_id")["region"]
+    kinds = df["qualifier"].map({"budget": "预算", "final": "决算"})
+    data = df.assign(
+        label=[f"{_short(u, regions.get(u))} {y}{k}" for u, y, k in zip(df["unit_id"], df["year"], kinds, strict=True)]
+    )
+    table = data.pivot_table(index="label", columns="measure", values="share_pct", aggfunc="first").fillna(0)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table.index) + 1.8), dpi=120)
+    from yujuesuan.analysis.measures import get
+
+    labels = {m: get(m).label for m in table.columns}
+    left = [0.0] * len(table.index)
+    for measure in table.columns:
+        values = list(table[measure])
+        ax.barh(table.index, values, left=left, label=labels.get(measure, measure))
+        for k, v in enumerate(values):
+            if v >= 8:
+                ax.text(left[k] + v / 2, k, f"{v:.1f}%", ha="center", va="center", fontsize=7, color="white")
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(table.columns), frameon=False)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    plt.close(fig)
+    return out
