@@ -14,6 +14,7 @@ the documents row is renamed last, so a document row is only ever visible with i
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -33,6 +34,17 @@ ORDER = [
     "quality_issues",
     "documents",
 ]  # documents last: the commit
+
+
+def write_once(path: Path, data: bytes) -> Path:
+    """Write a content-addressed file unless it is there: a hidden temporary name (unique per
+    process and thread), then an atomic rename, so a reader never sees half a file."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
 
 
 def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
@@ -131,14 +143,12 @@ class Warehouse:
         if not self.root.exists():
             return removed
         committed = {p.stem for p in (self.root / "documents").glob("*.parquet")}
+        for tmp in sorted(self.root.glob("*/.*.tmp")):  # every table's folder, run tables and _raw too
+            tmp.unlink()
+            removed.append(tmp)
         for table in ORDER:
             folder = self.root / table
-            if not folder.exists():
-                continue
-            for tmp in folder.glob(".*.tmp"):
-                tmp.unlink()
-                removed.append(tmp)
-            if table == "documents":
+            if not folder.exists() or table == "documents":
                 continue
             for f in folder.glob("*.parquet"):
                 if f.stem not in committed:
@@ -148,13 +158,7 @@ class Warehouse:
 
     def store_raw(self, doc_id: str, data: bytes) -> Path:
         """Keep the document's bytes, content-addressed (WAREHOUSE/_raw/<sha256>), once."""
-        path = self.root / "_raw" / doc_id
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f".{doc_id}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        return path
+        return write_once(self.root / "_raw" / doc_id, data)
 
     def link_raw(self, doc_id: str, source: Path) -> Path:
         """Make a raw-store file (data/raw/<sha256>) available as WAREHOUSE/_raw/<sha256>: a hard

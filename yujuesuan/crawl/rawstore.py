@@ -15,6 +15,8 @@ import os
 import threading
 from pathlib import Path
 
+from yujuesuan.store import write_once
+
 log = logging.getLogger(__name__)
 SUCCESS = ("new", "changed", "unchanged", "not_modified")
 
@@ -34,12 +36,7 @@ class RawStore:
 
     def put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        final = self.path(sha)
-        if not final.exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = self.root / f".{sha}.{os.getpid()}.{threading.get_ident()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, final)
+        write_once(self.path(sha), data)
         return sha
 
     def read(self, sha256: str) -> bytes:
