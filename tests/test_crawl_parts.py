@@ -11,7 +11,7 @@ import pytest
 from yujuesuan.crawl.adapters.base import wanted
 from yujuesuan.crawl.adapters.generic_cms import pagination_urls
 from yujuesuan.crawl.names import choose_name, disposition_name, sanitise, sniff
-from yujuesuan.crawl.pages import decode_page, read_page
+from yujuesuan.crawl.pages import decode_html, read_page
 from yujuesuan.crawl.sources import Filters, SourceError, load_source, load_sources
 from yujuesuan.crawl.unzip import unpack
 
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
     ],
 )
 def test_page_encodings(body: bytes, ctype: str, encoding: str, replaced: int) -> None:
-    d = decode_page(body, ctype)
+    d = decode_html(body, ctype)
     assert d.encoding == encoding
     assert (d.replaced > 0) == (replaced > 0)
     assert "决" in d.text

@@ -80,3 +80,16 @@ def test_the_bundled_demo_portal_is_what_the_generator_makes(tmp_path: Path) -> 
 def test_an_html_error_page_named_pdf_is_not_a_report() -> None:
     ex = extract_document(b"<!DOCTYPE html><html><body>404</body></html>", "report.pdf")
     assert ex.document.status == "failed" and ex.issues[0].check_id == "extract.not_pdf"
+
+
+def test_bytes_invalid_in_the_pages_encoding_are_reported_not_dropped() -> None:
+    gen = generate(4, Layout(currency="万元"))
+    data = _page(html_report(gen), "gbk").replace(
+        "一、收入支出决算总体情况".encode("gbk"), b"\xff\xff" + "一、收入支出决算总体情况".encode("gbk")
+    )
+    ex = extract_document(data, "report.html")
+    (issue,) = [i for i in ex.issues if i.check_id == "extract.text_replaced"]
+    assert issue.severity == "warning" and "gb18030" in issue.message
+    assert {(i.table_code, i.code or i.row_label, i.column, i.value) for i in ex.items} == {
+        (e.table_code, e.code or e.row_label, e.column, e.value) for e in gen.expected
+    }

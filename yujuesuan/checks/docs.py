@@ -8,6 +8,7 @@ EXTRACTION_CHECKS = [
     ("extract.empty_file", "error", "The file is empty; the document is failed."),
     ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
     ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
+    ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
     ("extract.no_pages", "error", "The PDF has no pages; failed."),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from yujuesuan.crawl.adapters.base import Candidate
 from yujuesuan.crawl.fetch import Fetcher, FetchError
 from yujuesuan.crawl.names import choose_name, extension, fits, sniff
-from yujuesuan.crawl.pages import decode_page, read_page
+from yujuesuan.crawl.pages import decode_html, read_page, text_hash
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.sources import Source
 from yujuesuan.crawl.unzip import unpack
@@ -112,7 +111,7 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
     if sniffed == "html" and expected != "html":
         row.sha256 = store.put(body)  # kept as evidence, never extracted
         row.outcome, row.error_kind = "refused", "crawl.html_instead_of_document"
-        title = read_page(decode_page(body, row.content_type or "").text, c.url).title
+        title = read_page(decode_html(body, row.content_type or "").text, c.url).title
         row.error = f"an HTML page ({title or 'untitled'!s}) was served for {name}"
         return [row]
     if not fits(expected, sniffed):
@@ -126,9 +125,7 @@ def download(c: Candidate, source: Source, fetcher: Fetcher, store: RawStore, ru
         row.error_kind = "crawl.content_type_mismatch"
         row.error = f"served as {declared} but the bytes are {sniffed}; kept as {row.format}"
     if sniffed == "html":
-        row.text_sha256 = hashlib.sha256(
-            read_page(decode_page(body, row.content_type or "").text, c.url).text.encode()
-        ).hexdigest()
+        row.text_sha256 = c.text_sha256 or text_hash(read_page(decode_html(body, row.content_type or "").text, c.url))
         if prior and prior.get("text_sha256") == row.text_sha256:
             row.outcome, row.sha256 = "unchanged", prior["sha256"]
             return [row]

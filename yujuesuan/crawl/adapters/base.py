@@ -22,6 +22,7 @@ class Candidate:
     body: bytes | None = None  # the bytes already in hand (an HTML report page)
     content_type: str | None = None
     fetched_at: str | None = None
+    text_sha256: str | None = None  # an HTML report: the hash of its visible text (versions by text)
 
 
 @dataclass

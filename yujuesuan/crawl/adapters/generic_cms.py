@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from yujuesuan.crawl.adapters.base import Candidate, Visit, wanted
 from yujuesuan.crawl.fetch import Fetcher, FetchError
 from yujuesuan.crawl.names import extension, url_name
-from yujuesuan.crawl.pages import Page, decode_page, read_page
+from yujuesuan.crawl.pages import Page, decode_html, read_page, text_hash
 from yujuesuan.crawl.sources import Source
 
 CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
@@ -89,7 +89,7 @@ def _fetch_page(
         visit.problem(f"crawl.{err.kind}", "error", url, f"page not read: {err}", referrer)
         return None
     visit.pages_visited += 1
-    decoded = decode_page(got.body, got.content_type, source.encoding)
+    decoded = decode_html(got.body, got.content_type, source.encoding)
     if decoded.replaced:
         visit.problem(
             "crawl.page_encoding",
@@ -167,5 +167,12 @@ def _detail(
     if not found and any(m in page.text for m in source.detail.html_report_markers):
         # the page itself is the report
         yield Candidate(
-            url, referrer, page.title, link_text, body=body, content_type="text/html", fetched_at=fetched_at
+            url,
+            referrer,
+            page.title,
+            link_text,
+            body=body,
+            content_type="text/html",
+            fetched_at=fetched_at,
+            text_sha256=text_hash(page),
         )

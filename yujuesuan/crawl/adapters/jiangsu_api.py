@@ -15,7 +15,7 @@ from urllib.parse import quote, urljoin
 
 from yujuesuan.crawl.adapters.base import Candidate, Visit, wanted
 from yujuesuan.crawl.fetch import Fetcher, FetchError
-from yujuesuan.crawl.pages import decode_page
+from yujuesuan.crawl.pages import decode_html
 from yujuesuan.crawl.sources import Source
 
 
@@ -27,7 +27,7 @@ def _call(fetcher: Fetcher, url: str, data: dict[str, str] | str, visit: Visit) 
         visit.problem(f"crawl.{err.kind}", "error", url, f"API call failed: {err}")
         return None
     visit.pages_visited += 1
-    text = decode_page(got.body, got.content_type).text
+    text = decode_html(got.body, got.content_type).text
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
