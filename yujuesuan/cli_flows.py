@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from yujuesuan.crawl.sources import SourceError, load_sources
@@ -170,18 +170,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with _prepared(args, "serve") as ok:
         if not ok:
             return 2
-        try:
-            server = PrefectServer().__enter__()
-        except RuntimeError as exc:
-            print(f"yujuesuan serve: {exc}", file=sys.stderr)
-            return 1
-        print(f"Prefect API, UI and scheduler: {server.url.removesuffix('/api')}")
-        try:
-            _serve(args)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.__exit__()
+        with ExitStack() as stack:
+            try:
+                server = stack.enter_context(PrefectServer())
+            except RuntimeError as exc:
+                print(f"yujuesuan serve: {exc}", file=sys.stderr)
+                return 1
+            print(f"Prefect API, UI and scheduler: {(server.url or '').removesuffix('/api')}")
+            with suppress(KeyboardInterrupt):
+                _serve(args)
     return 0
 
 
