@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from yujuesuan.analysis.duck import connect
 from yujuesuan.analysis.export import datapackage, export_csv, export_sqlite, export_xlsx
 from yujuesuan.analysis.measures import MeasureError, get
 from yujuesuan.cli import main
+from yujuesuan.cli_common import free_port
 from yujuesuan.schema import SCHEMAS
 from yujuesuan.units import AliasError, UnitRules, load_rules
 
@@ -206,15 +206,9 @@ def test_overview_has_figures_changes_and_evidence(real_warehouse: Path, tmp_pat
     assert "11_shpt_wljd_2024" in text and "printed “47.91”" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_sqlite_export_opens_in_datasette(demo_warehouse: Path, tmp_path: Path) -> None:
     db, meta = export_sqlite(demo_warehouse, tmp_path / "warehouse.db")
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("datasette")
     proc = subprocess.Popen(
         [str(exe), "serve", str(db), "-m", str(meta), "--host", "127.0.0.1", "--port", str(port)],

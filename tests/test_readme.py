@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from yujuesuan.cli import build_parser
+from yujuesuan.cli_common import free_port
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -33,9 +33,7 @@ def test_the_main_job_runs_end_to_end_as_written(tmp_path: Path) -> None:
     """README's first command, after the install: `yujuesuan nightly --demo`, in a fresh folder."""
     block = README.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
     args = block[0].split("&& .venv/bin/yujuesuan ", 1)[1].split()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "YUJUESUAN_DEMO_PORT": str(port)}
     out = subprocess.run(
         [sys.executable, "-m", "yujuesuan.cli", *args],

@@ -7,12 +7,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from yujuesuan.cli_common import free_port
 
 
 def _post(url: str, body: dict) -> list:
@@ -22,9 +23,7 @@ def _post(url: str, body: dict) -> list:
 
 
 def test_serve_deploys_the_nightly_schedule(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "YUJUESUAN_DEMO_PORT": str(port)}
     env.pop("PREFECT_API_URL", None)
     proc = subprocess.Popen(

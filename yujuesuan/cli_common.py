@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -13,3 +14,10 @@ def have_warehouse(warehouse: str | os.PathLike[str], command: str) -> bool:
         return True
     print(f"yujuesuan {command}: no warehouse at {warehouse} (run extract or nightly first)", file=sys.stderr)
     return False
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a local server started next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

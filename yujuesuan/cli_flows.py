@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from pathlib import Path
 
+from yujuesuan.cli_common import free_port
 from yujuesuan.crawl.sources import SourceError, load_sources
 
 DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
@@ -130,9 +130,7 @@ class PrefectServer:
     def __enter__(self) -> PrefectServer:
         if self.url:
             return self
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/api"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],

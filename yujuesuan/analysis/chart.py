@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from yujuesuan.analysis.compare import KIND_LABEL
+
 WAN = Decimal(10000)
 
 
@@ -25,8 +27,8 @@ def cjk_font() -> str | None:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
-    """Grouped bars: one group per unit, one bar per year (and qualifier), values in 万元."""
+def _pyplot():  # noqa: ANN202 (matplotlib.pyplot, imported only when a chart is drawn)
+    """pyplot without a display, with the CJK font; SVG keeps its text as text."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -35,10 +37,25 @@ def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path
     family = cjk_font()
     if family:
         plt.rcParams["font.family"] = family
-    plt.rcParams["svg.fonttype"] = "none"  # SVG keeps its text as text
+    plt.rcParams["svg.fonttype"] = "none"
+    return plt
+
+
+def _save(plt, fig, out: str | os.PathLike[str]) -> Path:  # noqa: ANN001
+    """Write the figure in the format its file name asks for (.png, .svg) and release it."""
     out = Path(out)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    plt.close(fig)
+    return out
+
+
+def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
+    """Grouped bars: one group per unit, one bar per year (and qualifier), values in 万元."""
+    plt = _pyplot()
     data = df.assign(wan=df["value"].map(lambda v: float(v / WAN)))
-    data["period"] = data["year"].astype(str) + " " + data["qualifier"].map({"budget": "预算", "final": "决算"})
+    data["period"] = data["year"].astype(str) + " " + data["qualifier"].map(KIND_LABEL)
     table = data.pivot_table(index="unit_id", columns="period", values="wan", aggfunc="first").sort_index(axis=1)
     regions = data.drop_duplicates("unit_id").set_index("unit_id")["region"]
     labels = [_short(u, regions.get(u)) for u in table.index]
@@ -64,11 +81,7 @@ def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
-    plt.close(fig)
-    return out
+    return _save(plt, fig, out)
 
 
 def _short(unit_id: str, region: str | None) -> str:
@@ -81,18 +94,9 @@ def _short(unit_id: str, region: str | None) -> str:
 
 def share_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
     """Stacked 100 % bars: each unit-year split into its measures' shares (基本 vs 项目支出)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    family = cjk_font()
-    if family:
-        plt.rcParams["font.family"] = family
-    plt.rcParams["svg.fonttype"] = "none"
-    out = Path(out)
+    plt = _pyplot()
     regions = df.drop_duplicates("unit_id").set_index("unit_id")["region"]
-    kinds = df["qualifier"].map({"budget": "预算", "final": "决算"})
+    kinds = df["qualifier"].map(KIND_LABEL)
     data = df.assign(
         label=[f"{_short(u, regions.get(u))} {y}{k}" for u, y, k in zip(df["unit_id"], df["year"], kinds, strict=True)]
     )
@@ -113,8 +117,4 @@ def share_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Pa
     ax.set_xlabel("%")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(table.columns), frameon=False)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
-    plt.close(fig)
-    return out
+    return _save(plt, fig, out)

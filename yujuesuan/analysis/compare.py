@@ -14,6 +14,7 @@ from yujuesuan.analysis.measures import Measure
 SCOPE_ORDER = {"department": 0, "unit": 1, "unknown": 2}
 STATUS_ORDER = {"ok": 0, "partial": 1, "failed": 2}
 WAN = Decimal(10000)
+KIND_LABEL = {"budget": "预算", "final": "决算"}  # a qualifier as the documents print it
 
 
 @dataclass
@@ -151,7 +152,7 @@ def pivot(df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame()
     table = df.assign(wan=df["value"].map(lambda v: float(v / WAN) if v is not None else None))
-    table["period"] = table["year"].astype(str) + " " + table["qualifier"].map({"budget": "预算", "final": "决算"})
+    table["period"] = table["year"].astype(str) + " " + table["qualifier"].map(KIND_LABEL)
     return table.pivot_table(index="unit_id", columns="period", values="wan", aggfunc="first").sort_index(axis=1)
 
 

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from yujuesuan.analysis.compare import Selection, figures
+from yujuesuan.analysis.compare import KIND_LABEL, Selection, figures
 from yujuesuan.analysis.duck import connect
 from yujuesuan.analysis.measures import get
 
 KEY_MEASURES = ["expenditure_total", "basic_expenditure", "project_expenditure", "sangong_total"]
 WAN = Decimal(10000)
-QUAL = {"budget": "预算", "final": "决算"}
 
 
 def overview_frame(warehouse: str | os.PathLike[str], sel: Selection | None = None) -> pd.DataFrame:
@@ -64,7 +63,7 @@ def build_overview(
         parts += [f"<th>{html.escape(get(m).label)}</th>" for m in KEY_MEASURES]
         parts.append("</tr>")
         for (year, qualifier), cells in group.groupby(["year", "qualifier"], sort=True):
-            parts.append(f"<tr><td>{year}</td><td>{QUAL.get(qualifier, qualifier)}</td>")
+            parts.append(f"<tr><td>{year}</td><td>{KIND_LABEL.get(qualifier, qualifier)}</td>")
             by_measure = {r.measure: r for r in cells.itertuples()}
             for m in KEY_MEASURES:
                 r = by_measure.get(m)
