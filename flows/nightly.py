@@ -1,11 +1,17 @@
-"""The `nightly` flow: crawl → extract → check → publish (run tables, report, artifact)."""
+"""The `nightly` flow: crawl → extract → check → publish (run tables, report, artifact).
+
+Whatever fails upstream, the run publishes its report: a phase that raises is recorded as the
+run's failure (in the report and the return value) and the phases after it still run.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -14,9 +20,10 @@ from flows.check import check
 from flows.crawl import crawl
 from flows.extract import extract
 from yujuesuan.analysis.overview import build_overview
+from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.pipeline import publish_derived
 from yujuesuan.runreport import RunRecord, markdown
-from yujuesuan.runs import new_run_id
+from yujuesuan.runs import new_run_id, recover_unpublished
 from yujuesuan.store import Warehouse
 
 
@@ -28,6 +35,9 @@ def nightly(
     runs: str = "data/runs",
     only: list[str] | None = None,
     engine: str = "pdfplumber",
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+    wait: float = 600.0,
 ) -> dict:
     """Visit every source, download what is new once, extract and check it, publish the report."""
     log = get_run_logger()
@@ -40,39 +50,50 @@ def nightly(
         os.path.abspath(raw),
         os.path.abspath(report),
     )
-    t = time.perf_counter()
-    record.crawls = crawl(sources, raw, only, run_id)
-    record.timings["crawl"] = time.perf_counter() - t
-    t = time.perf_counter()
-    record.extractions = extract(raw, warehouse, engine)
-    record.timings["extract"] = time.perf_counter() - t
-    t = time.perf_counter()
-    record.checked = check(warehouse)
-    record.timings["check"] = time.perf_counter() - t
-    t = time.perf_counter()
     wh = Warehouse(warehouse)
-    wh.write_run_table("downloads", run_id, [vars(d) for c in record.crawls for d in c.downloads])
-    wh.write_run_table("crawl_issues", run_id, [r for c in record.crawls for r in c.issue_rows()])
-    wh.write_run_table("source_health", run_id, [vars(c.health) for c in record.crawls])
-    publish_derived(warehouse)  # unit identity, units table, datapackage.json
-    record.documents = wh.read("documents").to_pylist()
-    overview = build_overview(warehouse, report.parent / "overview.html")
-    record.timings["publish"] = time.perf_counter() - t
-    text = markdown(record) + f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
+    overview: Path | None = None
+
+    def phase(name: str, work: Callable[[], Any]) -> Any:
+        t = time.perf_counter()
+        try:
+            return work()
+        except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
+            record.failures.append(f"{name}: {type(exc).__name__}: {exc}")
+            log.error("%s failed: %s: %s", name, type(exc).__name__, exc)
+            return None
+        finally:
+            record.timings[name] = record.timings.get(name, 0.0) + time.perf_counter() - t
+
+    with wh.lock(wait):
+        wh.init()
+        record.crawls = phase("crawl", lambda: crawl(sources, raw, only, run_id, warehouse)) or []
+        record.recovered = phase("crawl", lambda: recover_unpublished(warehouse, RawStore(raw), run_id)) or {}
+        record.extractions = phase("extract", lambda: extract(raw, warehouse, engine, timeout, memory_mb)) or []
+        record.checked = phase("check", lambda: check(warehouse)) or {}
+        phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
+        record.documents = phase("publish", lambda: wh.read("documents").to_pylist()) or []
+        overview = phase("publish", lambda: build_overview(warehouse, report.parent / "overview.html"))
+    text = markdown(record)
+    if overview is not None:
+        text += f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(text, encoding="utf-8")
-    create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")
+    try:
+        create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")
+    except Exception as exc:  # noqa: BLE001 - the file is the report; the artifact is a copy
+        log.warning("the report could not be stored as a Prefect artifact: %s", exc)
     for w in record.warnings:
         log.warning(w)
     return {
         "run_id": run_id,
         "report": record.report,
-        "overview": str(overview.resolve()),
+        "overview": str(overview.resolve()) if overview is not None else None,
         "warehouse": record.warehouse,
         "downloaded": record.downloaded,
         "extracted": record.extracted,
         "checked": sum(record.checked.values()),
         "warnings": record.warnings,
+        "failures": record.failures,
         "timings": {k: round(v, 2) for k, v in record.timings.items()},
         "documents": len(record.documents),
     }

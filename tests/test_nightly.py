@@ -125,7 +125,7 @@ def test_killed_in_the_middle_of_extraction_then_rerun_gives_the_same_warehouse(
     deadline = time.monotonic() + 300
     seen = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        seen = len(list(documents.glob("*.parquet"))) if documents.exists() else 0
+        seen = len(Warehouse(documents.parent).doc_ids()) if documents.exists() else 0
         if seen >= 2:
             break
         time.sleep(0.01)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from yujuesuan.cli import build_parser
 from yujuesuan.cli_common import free_port
+from yujuesuan.store import Warehouse
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -48,4 +49,4 @@ def test_the_main_job_runs_end_to_end_as_written(tmp_path: Path) -> None:
     warehouse = re.search(r"^warehouse: +(\S+)$", out.stdout, re.M).group(1)
     report = re.search(r"^report: +(\S+)$", out.stdout, re.M).group(1)
     assert Path(warehouse) == tmp_path / "data" / "warehouse" and Path(report).is_file()
-    assert len(list(Path(warehouse, "documents").glob("*.parquet"))) == 10
+    assert len(Warehouse(warehouse).doc_ids()) == 10

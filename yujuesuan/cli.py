@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
 from pathlib import Path
 
+from yujuesuan import logs
 from yujuesuan.cli_analysis import add_commands as add_analysis_commands
 from yujuesuan.cli_common import have_warehouse
 from yujuesuan.cli_flows import add_commands as add_flow_commands
@@ -21,19 +21,44 @@ EXTRACT_EXAMPLE = """example:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from yujuesuan.progress import ProgressDisplay
+    from yujuesuan.store import WarehouseLocked
+    from yujuesuan.worker import Budget
+
     start = time.perf_counter()
+    logs.setup(Path(args.warehouse) / "_log" / "yujuesuan-extract.log", args.verbose)
     try:
-        summary = extract_paths(args.paths, args.warehouse, engine=args.engine, jobs=args.jobs)
-    except FileNotFoundError as exc:
+        budget = Budget.from_env(args.timeout, args.memory)
+        with ProgressDisplay("extract") as progress:
+            summary = extract_paths(
+                args.paths,
+                args.warehouse,
+                engine=args.engine,
+                jobs=args.jobs or os.cpu_count() or 1,
+                force=args.force,
+                follow_symlinks=args.follow_symlinks,
+                budget=budget,
+                wait=args.wait,
+                progress=progress,
+            )
+    except (FileNotFoundError, WarehouseLocked, ValueError) as exc:
         print(f"yujuesuan extract: {exc}", file=sys.stderr)
         return 2
     took = time.perf_counter() - start
     status = ", ".join(f"{n} {s}" for s, n in sorted(summary.status.items())) or "none"
+    rate = f", {summary.pages / took:.1f} pages/s" if summary.pages and took > 0 else ""
     print(
-        f"extracted {summary.documents} document(s) ({status}; {summary.duplicates} duplicate file(s), "
-        f"{len(summary.skipped)} non-document file(s) skipped), {summary.pages} pages, "
-        f"{summary.line_items} line items in {took:.1f}s → {args.warehouse}"
+        f"extracted {summary.documents} document(s) ({status}), {summary.unchanged} unchanged and skipped "
+        f"(--force to redo), {summary.duplicates} duplicate file(s), {len(summary.skipped)} non-document file(s) "
+        f"skipped; {summary.pages} pages, {summary.line_items} line items in {took:.1f}s{rate} → {args.warehouse}"
     )
+    if summary.crashed or summary.budget_exceeded:
+        print(
+            f"warning: {summary.crashed} document(s) crashed the extractor and {summary.budget_exceeded} exceeded "
+            f"the budget ({budget.seconds:g} s, {budget.memory_mb} MB); each is failed, its reason in quality_issues"
+        )
+    for path, why in summary.refused:
+        print(f"refused {path}: {why} (--follow-symlinks to take it)")
     return 0
 
 
@@ -51,9 +76,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from yujuesuan.store import WarehouseLocked
+
     if not have_warehouse(args.warehouse, "check"):
         return 2
-    status = check_warehouse(args.warehouse)
+    try:
+        status = check_warehouse(args.warehouse, wait=args.wait)
+    except WarehouseLocked as exc:
+        print(f"yujuesuan check: {exc}", file=sys.stderr)
+        return 2
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
     return 0
 
@@ -83,7 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", help="files or folders")
     ex.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     ex.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
-    ex.add_argument("--jobs", type=int, default=1, help="documents extracted in parallel (default 1)")
+    ex.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
+    ex.add_argument("--force", action="store_true", help="extract again documents the warehouse holds already")
+    ex.add_argument(
+        "--follow-symlinks", action="store_true", help="take symbolic links that point out of the folders named"
+    )
+    ex.add_argument("--timeout", type=float, help="seconds one document may take (default 120)")
+    ex.add_argument("--memory", type=int, help="MB one document's extraction may use (default 2048)")
+    ex.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer of the warehouse")
     ex.add_argument("--reference", help="folder of *_codes.csv (code,name) for the catalogue checks")
     ex.set_defaults(func=_cmd_extract)
     chk = sub.add_parser(
@@ -96,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chk.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     chk.add_argument("--reference", help="folder of *_codes.csv (code,name) for the catalogue checks")
+    chk.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer of the warehouse")
     chk.set_defaults(func=_cmd_check)
     rep = sub.add_parser(
         "report",
@@ -128,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         from yujuesuan.checks.reference import ENV
 
         os.environ[ENV] = args.reference  # read by the catalogue rules, here and in worker processes
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logs.setup(None, args.verbose)
     return args.func(args)
 
 

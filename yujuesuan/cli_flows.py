@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from pathlib import Path
 
+from yujuesuan import logs
 from yujuesuan.cli_common import free_port
 from yujuesuan.crawl.sources import SourceError, load_sources
 
@@ -81,9 +82,18 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         if not ok:
             return 2
         from flows.nightly import nightly
+        from yujuesuan.store import WarehouseLocked
 
+        logs.setup(Path(args.runs) / "nightly.log", args.verbose)
         start = time.perf_counter()
-        out = nightly(args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine)
+        try:
+            out = nightly(
+                args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine,
+                args.timeout, args.memory, args.wait,
+            )
+        except WarehouseLocked as exc:
+            print(f"yujuesuan nightly: {exc}", file=sys.stderr)
+            return 2
     took = time.perf_counter() - start
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in out["timings"].items())
     print(
@@ -92,10 +102,13 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     )
     for w in out["warnings"]:
         print(f"warning: {w}")
+    for f in out["failures"]:
+        print(f"failed: {f}")
     print(f"warehouse: {out['warehouse']}")
     print(f"report:    {out['report']}")
-    print(f"overview:  {out['overview']}")
-    return 0
+    print(f"overview:  {out['overview'] or '(not written: see the failures above)'}")
+    print(f"log:       {os.path.abspath(Path(args.runs) / 'nightly.log')}")
+    return 1 if out["failures"] else 0
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -190,6 +203,9 @@ def _serve(args: argparse.Namespace) -> None:
         "runs": os.path.abspath(args.runs),
         "only": args.only,
         "engine": args.engine,
+        "timeout": args.timeout,
+        "memory_mb": args.memory,
+        "wait": args.wait,
     }
     print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
     nightly.serve(name=args.name, cron=args.cron, parameters=params, print_starting_message=False)
@@ -217,6 +233,9 @@ def _run_options(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
         p.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
         p.add_argument("--runs", default="data/runs", help="run reports: RUNS/<run_id>/report.md (default: data/runs)")
         p.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
+        p.add_argument("--timeout", type=float, help="seconds one document's extraction may take (default 120)")
+        p.add_argument("--memory", type=int, help="MB one document's extraction may use (default 2048)")
+        p.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -5,21 +5,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import time
+import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from extractors.document import extract_document
-from extractors.pdf import Extraction
+from extractors.document import extract_document, sniff_format
+from extractors.pdf import ENGINES, Extraction
 from yujuesuan.quality import apply_checks
-from yujuesuan.store import Warehouse, extraction_rows
+from yujuesuan.store import Warehouse
+from yujuesuan.worker import Budget, Job, run_jobs
 
 log = logging.getLogger(__name__)
 
-# files picked up when walking a folder; a file named explicitly is always taken
+# files picked up when walking a folder by their name; others (no extension, .bin, .tmp …) are
+# taken when their bytes are a document's (a raw store's files are named by their sha256)
 DOCUMENT_SUFFIXES = {
     ".pdf",
     ".xls",
@@ -34,41 +37,106 @@ DOCUMENT_SUFFIXES = {
     ".tif",
     ".tiff",
 }
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 @dataclass
 class RunSummary:
     files: int = 0
-    documents: int = 0
+    documents: int = 0  # extracted now
+    unchanged: int = 0  # already in the warehouse from this extractor code: not extracted again
     duplicates: int = 0
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # not documents
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # symlinks out of the folders named …
     status: dict[str, int] = field(default_factory=dict)
     pages: int = 0
     line_items: int = 0
+    crashed: int = 0
+    budget_exceeded: int = 0
+    peak_rss_mb: float = 0.0  # the largest worker's
 
 
-def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Path]]:
-    """(documents to extract, files skipped) under the given files and folders, sorted."""
+@dataclass
+class Progress:
+    """What a progress display needs after each document."""
+
+    done: int
+    total: int
+    file: str
+    pages: int
+    seconds: float
+
+
+def is_document(path: Path) -> bool:
+    """A file with a document's extension, or whose first bytes are a document's."""
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(1024)
+    except OSError:
+        return False
+    if head.startswith(b"PK\x03\x04"):  # an Office file (OOXML), or an archive
+        try:
+            with zipfile.ZipFile(path) as z:
+                return "[Content_Types].xml" in z.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return False
+    return sniff_format(head, path.name) is not None or head.startswith(IMAGE_MAGIC)
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    target = path.resolve()
+    return any(target == f or f in target.parents for f in folders)
+
+
+def collect(
+    paths: Iterable[str | os.PathLike[str]], *, follow_symlinks: bool = False
+) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """(documents to extract, files skipped as no document, files refused with the reason)
+    under the given files and folders, sorted. A symbolic link found in a folder is followed
+    only when it points inside one of the folders named (or with follow_symlinks)."""
     take: list[Path] = []
     skipped: list[Path] = []
-    for p in map(Path, paths):
+    refused: list[tuple[Path, str]] = []
+    named = [Path(p) for p in paths]
+    folders = [p.resolve() for p in named if p.is_dir()]
+    for p in named:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                if any(part.startswith(".") for part in f.relative_to(p).parts) or not f.is_file():
                     continue
-                (take if f.suffix.lower() in DOCUMENT_SUFFIXES else skipped).append(f)
+                if f.is_symlink() and not follow_symlinks and not _inside(f, folders):
+                    refused.append((f, f"a symbolic link out of the folders named (to {f.resolve()})"))
+                    continue
+                (take if is_document(f) else skipped).append(f)
         elif p.is_file():
             take.append(p)
         else:
             raise FileNotFoundError(f"no such file or folder: {p}")
-    return take, skipped
+    return take, skipped, refused
 
 
-def _extract_file(args: tuple[str, str]) -> tuple[str, dict]:
-    path, engine = args
-    data = Path(path).read_bytes()
-    ex = extract_document(data, Path(path).name, engine=engine)
-    return ex.document.doc_id, extraction_rows(ex)
+def display_name(path: Path) -> tuple[str, str | None]:
+    """(a file name that is valid text, the raw bytes escaped when they were not UTF-8): names on
+    disk are bytes; GBK/GB18030 names are decoded as such, anything else is escaped."""
+    return _decoded(os.fsencode(path.name))
+
+
+def path_text(path: Path) -> str:
+    """A path as valid text (its bytes decoded like a file name's)."""
+    return _decoded(os.fsencode(path))[0]
+
+
+def _decoded(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        escaped = raw.decode("ascii", "backslashreplace")
+    try:
+        return raw.decode("gb18030"), escaped
+    except UnicodeDecodeError:
+        return escaped, escaped
 
 
 def extract_paths(
@@ -77,35 +145,65 @@ def extract_paths(
     *,
     engine: str = "pdfplumber",
     jobs: int = 1,
+    force: bool = False,
+    follow_symlinks: bool = False,
+    budget: Budget | None = None,
+    wait: float = 0.0,
+    progress: Callable[[Progress], None] | None = None,
 ) -> RunSummary:
-    files, skipped = collect(paths)
+    """Extract local files and folders into the warehouse: each distinct content once, each in a
+    worker process under `budget`; documents the warehouse holds from this extractor code are
+    not extracted again unless `force`. Raises WarehouseLocked if another process writes it."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    files, skipped, refused = collect(paths, follow_symlinks=follow_symlinks)
     wh = Warehouse(warehouse)
-    for f in wh.repair():
-        log.warning("removed %s left by an interrupted run", f)
-    summary = RunSummary(files=len(files), skipped=skipped)
-    # one document per distinct content: the first path (sorted) names it
-    unique: dict[str, Path] = {}
-    for f in files:
-        digest = hashlib.sha256(f.read_bytes()).hexdigest()
-        if digest in unique:
-            summary.duplicates += 1
-            log.info("%s has the same content as %s; extracted once", f, unique[digest])
-            continue
-        unique[digest] = f
-    for digest, f in unique.items():
-        wh.store_raw(digest, f.read_bytes())  # re-extractable any time, and cropped by the report
-    work = [(str(f), engine) for f in unique.values()]
-    if jobs > 1 and len(work) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(_extract_file, work)
-            for doc_id, rows in results:
-                _store(wh, doc_id, rows, summary)
-    else:
-        for item in work:
-            doc_id, rows = _extract_file(item)
-            _store(wh, doc_id, rows, summary)
-    publish_derived(warehouse)
+    summary = RunSummary(files=len(files), skipped=skipped, refused=refused)
+    with wh.lock(wait):
+        wh.init()
+        for f in wh.repair():
+            log.warning("removed %s left by an interrupted run", f)
+        # one document per distinct content: the first path (sorted) names it
+        unique: dict[str, Path] = {}
+        for f in files:
+            digest = _sha256(f)
+            if digest in unique:
+                summary.duplicates += 1
+                log.info("%s has the same content as %s; extracted once", f, unique[digest])
+                continue
+            unique[digest] = f
+        work: list[Job] = []
+        for digest, f in unique.items():
+            seen_as = f"file:{path_text(f.resolve())}"
+            if not force and not needs_extraction(wh, digest, engine):
+                summary.unchanged += 1
+                wh.add_sighting(digest, seen_as)
+                check_document(warehouse, digest)  # only if the catalogue changed since
+                continue
+            wh.store_raw(digest, f.read_bytes())  # re-extractable any time, and cropped by the report
+            name, raw_name = display_name(f)
+            work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name)))
+        start = time.perf_counter()
+        for done, outcome in enumerate(run_jobs(work, budget, jobs), 1):
+            seen_as, raw_name = outcome.job.tag  # type: ignore[misc]
+            doc = outcome.rows["documents"][0]
+            doc.update(seen_as=[seen_as], file_name_raw=raw_name)
+            _store(wh, outcome.job.sha256, outcome.rows, summary)
+            if outcome.failure:
+                setattr(summary, outcome.failure, getattr(summary, outcome.failure) + 1)
+            summary.peak_rss_mb = max(summary.peak_rss_mb, outcome.peak_rss_mb or 0.0)
+            if progress:
+                progress(Progress(done, len(work), outcome.job.file_name, summary.pages, time.perf_counter() - start))
+        publish_derived(warehouse)
     return summary
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
@@ -114,8 +212,11 @@ def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLik
     from yujuesuan.analysis.export import datapackage
     from yujuesuan.units import apply_units, load_rules
 
-    apply_units(warehouse, load_rules(aliases))
-    datapackage(warehouse)
+    wh = Warehouse(warehouse)
+    with wh.lock():
+        wh.init()
+        apply_units(warehouse, load_rules(aliases))
+        datapackage(warehouse)
 
 
 def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary) -> None:
@@ -134,20 +235,21 @@ def extract_one(path: str | os.PathLike[str], engine: str = "pdfplumber") -> Ext
     return extract_document(p.read_bytes(), p.name, engine=engine)
 
 
-def check_warehouse(warehouse: str | os.PathLike[str]) -> dict[str, int]:
+def check_warehouse(warehouse: str | os.PathLike[str], wait: float = 0.0) -> dict[str, int]:
     """Re-run the check catalogue on every stored document (no re-extraction).
 
     Returns the number of documents per status afterwards.
     """
     wh = Warehouse(warehouse)
     status: dict[str, int] = {}
-    for doc_id in wh.doc_ids():
-        rows = wh.read_document(doc_id)
-        apply_checks(rows)
-        rows["documents"][0]["checked_with"] = checks_version()
-        wh.write(doc_id, rows)
-        s = rows["documents"][0]["status"]
-        status[s] = status.get(s, 0) + 1
+    with wh.lock(wait):
+        for doc_id in wh.doc_ids():
+            rows = wh.read_document(doc_id)
+            apply_checks(rows)
+            rows["documents"][0]["checked_with"] = checks_version()
+            wh.write(doc_id, rows)
+            s = rows["documents"][0]["status"]
+            status[s] = status.get(s, 0) + 1
     return status
 
 
@@ -207,29 +309,47 @@ def needs_extraction(wh: Warehouse, sha256: str, engine: str = "pdfplumber") -> 
 
 
 def extract_stored(
-    ref: StoredDocument, raw_path: Path, warehouse: str | os.PathLike[str], engine: str = "pdfplumber"
+    ref: StoredDocument,
+    raw_path: Path,
+    warehouse: str | os.PathLike[str],
+    engine: str = "pdfplumber",
+    budget: Budget | None = None,
 ) -> dict:
     """Extract one raw-store document into the warehouse (unless it holds it from this code
-    already); checks come after, separately. Returns a one-line summary."""
+    already: then only the sighting is recorded), in a worker process under `budget`; checks
+    come after, separately. Returns a one-line summary."""
     wh = Warehouse(warehouse)
+    provenance = {"source_url": ref.source_url, "referrer": ref.referrer, "referrer_title": ref.referrer_title,
+                  "source_id": ref.source_id}
+    seen_as = ref.source_url or f"file:{path_text(raw_path.resolve())}"
     if not needs_extraction(wh, ref.sha256, engine):
+        wh.add_sighting(ref.sha256, seen_as, **provenance)
         doc = wh.document(ref.sha256) or {}
-        return {"doc_id": ref.sha256, "extracted": False, "status": doc.get("status"), "line_items": None}
-    data = raw_path.read_bytes()
-    ex = extract_document(data, ref.file_name, source_url=ref.source_url, engine=engine)
-    rows = extraction_rows(ex)
+        return {"doc_id": ref.sha256, "extracted": False, "status": doc.get("status"), "line_items": None,
+                "file_name": ref.file_name}
+    job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine)
+    outcome = next(run_jobs([job], budget, 1))
+    rows = outcome.rows
     doc = rows["documents"][0]
     doc.update(
         extractor_version=extractor_version(),
         checked_with=None,
-        referrer=ref.referrer,
-        referrer_title=ref.referrer_title,
-        source_id=ref.source_id,
         is_current=ref.is_current,
+        seen_as=[seen_as],
+        **provenance,
     )
     wh.link_raw(ref.sha256, raw_path)
     wh.write(ref.sha256, rows)
-    return {"doc_id": ref.sha256, "extracted": True, "status": doc["status"], "line_items": len(rows["line_items"])}
+    return {
+        "doc_id": ref.sha256,
+        "extracted": True,
+        "status": doc["status"],
+        "line_items": len(rows["line_items"]),
+        "failure": outcome.failure,
+        "seconds": round(outcome.seconds, 2),
+        "pages": doc.get("pages") or 0,
+        "file_name": ref.file_name,
+    }
 
 
 def check_document(warehouse: str | os.PathLike[str], doc_id: str, force: bool = False) -> str | None:

@@ -22,6 +22,8 @@ class RunRecord:
     extractions: list[dict] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     documents: list[dict] = field(default_factory=list)  # the warehouse's documents rows after the run
+    failures: list[str] = field(default_factory=list)  # phases that raised: "phase: Error: message"
+    recovered: dict[str, int] = field(default_factory=dict)  # run id → download rows an earlier run left unrecorded
 
     @property
     def downloaded(self) -> int:
@@ -65,6 +67,16 @@ def markdown(run: RunRecord) -> str:
             f"| {h.source_id} | {h.pages_visited} | {h.pages_failed} | {h.requests} | {h.documents_found} | {h.new} "
             f"| {h.changed} | {h.unchanged} | {h.failed} | {(h.last_new_at or '')[:10]} | {h.seconds:.1f} |"
         )
+    if run.failures:
+        lines += ["", "## Failures of this run", ""]
+        lines += [f"- {_cell(f)}" for f in run.failures]
+        lines += ["", "The phases after a failure still ran; the next run retries what this one could not do."]
+    if run.recovered:
+        lines += ["", "## Recovered from earlier runs", ""]
+        lines += [
+            f"- run {rid}: {n} download row(s) it had not recorded (stopped before it could), now in the run tables"
+            for rid, n in sorted(run.recovered.items())
+        ]
     lines += ["", "## Warnings", ""]
     lines += [f"- {w}" for w in run.warnings] or ["None: every source yielded its declared minimum and is fresh."]
     issues = [row for c in run.crawls for row in c.issue_rows()]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 MONEY = pa.decimal128(20, 2)
+TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 DOCUMENTS = pa.schema(
     [
@@ -33,6 +36,8 @@ DOCUMENTS = pa.schema(
         ("referrer", pa.string()),  # the page that linked the download
         ("referrer_title", pa.string()),
         ("source_id", pa.string()),
+        ("seen_as", pa.list_(pa.string())),  # every URL and local file these bytes were found as
+        ("file_name_raw", pa.string()),  # the file name's bytes, escaped, when they are not UTF-8
     ]
 )
 
@@ -154,11 +159,11 @@ DOWNLOADS = pa.schema(
         ("referrer", pa.string()),
         ("referrer_title", pa.string()),
         ("link_text", pa.string()),
-        ("fetched_at", pa.string()),
+        ("fetched_at", TIMESTAMP),
         ("outcome", pa.string()),
         ("http_status", pa.int32()),
         ("etag", pa.string()),
-        ("last_modified", pa.string()),
+        ("last_modified", TIMESTAMP),  # the server's Last-Modified header, parsed
         ("content_type", pa.string()),
         ("size", pa.int64()),
         ("sha256", pa.string()),
@@ -189,7 +194,7 @@ SOURCE_HEALTH = pa.schema(
     [
         ("run_id", pa.string()),
         ("source_id", pa.string()),
-        ("started_at", pa.string()),
+        ("started_at", TIMESTAMP),
         ("seconds", pa.float64()),
         ("pages_visited", pa.int32()),
         ("pages_failed", pa.int32()),
@@ -199,7 +204,7 @@ SOURCE_HEALTH = pa.schema(
         ("changed", pa.int32()),
         ("unchanged", pa.int32()),
         ("failed", pa.int32()),
-        ("last_new_at", pa.string()),
+        ("last_new_at", TIMESTAMP),
         ("warnings", pa.list_(pa.string())),
     ]
 )
@@ -224,7 +229,7 @@ RUN_SCHEMAS: dict[str, pa.Schema] = {
     "units": UNITS,  # one file, WAREHOUSE/units/units.parquet, rewritten by `yujuesuan units`
 }
 
-SCHEMAS: dict[str, pa.Schema] = {
+DOCUMENT_SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "line_items": LINE_ITEMS,
     "tables": TABLES,
@@ -232,5 +237,25 @@ SCHEMAS: dict[str, pa.Schema] = {
     "facts": FACTS,
     "variances": VARIANCES,
     "projects": PROJECTS,
-    **RUN_SCHEMAS,
 }
+
+SCHEMAS: dict[str, pa.Schema] = {**DOCUMENT_SCHEMAS, **RUN_SCHEMAS}
+
+_NULLABLE_INT = {"int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64"}
+
+
+def _pandas_types(schema: pa.Schema) -> pa.Schema:
+    """Schema metadata telling pandas to read integer columns as its nullable integer types
+    (`year` as Int32, not float64 with NaN where a year is unknown)."""
+    columns = [
+        {"name": f.name, "field_name": f.name, "pandas_type": str(f.type), "numpy_type": _NULLABLE_INT[str(f.type)]}
+        for f in schema
+        if str(f.type) in _NULLABLE_INT
+    ]
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns, "creator": {"library": "pyarrow"}}
+    return schema.with_metadata({b"pandas": json.dumps(meta).encode()})
+
+
+SCHEMAS = {name: _pandas_types(schema) for name, schema in SCHEMAS.items()}
+DOCUMENT_SCHEMAS = {name: SCHEMAS[name] for name in DOCUMENT_SCHEMAS}
+RUN_SCHEMAS = {name: SCHEMAS[name] for name in RUN_SCHEMAS}

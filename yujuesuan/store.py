@@ -5,17 +5,27 @@
     WAREHOUSE/tables/<doc_id>.parquet
     WAREHOUSE/facts/<doc_id>.parquet, WAREHOUSE/variances/…, WAREHOUSE/projects/…
     WAREHOUSE/quality_issues/<doc_id>.parquet
+    WAREHOUSE/<table>/schema.parquet   (no rows: every table exists with its columns, even when empty)
 
 Writing a document replaces all its files. Each file is written under a hidden temporary
 name (ignored by pyarrow datasets and by DuckDB's *.parquet globs) and renamed into place;
 the documents row is renamed last, so a document row is only ever visible with its rows.
+One process writes at a time: writers hold the warehouse lock (`WAREHOUSE/.lock`, an flock
+released by the kernel when its holder dies, holding the holder's pid for the error message).
 """
 
 from __future__ import annotations
 
+import email.utils
+import fcntl
 import os
+import secrets
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +33,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
-from yujuesuan.schema import RUN_SCHEMAS, SCHEMAS
+from yujuesuan.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
 
 ORDER = [
     "line_items",
@@ -34,17 +44,87 @@ ORDER = [
     "quality_issues",
     "documents",
 ]  # documents last: the commit
+SCHEMA_FILE = "schema.parquet"  # no rows; a table's columns for readers that glob an empty folder
+PROVENANCE = ("source_url", "referrer", "referrer_title", "source_id")
+LOCK_WAIT = 0.0  # seconds a second writer waits for the lock before giving up (commands may pass more)
+
+
+class WarehouseLocked(RuntimeError):
+    """Another live process is writing the warehouse."""
+
+
+def tmp_name(path: Path) -> Path:
+    """A hidden temporary name beside `path`, unique per process, thread and call; the pid in it
+    tells `repair` whether its writer is still alive."""
+    return path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp"
 
 
 def write_once(path: Path, data: bytes) -> Path:
-    """Write a content-addressed file unless it is there: a hidden temporary name (unique per
-    process and thread), then an atomic rename, so a reader never sees half a file."""
+    """Write a content-addressed file unless it is there: a hidden temporary name, then an
+    atomic rename, so a reader never sees half a file."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp = tmp_name(path)
         tmp.write_bytes(data)
         os.replace(tmp, path)
     return path
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process that named this temporary file still runs (names carry its pid)."""
+    parts = tmp.name.split(".")
+    pid = next((int(p) for p in parts[2:-1] if p.isdigit()), None)
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def timestamp(value: object) -> datetime | None:
+    """An ISO 8601 or HTTP date (Last-Modified) as an aware UTC datetime; None if unreadable."""
+    if value is None or isinstance(value, datetime):
+        return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def to_arrow(table: str, rows: list[dict]) -> pa.Table:
+    """Rows as an Arrow table of the table's schema (timestamps parsed from their text)."""
+    schema = SCHEMAS[table]
+    stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    data = []
+    for r in rows:
+        row = {k: r.get(k) for k in schema.names}
+        for k in stamps:
+            row[k] = timestamp(row[k])
+        data.append(row)
+    return pa.Table.from_pylist(data, schema=schema)
+
+
+class _Lock:
+    """One process's hold on a warehouse lock: re-entrant across its threads and calls."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.fd, self.depth = path, -1, 0
+        self.mutex = threading.RLock()
+
+
+_LOCKS: dict[Path, _Lock] = {}
+_LOCKS_MUTEX = threading.Lock()
 
 
 def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
@@ -83,51 +163,130 @@ class Warehouse:
     def path(self, table: str, doc_id: str) -> Path:
         return self.root / table / f"{doc_id}.parquet"
 
+    # -- the one-writer lock ----------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """Hold the warehouse's write lock for the block (re-entrant in this process). A second
+        process waits up to `wait` seconds, then gets WarehouseLocked naming the holder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        key = (self.root / ".lock").resolve()
+        with _LOCKS_MUTEX:
+            held = _LOCKS.setdefault(key, _Lock(key))
+        with held.mutex:  # the flock is the process's: its threads share one hold
+            if held.depth == 0:
+                held.fd = self._acquire(key, wait)
+            held.depth += 1
+        try:
+            yield
+        finally:
+            with held.mutex:
+                held.depth -= 1
+                if held.depth == 0:
+                    os.close(held.fd)  # releases the flock
+                    held.fd = -1
+
+    @staticmethod
+    def _acquire(path: Path, wait: float) -> int:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+                    os.close(fd)
+                    raise WarehouseLocked(
+                        f"the warehouse {path.parent} is being written by {holder}; "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}".encode(), 0)
+        return fd
+
+    def init(self) -> None:
+        """Make sure every table exists, with its columns, even before any document is written."""
+        with self.lock():
+            for table, schema in SCHEMAS.items():
+                path = self.root / table / SCHEMA_FILE
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = tmp_name(path)
+                    pq.write_table(schema.empty_table(), tmp, compression="zstd")
+                    os.replace(tmp, path)
+
+    # -- writing -------------------------------------------------------------------------------
+
     def write(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
-        """Replace everything the warehouse holds for one document."""
-        staged: list[tuple[Path, Path | None]] = []
-        for table in ORDER:
-            final = self.path(table, doc_id)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            data = rows.get(table) or []
-            if not data:
-                staged.append((final, None))
-                continue
-            schema = SCHEMAS[table]
-            arrow = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in data], schema=schema)
-            tmp = final.parent / f".{doc_id}.parquet.tmp"
-            pq.write_table(arrow, tmp, compression="zstd")
-            staged.append((final, tmp))
-        for final, tmp in staged:
-            if tmp is None:
-                final.unlink(missing_ok=True)
-            else:
-                os.replace(tmp, final)
+        """Replace everything the warehouse holds for one document. Its provenance only grows:
+        where the new documents row knows no source, the stored one's is kept, and `seen_as`
+        gathers every URL and file the bytes were found as."""
+        with self.lock():
+            if rows.get("documents"):
+                old = self.document(doc_id)
+                if old is not None:
+                    rows["documents"][0] = merge_provenance(old, rows["documents"][0])
+            staged: list[tuple[Path, Path | None]] = []
+            for table in ORDER:
+                final = self.path(table, doc_id)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                data = rows.get(table) or []
+                if not data:
+                    staged.append((final, None))
+                    continue
+                tmp = tmp_name(final)
+                pq.write_table(to_arrow(table, data), tmp, compression="zstd")
+                staged.append((final, tmp))
+            for final, tmp in staged:
+                if tmp is None:
+                    final.unlink(missing_ok=True)
+                else:
+                    os.replace(tmp, final)
 
     def write_run_table(self, table: str, run_id: str, rows: list[dict]) -> Path:
         """A run table (downloads, crawl_issues, source_health): WAREHOUSE/<table>/<run_id>.parquet."""
-        schema = RUN_SCHEMAS[table]
+        assert table in RUN_SCHEMAS, table
         final = self.root / table / f"{run_id}.parquet"
-        final.parent.mkdir(parents=True, exist_ok=True)
-        arrow = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
-        tmp = final.parent / f".{run_id}.parquet.tmp"
-        pq.write_table(arrow, tmp, compression="zstd")
-        os.replace(tmp, final)
+        with self.lock():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = tmp_name(final)
+            pq.write_table(to_arrow(table, rows), tmp, compression="zstd")
+            os.replace(tmp, final)
         return final
+
+    def run_ids(self, table: str) -> set[str]:
+        """The run files a run table holds (their names: a run id, or run id.source id)."""
+        folder = self.root / table
+        return {p.stem for p in folder.glob("*.parquet") if p.name != SCHEMA_FILE} if folder.is_dir() else set()
 
     def update_document(self, doc_id: str, **values: object) -> bool:
         """Change fields of one stored documents row (e.g. is_current); False if absent or unchanged."""
-        path = self.path("documents", doc_id)
-        if not path.exists():
-            return False
-        rows = pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()
-        if all(rows[0].get(k) == v for k, v in values.items()):
-            return False
-        rows[0].update(values)
-        tmp = path.parent / f".{doc_id}.parquet.tmp"
-        pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS["documents"]), tmp, compression="zstd")
-        os.replace(tmp, path)
-        return True
+        with self.lock():
+            path = self.path("documents", doc_id)
+            if not path.exists():
+                return False
+            rows = pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()
+            if all(rows[0].get(k) == v for k, v in values.items()):
+                return False
+            rows[0].update(values)
+            tmp = tmp_name(path)
+            pq.write_table(to_arrow("documents", rows), tmp, compression="zstd")
+            os.replace(tmp, path)
+            return True
+
+    def add_sighting(self, doc_id: str, seen_as: str, **provenance: str | None) -> bool:
+        """A stored document found again (another URL, a local file): fill the provenance it
+        lacks and add `seen_as`; nothing known is erased. False if absent or nothing new."""
+        with self.lock():
+            old = self.document(doc_id)
+            if old is None:
+                return False
+            new = merge_provenance(old, {**old, **dict.fromkeys(PROVENANCE), **provenance, "seen_as": [seen_as]})
+            changed = {k: v for k, v in new.items() if v != old.get(k)}
+            return self.update_document(doc_id, **changed) if changed else False
 
     def document(self, doc_id: str) -> dict | None:
         path = self.path("documents", doc_id)
@@ -137,23 +296,26 @@ class Warehouse:
         self.write(ex.document.doc_id, extraction_rows(ex))
 
     def repair(self) -> list[Path]:
-        """Remove what an interrupted write left: temporary files, and rows of a document whose
-        documents row never landed (it was written last). Returns the files removed."""
+        """Remove what an interrupted write left: temporary files whose writer is gone, and rows
+        of a document whose documents row never landed (it was written last). Holds the lock,
+        so no live writer is between its files. Returns the files removed."""
         removed: list[Path] = []
         if not self.root.exists():
             return removed
-        committed = {p.stem for p in (self.root / "documents").glob("*.parquet")}
-        for tmp in sorted(self.root.glob("*/.*.tmp")):  # every table's folder, run tables and _raw too
-            tmp.unlink()
-            removed.append(tmp)
-        for table in ORDER:
-            folder = self.root / table
-            if not folder.exists() or table == "documents":
-                continue
-            for f in folder.glob("*.parquet"):
-                if f.stem not in committed:
-                    f.unlink()
-                    removed.append(f)
+        with self.lock():
+            committed = set(self.doc_ids())
+            for tmp in sorted(self.root.glob("*/.*.tmp")):  # every table's folder, run tables and _raw too
+                if not _writer_alive(tmp):
+                    tmp.unlink(missing_ok=True)
+                    removed.append(tmp)
+            for table in ORDER:
+                folder = self.root / table
+                if not folder.exists() or table == "documents":
+                    continue
+                for f in folder.glob("*.parquet"):
+                    if f.name != SCHEMA_FILE and f.stem not in committed:
+                        f.unlink()
+                        removed.append(f)
         return removed
 
     def store_raw(self, doc_id: str, data: bytes) -> Path:
@@ -178,14 +340,14 @@ class Warehouse:
         return path if path.exists() else None
 
     def doc_ids(self) -> list[str]:
-        return sorted(p.stem for p in (self.root / "documents").glob("*.parquet"))
+        return sorted(p.stem for p in (self.root / "documents").glob("*.parquet") if p.name != SCHEMA_FILE)
 
     def read_document(self, doc_id: str) -> dict[str, list[dict]]:
         """Everything stored for one document, as rows."""
         rows: dict[str, list[dict]] = {}
         for table in ORDER:
             path = self.path(table, doc_id)
-            rows[table] = pq.read_table(path, schema=SCHEMAS[table]).to_pylist() if path.exists() else []
+            rows[table] = pq.read_table(path, schema=DOCUMENT_SCHEMAS[table]).to_pylist() if path.exists() else []
         return rows
 
     def has(self, doc_id: str) -> bool:
@@ -196,3 +358,22 @@ class Warehouse:
         if not folder.exists():
             return SCHEMAS[table].empty_table()
         return ds.dataset(str(folder), format="parquet", partitioning="hive", schema=SCHEMAS[table]).to_table()
+
+
+def merge_provenance(old: dict, new: dict) -> dict:
+    """The new documents row with what the old one knew of where the bytes came from: each
+    provenance field the new row lacks is kept, `seen_as` is the union (old first). A row with
+    no source (a local file) keeps the stored is_current, which only the crawl knows."""
+    out = dict(new)
+    local = not new.get("source_url")
+    for k in PROVENANCE:
+        if not out.get(k) and old.get(k):
+            out[k] = old[k]
+    if local and old.get("source_url") and "is_current" in old:
+        out["is_current"] = old["is_current"]
+    seen = list(old.get("seen_as") or [])
+    for s in new.get("seen_as") or []:
+        if s not in seen:
+            seen.append(s)
+    out["seen_as"] = seen
+    return out

@@ -58,7 +58,7 @@ def build_overview(
     ]
     if df.empty:
         parts.append("<p>No figures yet.</p>")
-    for unit_id, group in df.groupby("unit_id", sort=True):
+    for unit_id, group in [] if df.empty else df.groupby("unit_id", sort=True):
         parts.append(f"<h2>{html.escape(unit_id)}</h2><table><tr><th>year</th><th></th>")
         parts += [f"<th>{html.escape(get(m).label)}</th>" for m in KEY_MEASURES]
         parts.append("</tr>")

@@ -6,6 +6,18 @@ from yujuesuan.checks.run import load_catalogue
 
 EXTRACTION_CHECKS = [
     ("extract.empty_file", "error", "The file is empty; the document is failed."),
+    (
+        "extract.crashed",
+        "error",
+        "The extractor raised (or its worker process died) on this document: the exception's type and message; "
+        "failed, and the run goes on.",
+    ),
+    (
+        "extract.budget_exceeded",
+        "error",
+        "The document's extraction took more than its time budget (`--timeout`, default 120 s) or memory budget "
+        "(`--memory`, default 2048 MB) and was stopped; failed, and the run goes on (`--force` retries it).",
+    ),
     ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
     ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
     ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
@@ -71,6 +83,12 @@ CRAWL_CHECKS = [
     ("crawl.zip_entry_refused", "warning", "A ZIP entry not unpacked: path escape (../), link, not a document, bomb."),
     ("health.too_few_documents", "warning", "A source found fewer documents than its declared min_documents."),
     ("health.stale", "warning", "Nothing new from a source for longer than its declared stale_after_days."),
+    (
+        "health.recovered",
+        "info",
+        "A run's downloads that it did not record (killed first, or `crawl` alone), published by the next nightly "
+        "from the raw store's manifest.",
+    ),
 ]
 
 

@@ -96,6 +96,14 @@ def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
         requests = fetcher.requests
     health = SourceHealth(run_id, source.id, started_at, round(time.perf_counter() - start, 3), requests=requests)
     health.pages_visited, health.pages_failed = visit.pages_visited, visit.pages_failed
+    tally(health, downloads)
+    _warn(source, store, health)
+    problems = [asdict(p) for p in visit.problems]
+    return CrawlResult(health, downloads, problems)
+
+
+def tally(health: SourceHealth, downloads: list[Download]) -> None:
+    """Count a source's downloads into its health row (a ZIP counts by its members)."""
     docs = [d for d in downloads if d.format != "zip" or d.outcome in ("failed", "refused")]
     health.documents_found = sum(1 for d in docs if d.outcome not in ("failed", "refused"))
     for d in docs:
@@ -105,9 +113,6 @@ def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
             health.unchanged += 1
         else:
             health.failed += 1
-    _warn(source, store, health)
-    problems = [asdict(p) for p in visit.problems]
-    return CrawlResult(health, downloads, problems)
 
 
 def _warn(source: Source, store: RawStore, health: SourceHealth) -> None:

@@ -1,0 +1,80 @@
+"""One bad document never stops a run: each runs in a worker process under a budget, and what
+goes wrong there is that document's issue."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from yujuesuan.generator import generate
+from yujuesuan.pipeline import extract_paths
+from yujuesuan.store import Warehouse
+from yujuesuan.worker import Budget, Job, run_jobs
+
+
+@pytest.fixture(scope="module")
+def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("w") / "d.pdf"
+    path.write_bytes(generate(7).pdf)
+    return path
+
+
+def _job(path: Path, **kw: object) -> Job:
+    return Job(str(path), hashlib.sha256(path.read_bytes()).hexdigest(), path.name, **kw)
+
+
+def test_an_exception_in_the_extractor_is_the_documents_crashed_issue(pdf_path) -> None:
+    (outcome,) = run_jobs([_job(pdf_path, engine="no-such-engine")])
+    assert outcome.failure == "crashed"
+    doc = outcome.rows["documents"][0]
+    assert doc["status"] == "failed" and doc["format"] == "pdf" and doc["file_name"] == "d.pdf"
+    (issue,) = outcome.rows["quality_issues"]
+    assert issue["check_id"] == "extract.crashed" and issue["severity"] == "error"
+    assert "ValueError" in issue["message"] and "no-such-engine" in issue["message"]
+
+
+def test_a_document_over_its_time_budget_is_stopped(pdf_path) -> None:
+    (outcome,) = run_jobs([_job(pdf_path)], Budget(seconds=0.01))
+    assert outcome.failure == "budget_exceeded"
+    (issue,) = outcome.rows["quality_issues"]
+    assert issue["check_id"] == "extract.budget_exceeded" and "0.01 s" in issue["message"]
+
+
+def test_a_document_over_its_memory_budget_is_stopped(tmp_path) -> None:
+    # an HTML report whose table asks for far more cells than its bytes: the memory budget stops it
+    # whatever the extractor's own caps are (here set very low)
+    rows = "".join(f"<tr><td>行政运行{i}</td><td>{i}.00</td></tr>" for i in range(20000))
+    page = f"<html><body><p>2024年部门决算</p><p>支出决算表</p><table>{rows}</table></body></html>"
+    path = tmp_path / "big.html"
+    path.write_text(page, encoding="utf-8")
+    (outcome,) = run_jobs([_job(path)], Budget(seconds=60, memory_mb=40))
+    assert outcome.failure == "budget_exceeded", outcome.rows["quality_issues"]
+    assert "MB" in outcome.rows["quality_issues"][0]["message"]
+
+
+def test_good_documents_next_to_bad_ones_are_all_extracted(tmp_path, pdf_path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for seed in (1, 2, 3):
+        (folder / f"good{seed}.pdf").write_bytes(generate(seed).pdf)
+    (folder / "truncated.pdf").write_bytes(generate(4).pdf[:3000])
+    (folder / "empty.pdf").write_bytes(b"")
+    summary = extract_paths([folder], tmp_path / "w", jobs=2, budget=Budget(seconds=60))
+    docs = {d["file_name"]: d for d in Warehouse(tmp_path / "w").read("documents").to_pylist()}
+    assert len(docs) == 5 == summary.documents
+    assert all(docs[f"good{s}.pdf"]["status"] == "ok" for s in (1, 2, 3))
+    assert docs["truncated.pdf"]["status"] == docs["empty.pdf"]["status"] == "failed"
+    assert summary.peak_rss_mb > 0
+
+
+def test_the_results_come_back_whatever_the_order(tmp_path) -> None:
+    paths = []
+    for seed in (1, 2, 3, 4):
+        p = tmp_path / f"d{seed}.pdf"
+        p.write_bytes(generate(seed).pdf)
+        paths.append(p)
+    got = {o.job.file_name: o for o in run_jobs([_job(p) for p in paths], workers=2)}
+    assert sorted(got) == ["d1.pdf", "d2.pdf", "d3.pdf", "d4.pdf"]
+    assert all(o.failure is None and o.rows["line_items"] for o in got.values())

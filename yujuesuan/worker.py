@@ -1,0 +1,246 @@
+"""Each document extracted in a worker process of its own, under a wall-time and memory budget.
+
+One bad document never stops a run: whatever happens inside the worker (an exception, a
+MemoryError, a hang in pdfminer, a crash of the interpreter) becomes that document's
+`extract.crashed` or `extract.budget_exceeded` issue with status `failed`, and the other
+documents go on. The workers are forked from a fork server that has the extractors imported,
+so a worker costs milliseconds; the parent alone writes the warehouse.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from yujuesuan.logs import LOG_ENV
+
+DEFAULT_SECONDS = 120.0
+DEFAULT_MEMORY_MB = 2048
+_PRELOAD = ["extractors.document", "yujuesuan.store"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one document's extraction may spend: wall time (s) and memory (MB above the worker's
+    start). Settable per run (`--timeout`, `--memory`) and by YUJUESUAN_TIMEOUT / YUJUESUAN_MEMORY_MB."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0 or self.memory_mb <= 0:
+            raise ValueError("a budget needs positive seconds and memory")
+
+    @classmethod
+    def from_env(cls, seconds: float | None = None, memory_mb: int | None = None) -> Budget:
+        return cls(
+            seconds if seconds is not None else float(os.environ.get("YUJUESUAN_TIMEOUT", DEFAULT_SECONDS)),
+            memory_mb if memory_mb is not None else int(os.environ.get("YUJUESUAN_MEMORY_MB", DEFAULT_MEMORY_MB)),
+        )
+
+
+@dataclass
+class Job:
+    """One document to extract: its bytes on disk and how to name it."""
+
+    path: str
+    sha256: str
+    file_name: str
+    source_url: str | None = None
+    engine: str = "pdfplumber"
+    tag: object = None  # the caller's, handed back with the outcome
+
+
+@dataclass
+class Outcome:
+    job: Job
+    rows: dict[str, list[dict]]
+    seconds: float
+    peak_rss_mb: float | None = None
+    failure: str | None = None  # None, "crashed" or "budget_exceeded"
+    notes: list[str] = field(default_factory=list)
+
+
+def _context() -> mp.context.BaseContext:
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
+def _vm_size() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> None:
+    """In the worker: limit the address space (by `memory_mb` above its start), extract, send the
+    rows (or what went wrong)."""
+    from yujuesuan.logs import setup_worker
+
+    if log_file:
+        os.environ[LOG_ENV] = log_file
+    setup_worker()
+    base = _vm_size()
+    if base is not None:
+        limit = base + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        from extractors.document import extract_document
+        from yujuesuan.store import extraction_rows
+
+        data = Path(job.path).read_bytes()
+        ex = extract_document(data, job.file_name, source_url=job.source_url, engine=job.engine)
+        message: tuple = ("ok", extraction_rows(ex))
+    except MemoryError:
+        message = ("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB")
+    except BaseException as exc:  # noqa: BLE001 - every failure of one document is that document's issue
+        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        message = ("crashed", f"{type(exc).__name__}: {text}".rstrip(": "))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        conn.send((*message, peak))
+    except MemoryError:
+        conn.send(("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB (sending rows)", peak))
+    conn.close()
+
+
+def failed_rows(job: Job, check_id: str, message: str) -> dict[str, list[dict]]:
+    """The rows of a document nothing could be read from: a failed documents row and its issue."""
+    from dataclasses import asdict
+
+    from extractors.document import sniff_format
+    from extractors.records import Document, QualityIssue
+
+    head = b""
+    try:
+        with open(job.path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        pass
+    doc = Document(
+        doc_id=job.sha256,
+        file_name=job.file_name,
+        format=sniff_format(head, job.file_name) or "unknown",
+        source_url=job.source_url,
+        status="failed",
+        extracted_by=job.engine,
+    )
+    issue = QualityIssue(job.sha256, check_id, "error", message)
+    empty: dict[str, list[dict]] = {t: [] for t in ("line_items", "tables", "facts", "variances", "projects")}
+    return {"documents": [asdict(doc)], **empty, "quality_issues": [asdict(issue)]}
+
+
+def _rss(pid: int) -> int | None:
+    """A process's resident memory in bytes (Linux /proc), None where unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+@dataclass
+class _Running:
+    job: Job
+    proc: mp.process.BaseProcess
+    start: float
+    base_rss: int | None = None  # the worker's resident memory when first seen (the fork server's share)
+    peak_rss: int = 0
+
+    def over_memory(self, budget: Budget) -> bool:
+        rss = _rss(self.proc.pid or 0)
+        if rss is None:
+            return False
+        if self.base_rss is None:
+            self.base_rss = rss
+        self.peak_rss = max(self.peak_rss, rss)
+        return rss - self.base_rss > budget.memory_mb * 1024 * 1024
+
+    def near_memory(self, budget: Budget) -> bool:
+        return self.base_rss is not None and self.peak_rss - self.base_rss > budget.memory_mb * 1024 * 1024 // 2
+
+
+POLL = 0.05  # seconds between looks at the workers' memory
+
+
+def run_jobs(jobs: Iterable[Job], budget: Budget | None = None, workers: int = 1) -> Iterator[Outcome]:
+    """Extract each job in a worker process of its own, at most `workers` at a time; yield each
+    outcome as it completes (not in order). Never raises for a document's sake.
+
+    Memory is watched from here (resident memory above the worker's start, every 50 ms) and held
+    by the worker's address-space limit at twice the budget, for spikes between two looks."""
+    budget = budget or Budget.from_env()
+    ctx = _context()
+    pending = list(jobs)
+    pending.reverse()
+    running: dict[Connection, _Running] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                job = pending.pop()
+                receive, send = ctx.Pipe(duplex=False)
+                log_file = os.environ.get(LOG_ENV)
+                proc = ctx.Process(target=_child, args=(send, job, 2 * budget.memory_mb, log_file), daemon=True)
+                proc.start()
+                send.close()
+                running[receive] = _Running(job, proc, time.monotonic())
+            for conn in wait(list(running), timeout=POLL):
+                r = running.pop(conn)  # type: ignore[arg-type]
+                yield _finish(conn, r, time.monotonic() - r.start, budget)
+            now = time.monotonic()
+            for conn, r in list(running.items()):
+                over_time = now - r.start >= budget.seconds
+                if not over_time and not r.over_memory(budget):
+                    continue
+                del running[conn]
+                r.proc.kill()
+                r.proc.join()
+                conn.close()
+                if over_time:
+                    message = f"stopped after {budget.seconds:g} s, the time budget for one document"
+                else:
+                    message = f"stopped at more memory than the budget of {budget.memory_mb} MB"
+                rows = failed_rows(r.job, "extract.budget_exceeded", f"Extraction {message}.")
+                yield Outcome(r.job, rows, now - r.start, r.peak_rss / 2**20, "budget_exceeded")
+    finally:
+        for conn, r in running.items():
+            r.proc.kill()
+            r.proc.join()
+            conn.close()
+
+
+def _finish(conn: Connection, r: _Running, seconds: float, budget: Budget) -> Outcome:
+    job, proc = r.job, r.proc
+    try:
+        status, payload, peak = conn.recv()
+    except (EOFError, OSError):
+        proc.join()
+        code = proc.exitcode
+        what = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        status, payload, peak = "crashed", f"the worker process died ({what})", r.peak_rss / 2**20 or None
+        if r.near_memory(budget) or code == -9:  # a C library failing an allocation, or the OOM killer
+            status = "budget_exceeded"
+            payload = f"the worker died ({what}) near the memory budget of {budget.memory_mb} MB"
+    finally:
+        conn.close()
+    proc.join()
+    if status == "ok":
+        return Outcome(job, payload, seconds, peak)
+    check_id = "extract.budget_exceeded" if status == "budget_exceeded" else "extract.crashed"
+    return Outcome(job, failed_rows(job, check_id, f"Extraction {status.replace('_', ' ')}: {payload}."), seconds,
+                   peak, status)
