@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from yujuesuan.cli_common import have_warehouse
@@ -36,30 +37,64 @@ OVERVIEW_EXAMPLE = """examples:
 """
 
 
+MIN_COLUMN_WIDTH = 9  # below this a terminal column shows only "…"
+
+
 def _console():  # noqa: ANN202
     from rich.console import Console
 
     return Console(width=max(100, Console().width))
 
 
-def _print_frame(df, title: str) -> None:  # noqa: ANN001
+def _print_rows(header: list[str], rows: list[list[object]], title: str) -> None:
+    """A terminal table of plain values (NULL as blank, lists as JSON, floats as 万元 with 2 decimals)."""
     from rich.table import Table
 
+    from yujuesuan.analysis.cells import plain, text
+
+    console = _console()
+    if len(header) * MIN_COLUMN_WIDTH > console.width:  # too wide for columns: one record after another
+        console.print(title)
+        for n, row in enumerate(rows, 1):
+            console.print(f"── row {n}", markup=False)
+            for c, x in zip(header, row, strict=True):
+                console.print(f"  {c}: {text(x)}", markup=False, highlight=False, overflow="fold")
+        return
     table = Table(title=title, show_lines=False)
-    for c in df.columns:
-        table.add_column(str(c), justify="right" if df[c].dtype.kind in "if" else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row])
-    _console().print(table)
+    for k, c in enumerate(header):
+        values = [plain(r[k]) for r in rows if plain(r[k]) is not None]
+        numeric = bool(values) and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values)
+        table.add_column(str(c), justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(*[f"{v:,.2f}" if isinstance(v := plain(x), float) else text(v) for x in row])
+    console.print(table)
 
 
-def _write_frame(df, args: argparse.Namespace) -> None:  # noqa: ANN001
-    if getattr(args, "csv", None):
-        df.to_csv(args.csv, index=False)
-        print(f"csv written to {args.csv}")
-    if getattr(args, "xlsx", None):
-        df.to_excel(args.xlsx, index=False)
-        print(f"xlsx written to {args.xlsx}")
+def _print_frame(df, title: str) -> None:  # noqa: ANN001
+    from yujuesuan.analysis.cells import frame_rows
+
+    _print_rows(*frame_rows(df), title)
+
+
+def _write_rows(header: list[str], rows: list[list[object]], args: argparse.Namespace, command: str) -> bool:
+    """--csv / --xlsx: the rows through the shared cell writers; False (said on stderr) if a file cannot be written."""
+    from yujuesuan.analysis.cells import write_csv, write_xlsx
+
+    try:
+        if getattr(args, "csv", None):
+            print(f"csv written to {write_csv(args.csv, header, rows, bom=getattr(args, 'bom', False))}")
+        if getattr(args, "xlsx", None):
+            print(f"xlsx written to {write_xlsx(args.xlsx, header, rows)}")
+    except OSError as exc:
+        print(f"yujuesuan {command}: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool:  # noqa: ANN001
+    from yujuesuan.analysis.cells import frame_rows
+
+    return _write_rows(*frame_rows(df), args, command)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -87,7 +122,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         _print_frame(show.drop(columns=["doc_id"]), "biggest 决算 over 预算 (万元)")
-        _write_frame(df, args)
+        if not _write_frame(df, args):
+            return 2
         if args.chart:
             print("(no chart for --overruns)")
         return 0
@@ -111,7 +147,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for m, f in zip(measures, frames, strict=True):
             if not f.empty:
                 _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
-    _write_frame(df, args)
+    if not _write_frame(df, args):
+        return 2
     if args.chart and args.shares:
         title = f"{args.region or ''} " + " / ".join(m.label for m in measures)
         print(f"chart written to {share_chart(df, title.strip(), args.chart)}")
@@ -134,13 +171,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     try:
         con = connect(args.warehouse)
-        df = con.execute(args.sql).df()
+        relation = con.sql(args.sql)
+        result = relation.to_arrow_table() if relation is not None else None
     except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"yujuesuan query: {exc}", file=sys.stderr)
+        print(f"yujuesuan query: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    _print_frame(df.head(args.limit), f"{len(df)} row(s)" + (f", first {args.limit}" if len(df) > args.limit else ""))
-    _write_frame(df, args)
-    return 0
+    if result is None:
+        print("done (the statement returns no rows)")
+        return 0
+    header = list(result.column_names)
+    rows = [list(r) for r in zip(*(col.to_pylist() for col in result.columns), strict=True)]  # by position
+    shown = rows[: args.limit]
+    _print_rows(header, shown, f"{len(rows)} row(s)" + (f", first {args.limit}" if len(rows) > args.limit else ""))
+    return 0 if _write_rows(header, rows, args, "query") else 2
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -225,6 +268,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=20, help="rows of --overruns (default 20)")
     p.add_argument("--csv", help="also write the figures to this CSV")
     p.add_argument("--xlsx", help="also write the figures to this XLSX")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.add_argument("--chart", help="write a bar chart (.png or .svg)")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser(
@@ -239,6 +283,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=50, help="rows shown in the terminal (default 50; files get all)")
     p.add_argument("--csv", help="also write the result to this CSV")
     p.add_argument("--xlsx", help="also write the result to this XLSX")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser(
         "export",
