@@ -130,7 +130,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not measures:
         print("yujuesuan compare: name a --measure (or --overruns)", file=sys.stderr)
         return 2
-    frames = [figures(con, m, sel) for m in measures]
+    try:
+        frames = [figures(con, m, sel) for m in measures]
+    except MeasureError as exc:  # a row label that several codes carry
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 2
     if all(f.empty for f in frames):
         print("no figures in the selection")
         return 0
