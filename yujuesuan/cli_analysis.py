@@ -10,6 +10,7 @@ from pathlib import Path
 from yujuesuan.cli_common import have_warehouse
 
 COMPARE_EXAMPLE = """examples:
+  yujuesuan compare --measure expenditure_total --region 示例市 --chart expenditure.png   # on the demo
   yujuesuan compare --measure sangong_total --region 上海市普陀区 --chart sangong.png
   yujuesuan compare --measure basic_expenditure project_expenditure --shares --csv shares.csv
   yujuesuan compare --measure fact:sangong_total --units 财政局 --years 2023 2024 --xlsx out.xlsx
@@ -99,7 +100,7 @@ def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.chart import bar_chart, share_chart
-    from yujuesuan.analysis.compare import Selection, figures, overruns, pivot, shares
+    from yujuesuan.analysis.compare import EmptySelection, Selection, explain_missing, figures, overruns, pivot, shares
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
 
@@ -111,7 +112,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     sel = Selection(args.units or [], args.region, args.years or [], args.kinds or [], args.qualifier)
     if args.overruns:
-        df = overruns(con, sel, args.top)
+        try:
+            df = overruns(con, sel, args.top)
+        except EmptySelection as exc:
+            print(f"yujuesuan compare: {exc}", file=sys.stderr)
+            return 1
         if df.empty:
             print("no 预算 vs 决算 lines in the selection")
             return 0
@@ -135,9 +140,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except MeasureError as exc:  # a row label that several codes carry
         print(f"yujuesuan compare: {exc}", file=sys.stderr)
         return 2
+    except EmptySelection as exc:
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 1
+    for m, f in zip(measures, frames, strict=True):
+        if f.empty:
+            print(f"yujuesuan compare: no figures: {explain_missing(con, m, sel)}", file=sys.stderr)
     if all(f.empty for f in frames):
-        print("no figures in the selection")
-        return 0
+        return 1
     if args.shares:
         df = shares(frames)
         _print_frame(
@@ -233,12 +243,16 @@ def cmd_units(args: argparse.Namespace) -> int:
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from yujuesuan.analysis.compare import Selection
+    from yujuesuan.analysis.compare import EmptySelection, Selection
     from yujuesuan.analysis.overview import build_overview
 
     if not have_warehouse(args.warehouse, "overview"):
         return 2
-    out = build_overview(args.warehouse, args.out, Selection(region=args.region))
+    try:
+        out = build_overview(args.warehouse, args.out, Selection(region=args.region))
+    except EmptySelection as exc:
+        print(f"yujuesuan overview: {exc}", file=sys.stderr)
+        return 1
     print(f"overview written to {out}")
     return 0
 

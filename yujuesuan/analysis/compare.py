@@ -30,23 +30,85 @@ class Selection:
     include_superseded: bool = False
 
 
+class EmptySelection(LookupError):
+    """A filter of the selection matched nothing; the message names the filter and the values there are."""
+
+
 def _documents(con: duckdb.DuckDBPyConnection, sel: Selection) -> pd.DataFrame:
+    """The readable documents the selection names. A filter that leaves nothing raises EmptySelection,
+    which names it and lists what there is (a warehouse without readable documents is just empty)."""
     docs = con.execute(
         "SELECT doc_id, unit_id, unit_name, region, year, kind, scope, status, file_name, is_current "
         "FROM documents WHERE status <> 'failed' AND unit_id IS NOT NULL AND year IS NOT NULL"
     ).df()
     if not sel.include_superseded:
         docs = docs[docs["is_current"].fillna(True).astype(bool)]
+    if docs.empty:
+        return docs
+    applied: list[str] = []
     if sel.region:
-        docs = docs[docs["region"].fillna("").str.contains(sel.region, regex=False)]
+        regions = docs["region"].fillna("").astype(str)
+        docs = _narrow(
+            docs,
+            regions.str.contains(sel.region, regex=False),
+            f"--region {sel.region}",
+            applied,
+            _suggest(sel.region, regions),
+            "regions",
+        )
     if sel.years:
-        docs = docs[docs["year"].isin(sel.years)]
+        docs = _narrow(
+            docs,
+            docs["year"].isin(sel.years),
+            "--years " + " ".join(map(str, sel.years)),
+            applied,
+            [],
+            "years",
+            sorted({int(y) for y in docs["year"]}),
+        )
     if sel.kinds:
-        docs = docs[docs["kind"].isin(sel.kinds)]
+        docs = _narrow(docs, docs["kind"].isin(sel.kinds), "--kinds " + " ".join(sel.kinds), applied, [], "kinds")
     if sel.units:
-        names = docs["unit_id"].fillna("") + "|" + docs["unit_name"].fillna("")
-        docs = docs[names.apply(lambda n: any(u in n for u in sel.units))]
+        names = docs["unit_id"].fillna("").astype(str) + "|" + docs["unit_name"].fillna("").astype(str)
+        for u in sel.units:  # each name given must match a unit
+            if not names.map(lambda n, u=u: u in n).any():
+                units = pd.concat([docs["unit_id"], docs["unit_name"]]).dropna().astype(str)
+                _narrow(docs, names.map(lambda n: False), f"--units {u}", applied, _suggest(u, units), "units")
+        docs = docs[names.map(lambda n: any(u in n for u in sel.units)).astype(bool)]
     return docs
+
+
+def _narrow(
+    docs: pd.DataFrame,
+    keep: pd.Series,
+    what: str,
+    applied: list[str],
+    close: list[str],
+    noun: str,
+    present: list | None = None,
+) -> pd.DataFrame:
+    kept = docs[keep.astype(bool)]
+    if kept.empty:
+        column = {"regions": "region", "years": "year", "kinds": "kind", "units": "unit_id"}[noun]
+        there = present if present is not None else sorted({str(v) for v in docs[column].dropna()})
+        scope = f" among the documents of {', '.join(applied)}" if applied else ""
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        listed = ", ".join(map(str, there[:12])) + (f", … ({len(there)} in all)" if len(there) > 12 else "")
+        raise EmptySelection(f"{what} matches nothing{scope}{hint} ({noun} there: {listed})")
+    applied.append(what)
+    return kept
+
+
+def _suggest(given: str, values: pd.Series) -> list[str]:
+    """Up to three values close to a mistyped one (edit similarity, then shared characters)."""
+    import difflib
+
+    choices = sorted({str(v) for v in values if v})
+    close = difflib.get_close_matches(given, choices, n=3, cutoff=0.5)
+    if not close:
+        shared = sorted(choices, key=lambda c: (-len(set(c) & set(given)) / max(len(set(given)), 1), len(c)))
+        close = [c for c in shared[:3] if len(set(c) & set(given)) >= max(2, len(set(given)) // 2)]
+    return close
 
 
 def _qualifier(column: str, kind: str) -> str:
@@ -251,3 +313,22 @@ def overruns(con: duckdb.DuckDBPyConnection, sel: Selection, top: int = 20) -> p
 
 def normalise_units(values: list[str]) -> list[str]:
     return [re.sub(r"\s+", "", v) for v in values]
+
+
+def explain_missing(con: duckdb.DuckDBPyConnection, measure: Measure, sel: Selection) -> str:
+    """Why a measure has no figures in a selection that has documents, and which measures do."""
+    from yujuesuan.analysis.measures import catalogue
+
+    docs = _documents(con, sel)
+    if docs.empty:
+        return "the warehouse holds no readable documents (every one failed, or none is stored)"
+    every = per_document(con, measure, docs)
+    if not every.empty and sel.qualifier:
+        there = sorted({KIND_LABEL.get(q, q) for q in every["qualifier"]})
+        wanted = KIND_LABEL[sel.qualifier]
+        return f"{measure.id}: no {wanted} figures (--qualifier {sel.qualifier}) here, only {'/'.join(there)}"
+    others = [m for m in catalogue().values() if m.id != measure.id and not per_document(con, m, docs).empty]
+    hint = f"; measures with figures there: {', '.join(m.id for m in others)}" if others else ""
+    families = sorted({f for m in measure.matches for f in m.families})
+    printed = f" (no {' / '.join(families)} table with it)" if families else ""
+    return f"{measure.id}: none of the {len(docs)} selected document(s) prints it{printed}{hint}"

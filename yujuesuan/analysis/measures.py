@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -102,5 +103,7 @@ def get(name: str) -> Measure:
         return Measure(name, metric, "facts", metric=metric)
     known = catalogue()
     if name not in known:
-        raise MeasureError(f"unknown measure {name!r}; known: {', '.join(known)} (or fact:<metric>)")
+        close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise MeasureError(f"unknown measure {name!r}{hint} known: {', '.join(known)} (or fact:<metric>)")
     return known[name]
