@@ -24,8 +24,8 @@ QUERY_EXAMPLE = """examples:
 EXPORT_EXAMPLE = """examples:
   yujuesuan export --format sqlite --out data/export/warehouse.db
   datasette data/export/warehouse.db -m data/export/warehouse.metadata.json   # browse it
-  yujuesuan export --format csv --out data/export/csv
-  yujuesuan export --format xlsx --out data/export/warehouse.xlsx
+  yujuesuan export --format csv --out data/export/csv --bom       # CSV that Excel on Windows opens
+  yujuesuan export --format xlsx --out data/export/warehouse.xlsx --force   # replace an earlier export
   yujuesuan export --format datapackage                              # WAREHOUSE/datapackage.json
 """
 UNITS_EXAMPLE = """examples:
@@ -205,22 +205,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not have_warehouse(args.warehouse, "export"):
         return 2
-    if args.format == "datapackage":
-        print(f"datapackage written to {export.datapackage(args.warehouse)}")
-        return 0
-    out = (
-        args.out
-        or {"sqlite": "data/export/warehouse.db", "csv": "data/export/csv", "xlsx": "data/export/warehouse.xlsx"}[
-            args.format
-        ]
-    )
-    if args.format == "sqlite":
-        db, meta = export.export_sqlite(args.warehouse, out)
-        print(f"sqlite written to {db}\ndatasette metadata: {meta}\nopen with: datasette {db} -m {meta}")
-    elif args.format == "csv":
-        print(f"{len(export.export_csv(args.warehouse, out))} csv file(s) written to {out}")
-    else:
-        print(f"xlsx written to {export.export_xlsx(args.warehouse, out)}")
+    try:
+        if args.format == "datapackage":
+            print(f"datapackage written to {export.datapackage(args.warehouse)}")
+            return 0
+        defaults = {
+            "sqlite": "data/export/warehouse.db",
+            "csv": "data/export/csv",
+            "xlsx": "data/export/warehouse.xlsx",
+        }
+        out = args.out or defaults[args.format]
+        problem = export.target_problem(args.format, out, args.force)
+        if problem:
+            print(f"yujuesuan export: {problem}", file=sys.stderr)
+            return 2
+        if args.format == "sqlite":
+            db, meta = export.export_sqlite(args.warehouse, out)
+            print(f"sqlite written to {db}\ndatasette metadata: {meta}\nopen with: datasette {db} -m {meta}")
+        elif args.format == "csv":
+            print(f"{len(export.export_csv(args.warehouse, out, bom=args.bom))} csv file(s) written to {out}")
+        else:
+            print(f"xlsx written to {export.export_xlsx(args.warehouse, out)}")
+    except OSError as exc:
+        print(f"yujuesuan export: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -315,6 +323,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--warehouse", **wh)
     p.add_argument("--format", choices=["sqlite", "csv", "xlsx", "datapackage"], required=True)
     p.add_argument("--out", help="file (sqlite, xlsx) or folder (csv); default under data/export/")
+    p.add_argument("--force", action="store_true", help="overwrite an existing export")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser(
         "units",
