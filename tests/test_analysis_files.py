@@ -101,3 +101,40 @@ def test_export_into_the_wrong_kind_of_path(evil_warehouse: Path, tmp_path: Path
     assert "is a folder" in capsys.readouterr().err
     assert main([*wh, "--format", "sqlite", "--out", "/proc/nope/w.db"]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_overview_links_the_stored_copy_at_its_page(demo_warehouse: Path, tmp_path: Path) -> None:
+    import re
+
+    out = tmp_path / "site" / "overview.html"
+    assert main(["overview", "--warehouse", str(demo_warehouse), "--out", str(out)]) == 0
+    links = re.findall(r"href='([^']*)'", out.read_text(encoding="utf-8"))
+    assert links and not [u for u in links if "://" in u]  # no server that is gone after the run
+    for link in links:
+        path, page = link.split("#page=")
+        target = (out.parent / path).resolve()
+        assert target.parent == (demo_warehouse / "_raw").resolve() and target.is_file() and int(page) >= 1
+
+
+def test_chart_legend_covers_no_bar_or_label(demo_warehouse: Path) -> None:
+    from yujuesuan.analysis.chart import _pyplot, bar_figure
+    from yujuesuan.analysis.compare import Selection, figures
+    from yujuesuan.analysis.duck import connect
+
+    df = figures(connect(demo_warehouse), get_measure("expenditure_total"), Selection())
+    plt = _pyplot()
+    fig = bar_figure(plt, df, "支出合计")
+    try:
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        legend = ax.get_legend().get_window_extent()
+        things = [p.get_window_extent() for p in ax.patches] + [t.get_window_extent() for t in ax.texts]
+        assert len(ax.texts) >= 3 and not [b for b in things if legend.overlaps(b)]
+    finally:
+        plt.close(fig)
+
+
+def get_measure(name: str):  # noqa: ANN201
+    from yujuesuan.analysis.measures import get
+
+    return get(name)
