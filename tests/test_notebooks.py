@@ -33,3 +33,24 @@ def test_notebook_is_executed_small_and_runs(path: Path, tmp_path: Path, monkeyp
     )
     assert "basic_expenditure" in text and "share_pct" in text
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_jupyter_nbconvert_executes_the_notebook(path: Path, tmp_path: Path) -> None:
+    """`[dev]` brings what `jupyter nbconvert --execute` needs (the command an analyst types)."""
+    import os
+    import subprocess
+    import sys
+
+    jupyter = Path(sys.executable).with_name("jupyter")
+    env = {k: v for k, v in os.environ.items() if k != "YUJUESUAN_WAREHOUSE"}
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(tmp_path), str(path)],
+        cwd=path.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert nbformat.read(tmp_path / path.name, as_version=4).cells

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -81,3 +82,39 @@ def test_report_renders_in_headless_chromium(warehouse, tmp_path) -> None:
     )
     with Image.open(shot) as im:
         assert im.size == (1200, 1600)
+
+
+EVIL = "=cmd|' -c calc'!A0 *bold* <img src=x>.pdf"
+
+
+@pytest.fixture()
+def mixed(tmp_path):
+    """A document with a failure, one that cannot be read, and one with a hostile file name."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "mutant.pdf").write_bytes(generate(5, Layout(), Mutation("number", "02", seed=3)).pdf)
+    (tmp_path / "docs" / "broken.pdf").write_bytes(b"not a pdf")
+    (tmp_path / "docs" / EVIL).write_bytes(generate(6).pdf)
+    assert main(["extract", str(tmp_path / "docs"), "--warehouse", str(tmp_path / "w")]) == 0
+    return tmp_path / "w"
+
+
+def test_failed_documents_and_amounts_read_as_a_person_expects(mixed, tmp_path) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", "--warehouse", str(mixed), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "· unknown" not in text and "0 ()" not in text and "()" not in text
+    assert "<h2>broken.pdf</h2>" in text and "not checked: the file could not be read (extract.not_pdf)" in text
+    cells = re.findall(r"<td class='n'>([^<]*)</td>", text)
+    assert cells and all(re.fullmatch(r"-?\d{1,3}(,\d{3})*\.\d\d", c) for c in cells if c[:1].isdigit()), cells
+    assert not re.search(r">\d{5,}\.\d+<", text)  # no raw 53776400.0000
+
+
+def test_markdown_report_escapes_names_and_messages(mixed, tmp_path) -> None:
+    out = tmp_path / "report.md"
+    assert main(["report", "--warehouse", str(mixed), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    outside_code = text.replace(f"`{EVIL}`", "")
+    assert not re.search(r"(?<!\\)<img", outside_code) and not re.search(r"(?<!\\)\*bold", outside_code)
+    assert f"`{EVIL}`" in text  # the file name as code, where nothing is markup
+    assert r"\*bold\* \<img src=x\>" in text  # and escaped in its heading
+    assert "## broken.pdf" in text and "(unknown)" not in text

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from yujuesuan.cli_common import have_warehouse
 
 COMPARE_EXAMPLE = """examples:
+  yujuesuan compare --measure expenditure_total --region 示例市 --chart expenditure.png   # on the demo
   yujuesuan compare --measure sangong_total --region 上海市普陀区 --chart sangong.png
   yujuesuan compare --measure basic_expenditure project_expenditure --shares --csv shares.csv
   yujuesuan compare --measure fact:sangong_total --units 财政局 --years 2023 2024 --xlsx out.xlsx
@@ -22,8 +24,8 @@ QUERY_EXAMPLE = """examples:
 EXPORT_EXAMPLE = """examples:
   yujuesuan export --format sqlite --out data/export/warehouse.db
   datasette data/export/warehouse.db -m data/export/warehouse.metadata.json   # browse it
-  yujuesuan export --format csv --out data/export/csv
-  yujuesuan export --format xlsx --out data/export/warehouse.xlsx
+  yujuesuan export --format csv --out data/export/csv --bom       # CSV that Excel on Windows opens
+  yujuesuan export --format xlsx --out data/export/warehouse.xlsx --force   # replace an earlier export
   yujuesuan export --format datapackage                              # WAREHOUSE/datapackage.json
 """
 UNITS_EXAMPLE = """examples:
@@ -36,35 +38,69 @@ OVERVIEW_EXAMPLE = """examples:
 """
 
 
+MIN_COLUMN_WIDTH = 9  # below this a terminal column shows only "…"
+
+
 def _console():  # noqa: ANN202
     from rich.console import Console
 
     return Console(width=max(100, Console().width))
 
 
-def _print_frame(df, title: str) -> None:  # noqa: ANN001
+def _print_rows(header: list[str], rows: list[list[object]], title: str) -> None:
+    """A terminal table of plain values (NULL as blank, lists as JSON, floats as 万元 with 2 decimals)."""
     from rich.table import Table
 
+    from yujuesuan.analysis.cells import plain, text
+
+    console = _console()
+    if len(header) * MIN_COLUMN_WIDTH > console.width:  # too wide for columns: one record after another
+        console.print(title)
+        for n, row in enumerate(rows, 1):
+            console.print(f"── row {n}", markup=False)
+            for c, x in zip(header, row, strict=True):
+                console.print(f"  {c}: {text(x)}", markup=False, highlight=False, overflow="fold")
+        return
     table = Table(title=title, show_lines=False)
-    for c in df.columns:
-        table.add_column(str(c), justify="right" if df[c].dtype.kind in "if" else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row])
-    _console().print(table)
+    for k, c in enumerate(header):
+        values = [plain(r[k]) for r in rows if plain(r[k]) is not None]
+        numeric = bool(values) and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values)
+        table.add_column(str(c), justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(*[f"{v:,.2f}" if isinstance(v := plain(x), float) else text(v) for x in row])
+    console.print(table)
 
 
-def _write_frame(df, args: argparse.Namespace) -> None:  # noqa: ANN001
-    if getattr(args, "csv", None):
-        df.to_csv(args.csv, index=False)
-        print(f"csv written to {args.csv}")
-    if getattr(args, "xlsx", None):
-        df.to_excel(args.xlsx, index=False)
-        print(f"xlsx written to {args.xlsx}")
+def _print_frame(df, title: str) -> None:  # noqa: ANN001
+    from yujuesuan.analysis.cells import frame_rows
+
+    _print_rows(*frame_rows(df), title)
+
+
+def _write_rows(header: list[str], rows: list[list[object]], args: argparse.Namespace, command: str) -> bool:
+    """--csv / --xlsx: the rows through the shared cell writers; False (said on stderr) if a file cannot be written."""
+    from yujuesuan.analysis.cells import write_csv, write_xlsx
+
+    try:
+        if getattr(args, "csv", None):
+            print(f"csv written to {write_csv(args.csv, header, rows, bom=getattr(args, 'bom', False))}")
+        if getattr(args, "xlsx", None):
+            print(f"xlsx written to {write_xlsx(args.xlsx, header, rows)}")
+    except OSError as exc:
+        print(f"yujuesuan {command}: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool:  # noqa: ANN001
+    from yujuesuan.analysis.cells import frame_rows
+
+    return _write_rows(*frame_rows(df), args, command)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.chart import bar_chart, share_chart
-    from yujuesuan.analysis.compare import Selection, figures, overruns, pivot, shares
+    from yujuesuan.analysis.compare import EmptySelection, Selection, explain_missing, figures, overruns, pivot, shares
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
 
@@ -76,7 +112,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     sel = Selection(args.units or [], args.region, args.years or [], args.kinds or [], args.qualifier)
     if args.overruns:
-        df = overruns(con, sel, args.top)
+        try:
+            df = overruns(con, sel, args.top)
+        except EmptySelection as exc:
+            print(f"yujuesuan compare: {exc}", file=sys.stderr)
+            return 1
         if df.empty:
             print("no 预算 vs 决算 lines in the selection")
             return 0
@@ -87,17 +127,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         _print_frame(show.drop(columns=["doc_id"]), "biggest 决算 over 预算 (万元)")
-        _write_frame(df, args)
+        if not _write_frame(df, args):
+            return 2
         if args.chart:
             print("(no chart for --overruns)")
         return 0
     if not measures:
         print("yujuesuan compare: name a --measure (or --overruns)", file=sys.stderr)
         return 2
-    frames = [figures(con, m, sel) for m in measures]
+    try:
+        frames = [figures(con, m, sel) for m in measures]
+    except MeasureError as exc:  # a row label that several codes carry
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 2
+    except EmptySelection as exc:
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 1
+    for m, f in zip(measures, frames, strict=True):
+        if f.empty:
+            print(f"yujuesuan compare: no figures: {explain_missing(con, m, sel)}", file=sys.stderr)
     if all(f.empty for f in frames):
-        print("no figures in the selection")
-        return 0
+        return 1
     if args.shares:
         df = shares(frames)
         _print_frame(
@@ -111,7 +161,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for m, f in zip(measures, frames, strict=True):
             if not f.empty:
                 _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
-    _write_frame(df, args)
+    if not _write_frame(df, args):
+        return 2
     if args.chart and args.shares:
         title = f"{args.region or ''} " + " / ".join(m.label for m in measures)
         print(f"chart written to {share_chart(df, title.strip(), args.chart)}")
@@ -134,13 +185,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     try:
         con = connect(args.warehouse)
-        df = con.execute(args.sql).df()
+        relation = con.sql(args.sql)
+        result = relation.to_arrow_table() if relation is not None else None
     except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"yujuesuan query: {exc}", file=sys.stderr)
+        print(f"yujuesuan query: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    _print_frame(df.head(args.limit), f"{len(df)} row(s)" + (f", first {args.limit}" if len(df) > args.limit else ""))
-    _write_frame(df, args)
-    return 0
+    if result is None:
+        print("done (the statement returns no rows)")
+        return 0
+    header = list(result.column_names)
+    rows = [list(r) for r in zip(*(col.to_pylist() for col in result.columns), strict=True)]  # by position
+    shown = rows[: args.limit]
+    _print_rows(header, shown, f"{len(rows)} row(s)" + (f", first {args.limit}" if len(rows) > args.limit else ""))
+    return 0 if _write_rows(header, rows, args, "query") else 2
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -148,22 +205,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not have_warehouse(args.warehouse, "export"):
         return 2
-    if args.format == "datapackage":
-        print(f"datapackage written to {export.datapackage(args.warehouse)}")
-        return 0
-    out = (
-        args.out
-        or {"sqlite": "data/export/warehouse.db", "csv": "data/export/csv", "xlsx": "data/export/warehouse.xlsx"}[
-            args.format
-        ]
-    )
-    if args.format == "sqlite":
-        db, meta = export.export_sqlite(args.warehouse, out)
-        print(f"sqlite written to {db}\ndatasette metadata: {meta}\nopen with: datasette {db} -m {meta}")
-    elif args.format == "csv":
-        print(f"{len(export.export_csv(args.warehouse, out))} csv file(s) written to {out}")
-    else:
-        print(f"xlsx written to {export.export_xlsx(args.warehouse, out)}")
+    try:
+        if args.format == "datapackage":
+            print(f"datapackage written to {export.datapackage(args.warehouse)}")
+            return 0
+        defaults = {
+            "sqlite": "data/export/warehouse.db",
+            "csv": "data/export/csv",
+            "xlsx": "data/export/warehouse.xlsx",
+        }
+        out = args.out or defaults[args.format]
+        problem = export.target_problem(args.format, out, args.force)
+        if problem:
+            print(f"yujuesuan export: {problem}", file=sys.stderr)
+            return 2
+        if args.format == "sqlite":
+            db, meta = export.export_sqlite(args.warehouse, out)
+            print(f"sqlite written to {db}\ndatasette metadata: {meta}\nopen with: datasette {db} -m {meta}")
+        elif args.format == "csv":
+            print(f"{len(export.export_csv(args.warehouse, out, bom=args.bom))} csv file(s) written to {out}")
+        else:
+            print(f"xlsx written to {export.export_xlsx(args.warehouse, out)}")
+    except OSError as exc:
+        print(f"yujuesuan export: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -186,12 +251,16 @@ def cmd_units(args: argparse.Namespace) -> int:
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from yujuesuan.analysis.compare import Selection
+    from yujuesuan.analysis.compare import EmptySelection, Selection
     from yujuesuan.analysis.overview import build_overview
 
     if not have_warehouse(args.warehouse, "overview"):
         return 2
-    out = build_overview(args.warehouse, args.out, Selection(region=args.region))
+    try:
+        out = build_overview(args.warehouse, args.out, Selection(region=args.region))
+    except EmptySelection as exc:
+        print(f"yujuesuan overview: {exc}", file=sys.stderr)
+        return 1
     print(f"overview written to {out}")
     return 0
 
@@ -225,6 +294,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=20, help="rows of --overruns (default 20)")
     p.add_argument("--csv", help="also write the figures to this CSV")
     p.add_argument("--xlsx", help="also write the figures to this XLSX")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.add_argument("--chart", help="write a bar chart (.png or .svg)")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser(
@@ -239,6 +309,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=50, help="rows shown in the terminal (default 50; files get all)")
     p.add_argument("--csv", help="also write the result to this CSV")
     p.add_argument("--xlsx", help="also write the result to this XLSX")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser(
         "export",
@@ -252,6 +323,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--warehouse", **wh)
     p.add_argument("--format", choices=["sqlite", "csv", "xlsx", "datapackage"], required=True)
     p.add_argument("--out", help="file (sqlite, xlsx) or folder (csv); default under data/export/")
+    p.add_argument("--force", action="store_true", help="overwrite an existing export")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser(
         "units",

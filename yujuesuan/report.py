@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
+from yujuesuan.analysis.compare import KIND_LABEL
 from yujuesuan.checks.rules import Finding
 from yujuesuan.checks.run import Rule
 from yujuesuan.quality import doc_data
@@ -115,22 +118,21 @@ def _html(sections: list) -> str:
     e = html.escape
     parts = [
         "<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>yujuesuan quality report</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;width:100%}"
+        f"<style>body{{font-family:{FONTS};margin:2em;max-width:1100px}}"
+        "table{border-collapse:collapse;width:100%}"
         "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;font-size:14px}"
         ".error{color:#b00}.warning{color:#a60}.info{color:#666}img{max-width:100%;border:1px solid #999}"
-        "h2{border-top:2px solid #333;padding-top:.5em}.ok{color:#070}</style></head><body>",
+        "h2{border-top:2px solid #333;padding-top:.5em}.ok{color:#070}td.n{text-align:right;white-space:nowrap}"
+        "</style></head><body>",
         "<h1>yujuesuan quality report</h1>",
         f"<p>{len(sections)} document(s). Failures show the rule, both sides' numbers and the cells involved, "
         "outlined in red on the page they were read from.</p>",
     ]
     for document, passed, failed, entries in sections:
-        title = document["unit_name"] or document["file_name"]
-        parts.append(
-            f"<h2>{e(title)} {document['year'] or ''} · {e(document['kind'])} · {e(document['file_name'])}</h2>"
-        )
+        parts.append(f"<h2>{e(heading(document))}</h2>")
         parts.append(
             f"<p>status <b class='{'ok' if document['status'] == 'ok' else 'error'}'>{e(document['status'])}</b>; "
-            f"checks passed: {len(passed)} ({e(', '.join(passed))}); failed: {len(failed)} ({e(', '.join(failed))})</p>"
+            f"{e(checks_line(document, passed, failed, entries))}</p>"
         )
         shown = [x for x in entries if x.severity != "info"]
         infos = len(entries) - len(shown)
@@ -144,7 +146,7 @@ def _html(sections: list) -> str:
                     f"<tr><td class='{x.severity}'>{x.severity}</td><td><code>{e(x.check_id)}</code></td>"
                     f"<td>{e(x.table_code or '')}</td><td>{x.page or ''}</td><td>{e(x.message)}"
                     + (f"<br><img src='{e(x.crop)}' alt='cells of {e(x.check_id)}'>" if x.crop else "")
-                    + f"</td><td>{e(x.expected or '')}</td><td>{e(x.actual or '')}</td></tr>"
+                    + f"</td><td class='n'>{e(amount(x.expected))}</td><td class='n'>{e(amount(x.actual))}</td></tr>"
                 )
             parts.append("</table>")
         if infos:
@@ -159,17 +161,66 @@ def _markdown(sections: list) -> str:
     out = ["# yujuesuan quality report", ""]
     for document, passed, failed, entries in sections:
         out += [
-            f"## {document['unit_name'] or document['file_name']} {document['year'] or ''} ({document['kind']})",
+            f"## {md_text(heading(document))}",
             "",
-            f"File `{document['file_name']}`, status **{document['status']}**; checks passed {len(passed)}, "
-            f"failed {len(failed)}: {', '.join(failed) or 'none'}.",
+            f"File {md_code(document['file_name'])}, status **{md_text(document['status'])}**; "
+            f"{md_text(checks_line(document, passed, failed, entries))}.",
             "",
         ]
         for x in sorted((x for x in entries if x.severity != "info"), key=lambda x: ORDER[x.severity]):
+            numbers = (
+                f" (expected {md_text(amount(x.expected))}, printed {md_text(amount(x.actual))})" if x.expected else ""
+            )
             out.append(
-                f"- **{x.severity}** `{x.check_id}` table {x.table_code or '-'} page {x.page or '-'}: {x.message}"
+                f"- **{x.severity}** {md_code(x.check_id)} table {md_text(x.table_code or '-')} page {x.page or '-'}: "
+                f"{md_text(x.message)}{numbers}"
             )
             if x.crop:
                 out.append(f"  ![cells]({x.crop})")
         out.append("")
     return "\n".join(out)
+
+
+FONTS = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what would start emphasis, a link, HTML or a table cell
+
+
+def heading(document: dict) -> str:
+    """A document's heading: unit, year and 预算/决算 where read, else just its file name."""
+    if document["status"] == "failed" or not document.get("unit_name"):
+        known = [str(document["year"])] if document.get("year") else []
+        known += [KIND_LABEL[document["kind"]]] if document.get("kind") in KIND_LABEL else []
+        return " · ".join([document["file_name"], *known])
+    kind = KIND_LABEL.get(document["kind"], "")
+    return " · ".join(p for p in [document["unit_name"], str(document["year"] or ""), kind, document["file_name"]] if p)
+
+
+def checks_line(document: dict, passed: list[str], failed: list[str], entries: list[Entry]) -> str:
+    if document["status"] == "failed":
+        why = sorted({x.check_id for x in entries if x.severity == "error"})
+        return f"not checked: the file could not be read ({', '.join(why) or 'see below'})"
+    line = f"checks passed: {len(passed)}" + (f" ({', '.join(passed)})" if passed else "")
+    return line + f"; failed: {len(failed)}" + (f" ({', '.join(failed)})" if failed else "")
+
+
+def amount(value: str | None) -> str:
+    """A number a check reports (元, or a share in %) with thousands separators and 2 decimals."""
+    if value is None:
+        return ""
+    if _NUMBER.fullmatch(value.strip()):
+        return f"{Decimal(value.strip()).quantize(Decimal('0.01')):,}"
+    return value
+
+
+def md_text(value: object) -> str:
+    """Text for Markdown: its markup characters (and HTML) backslash-escaped, lines joined."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split())).replace("&", "&amp;")
+
+
+def md_code(value: object) -> str:
+    """A Markdown code span that no backtick inside the value can close."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -46,7 +46,7 @@ def _save(plt, fig, out: str | os.PathLike[str]) -> Path:  # noqa: ANN001
     out = Path(out)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png", bbox_inches="tight")  # keeps the legend
     plt.close(fig)
     return out
 
@@ -54,6 +54,12 @@ def _save(plt, fig, out: str | os.PathLike[str]) -> Path:  # noqa: ANN001
 def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path:
     """Grouped bars: one group per unit, one bar per year (and qualifier), values in 万元."""
     plt = _pyplot()
+    fig = bar_figure(plt, df, title)
+    return _save(plt, fig, out)
+
+
+def bar_figure(plt, df: pd.DataFrame, title: str):  # noqa: ANN001, ANN201 (pyplot and its Figure)
+    """The grouped-bar figure; its legend stands right of the axes, clear of every bar and label."""
     data = df.assign(wan=df["value"].map(lambda v: float(v / WAN)))
     data["period"] = data["year"].astype(str) + " " + data["qualifier"].map(KIND_LABEL)
     table = data.pivot_table(index="unit_id", columns="period", values="wan", aggfunc="first").sort_index(axis=1)
@@ -79,9 +85,10 @@ def bar_chart(df: pd.DataFrame, title: str, out: str | os.PathLike[str]) -> Path
     ax.set_xticks(range(len(table.index)), labels, rotation=20, ha="right")
     ax.set_ylabel("万元")
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.margins(y=0.18)  # room above the tallest bar for its rotated label
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     ax.grid(axis="y", alpha=0.3)
-    return _save(plt, fig, out)
+    return fig
 
 
 def _short(unit_id: str, region: str | None) -> str:

@@ -3,20 +3,39 @@ datapackage.json describing the Parquet tables themselves."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sqlite3
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
+from yujuesuan.analysis.cells import append_xlsx, plain, text, write_csv
 from yujuesuan.columns import column_description, table_description
 from yujuesuan.schema import SCHEMAS
 from yujuesuan.store import Warehouse
 
 FORMATS = ("sqlite", "csv", "xlsx", "datapackage")
+
+
+def target_problem(fmt: str, out: str | os.PathLike[str], force: bool) -> str | None:
+    """Why an export must not write to `out` (None: it may): an existing file is overwritten only with
+    --force; a file where a folder belongs (csv), or a folder where a file belongs, never."""
+    out = Path(out)
+    if fmt == "csv":
+        if out.exists() and not out.is_dir():
+            return f"{out} is a file; --format csv writes a folder of CSV files"
+        clash = [f"{t}.csv" for t in SCHEMAS if (out / f"{t}.csv").exists()]
+        if clash and not force:
+            return f"{out} already holds {', '.join(clash[:3])}{' …' if len(clash) > 3 else ''} (--force overwrites)"
+        return None
+    if out.is_dir():
+        return f"{out} is a folder; --format {fmt} writes one file"
+    if out.exists() and not force:
+        return f"{out} exists (--force overwrites it)"
+    return None
 
 
 def _sql_type(t: pa.DataType) -> str:
@@ -27,12 +46,14 @@ def _sql_type(t: pa.DataType) -> str:
     return "TEXT"
 
 
-def _cell(value: object, for_sqlite: bool) -> object:
-    if isinstance(value, Decimal):
-        return float(value) if for_sqlite else format(value, "f")
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _cell(value: object) -> object:
+    """A SQLite value: money as REAL 元, lists as JSON text, timestamps as ISO text."""
+    v = plain(value)
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, list | dict | datetime | date):
+        return text(v)
+    return v
 
 
 def _tables(wh: Warehouse) -> dict[str, pa.Table]:
@@ -51,7 +72,7 @@ def export_sqlite(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]
         schema = SCHEMAS[name]
         cols = ", ".join(f'"{f.name}" {_sql_type(f.type)}' for f in schema)
         con.execute(f'CREATE TABLE "{name}" ({cols})')
-        rows = [tuple(_cell(r.get(c), True) for c in schema.names) for r in table.to_pylist()]
+        rows = [tuple(_cell(r.get(c)) for c in schema.names) for r in table.to_pylist()]
         con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in schema.names)})', rows)
         for key in ("doc_id", "unit_id", "run_id"):
             if key in schema.names:
@@ -84,19 +105,16 @@ def datasette_metadata(database: str, tables: list[str]) -> dict:
     }
 
 
-def export_csv(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> list[Path]:
-    """One UTF-8 CSV per table in the folder `out` (money as exact decimal text)."""
+def export_csv(warehouse: str | os.PathLike[str], out: str | os.PathLike[str], bom: bool = False) -> list[Path]:
+    """One UTF-8 CSV per table in the folder `out` (money as exact decimal text; with a BOM for Excel if
+    asked; formula-looking strings made inert, `cells.for_csv`)."""
     wh, folder = Warehouse(warehouse), Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in _tables(wh).items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(SCHEMAS[name].names)
-            for r in table.to_pylist():
-                w.writerow([_cell(r.get(c), False) for c in SCHEMAS[name].names])
-        written.append(path)
+        names = SCHEMAS[name].names
+        rows = ([r.get(c) for c in names] for r in table.to_pylist())
+        written.append(write_csv(folder / f"{name}.csv", names, rows, bom=bom))
     return written
 
 
@@ -108,16 +126,16 @@ def export_xlsx(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) 
     wb = Workbook()
     about = wb.active
     about.title = "about"
-    about.append(["table", "column", "meaning"])
+    append_xlsx(about, ["table", "column", "meaning"])
     tables = _tables(wh)
     for name, table in tables.items():
-        about.append([name, "", table_description(name)])
+        append_xlsx(about, [name, "", table_description(name)])
         for c in SCHEMAS[name].names:
-            about.append([name, c, column_description(name, c)])
+            append_xlsx(about, [name, c, column_description(name, c)])
         ws = wb.create_sheet(name[:31])
-        ws.append(SCHEMAS[name].names)
+        append_xlsx(ws, SCHEMAS[name].names)
         for r in table.to_pylist():
-            ws.append([_cell(r.get(c), True) for c in SCHEMAS[name].names])
+            append_xlsx(ws, [r.get(c) for c in SCHEMAS[name].names])
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out

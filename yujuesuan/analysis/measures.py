@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,10 @@ class MeasureError(ValueError):
     """An unknown or malformed measure; the message says which and lists the known ones."""
 
 
+class AmbiguousRow(MeasureError):
+    """A `row:` measure named by a label that several classification codes carry; the message lists them."""
+
+
 @dataclass(frozen=True)
 class Match:
     families: tuple[str, ...]
@@ -23,6 +28,8 @@ class Match:
     column: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     code: str | None = None  # a classification code (the row's code, exactly)
+    uncoded: bool = False  # only rows without a classification code (a total row)
+    sole_row: bool = False  # only tables that print a single row of figures (their total, often unlabelled)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,10 @@ class Measure:
     source: str  # line_items | facts
     matches: tuple[Match, ...] = field(default_factory=tuple)
     metric: str | None = None  # facts: the vocabulary's metric
+    one_code: bool = False  # a row named by its label: refuse a label that several codes carry
+
+
+MATCH_KEYS = {"families", "row", "column", "exclude", "uncoded", "sole_row"}
 
 
 @cache
@@ -44,8 +55,18 @@ def catalogue() -> dict[str, Measure]:
             for pattern in [m.get("row"), *m.get("column", []), *m.get("exclude", [])]:
                 if pattern:
                     re.compile(pattern)
+            unknown = set(m) - MATCH_KEYS
+            if unknown:
+                raise MeasureError(f"measures.yaml: {mid}: unknown key(s) {', '.join(sorted(unknown))}")
             matches.append(
-                Match(tuple(m["families"]), m.get("row"), tuple(m.get("column", [])), tuple(m.get("exclude", [])))
+                Match(
+                    tuple(m["families"]),
+                    m.get("row"),
+                    tuple(m.get("column", [])),
+                    tuple(m.get("exclude", [])),
+                    uncoded=bool(m.get("uncoded", False)),
+                    sole_row=bool(m.get("sole_row", False)),
+                )
             )
         out[mid] = Measure(mid, spec["label"], spec["from"], tuple(matches))
     return out
@@ -73,6 +94,7 @@ def get(name: str) -> Measure:
             match = Match((family,), column=column, code=row)
         else:
             match = Match((family,), row=f"^{re.escape(row)}$", column=column)
+            return Measure(name, name.removeprefix("row:"), "line_items", (match,), one_code=True)
         return Measure(name, name.removeprefix("row:"), "line_items", (match,))
     if name.startswith("fact:"):
         metric = name.removeprefix("fact:")
@@ -81,5 +103,7 @@ def get(name: str) -> Measure:
         return Measure(name, metric, "facts", metric=metric)
     known = catalogue()
     if name not in known:
-        raise MeasureError(f"unknown measure {name!r}; known: {', '.join(known)} (or fact:<metric>)")
+        close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise MeasureError(f"unknown measure {name!r}{hint} known: {', '.join(known)} (or fact:<metric>)")
     return known[name]

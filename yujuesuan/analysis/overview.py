@@ -13,6 +13,7 @@ import pandas as pd
 from yujuesuan.analysis.compare import KIND_LABEL, Selection, figures
 from yujuesuan.analysis.duck import connect
 from yujuesuan.analysis.measures import get
+from yujuesuan.report import FONTS
 
 KEY_MEASURES = ["expenditure_total", "basic_expenditure", "project_expenditure", "sangong_total"]
 WAN = Decimal(10000)
@@ -44,12 +45,14 @@ def build_overview(
     warehouse: str | os.PathLike[str], out: str | os.PathLike[str], sel: Selection | None = None
 ) -> Path:
     df = overview_frame(warehouse, sel)
+    out = Path(out)
     con = connect(warehouse)
-    urls = dict(con.execute("SELECT doc_id, source_url FROM documents").fetchall())
+    formats = dict(con.execute("SELECT doc_id, format FROM documents").fetchall())
     parts = [
         "<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>yujuesuan overview</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
-        "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.n{text-align:right}"
+        f"<style>body{{font-family:{FONTS};margin:2em}}"
+        "table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.n{text-align:right}td.k{white-space:nowrap}"
         ".up{color:#b00}.down{color:#070}small{color:#666}</style></head><body>",
         "<h1>Overview: key figures per unit and year</h1>",
         f"<p>Warehouse <code>{html.escape(str(Path(warehouse).resolve()))}</code>. Figures in 万元; the change is "
@@ -63,7 +66,7 @@ def build_overview(
         parts += [f"<th>{html.escape(get(m).label)}</th>" for m in KEY_MEASURES]
         parts.append("</tr>")
         for (year, qualifier), cells in group.groupby(["year", "qualifier"], sort=True):
-            parts.append(f"<tr><td>{year}</td><td>{KIND_LABEL.get(qualifier, qualifier)}</td>")
+            parts.append(f"<tr><td class='k'>{year}</td><td class='k'>{KIND_LABEL.get(qualifier, qualifier)}</td>")
             by_measure = {r.measure: r for r in cells.itertuples()}
             for m in KEY_MEASURES:
                 r = by_measure.get(m)
@@ -75,10 +78,11 @@ def build_overview(
                     cls = "up" if r.change_pct > 0 else "down" if r.change_pct < 0 else ""
                     change = f" <span class='{cls}'>{r.change_pct:+.1f}% vs {int(r.previous_year)}</span>"
                 where = f"{r.file_name}, page {r.page}" + (f", table {r.table_code}" if r.table_code else "")
-                url = urls.get(r.doc_id)
                 evidence = html.escape(where)
-                if url:
-                    evidence = f"<a href='{html.escape(url)}'>{evidence}</a>"
+                link = evidence_link(warehouse, out, r.doc_id, r.page)
+                if link:
+                    kind = "application/pdf" if formats.get(r.doc_id) == "pdf" else "text/html"
+                    evidence = f"<a href='{html.escape(link)}' type='{kind}'>{evidence}</a>"
                 parts.append(
                     f"<td class='n'>{_wan(r.value)}{change}<br><small>{evidence}; printed "
                     f"“{html.escape(str(r.printed))}”</small></td>"
@@ -86,7 +90,19 @@ def build_overview(
             parts.append("</tr>")
         parts.append("</table>")
     parts.append("</body></html>")
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(parts), encoding="utf-8")
     return out
+
+
+def evidence_link(
+    warehouse: str | os.PathLike[str], out: str | os.PathLike[str], doc_id: str, page: object
+) -> str | None:
+    """The stored copy of a figure's document (WAREHOUSE/_raw/<sha256>), relative to the page written at
+    `out`, opened at its page (`#page=N`); None when the warehouse keeps no copy. A source URL is not
+    used: it may be gone (the demo portal's server is, after the run)."""
+    raw = Path(warehouse) / "_raw" / doc_id
+    if not raw.is_file():
+        return None
+    rel = Path(os.path.relpath(raw.resolve(), Path(out).resolve().parent)).as_posix()
+    return rel + (f"#page={int(page)}" if page is not None and not pd.isna(page) else "")
