@@ -43,8 +43,14 @@ EXTRACTION_CHECKS = [
 # raised while crawling (the warehouse's crawl_issues table and the run report); crawl.<kind> for
 # every FetchError kind of yujuesuan.crawl.fetch, then the downloader's and adapters' own
 CRAWL_CHECKS = [
+    (
+        "crawl.unreachable",
+        "error",
+        "No connection to the host (DNS name does not resolve, refused, no route), after retries; the host is not "
+        "asked again this run. Also when robots.txt cannot be fetched for that reason.",
+    ),
     ("crawl.timeout", "error", "No answer within the source's timeout, after every retry."),
-    ("crawl.connection", "error", "The connection could not be made or broke (DNS, refused, reset), after retries."),
+    ("crawl.connection", "error", "The connection broke (reset, closed) before a response, after retries."),
     (
         "crawl.server_error",
         "error",
@@ -57,7 +63,11 @@ CRAWL_CHECKS = [
     ("crawl.redirect_loop", "error", "Redirects that come back to a URL already visited."),
     ("crawl.too_many_redirects", "error", "More redirects than max_redirects."),
     ("crawl.host_not_allowed", "warning", "A link or redirect to a host the source does not allow; not fetched."),
-    ("crawl.robots_disallowed", "warning", "robots.txt disallows the URL (or robots.txt itself was unreachable)."),
+    (
+        "crawl.robots_disallowed",
+        "warning",
+        "robots.txt disallows the URL, or answered 5xx (then nothing on that host is fetched, RFC 9309).",
+    ),
     ("crawl.page_encoding", "warning", "Bytes invalid in the declared encoding; replaced by U+FFFD, the rest read."),
     ("crawl.api_unreadable", "error", "A JSON API answered something that is not the JSON expected."),
     ("crawl.empty_body", "warning", "The server sent 0 bytes for a document."),
@@ -70,6 +80,11 @@ CRAWL_CHECKS = [
     ("crawl.content_type_mismatch", "info", "Content-Type contradicts the bytes (a PDF sent as text/html); kept."),
     ("crawl.zip_entry_refused", "warning", "A ZIP entry not unpacked: path escape (../), link, not a document, bomb."),
     ("health.too_few_documents", "warning", "A source found fewer documents than its declared min_documents."),
+    (
+        "health.unreachable",
+        "warning",
+        "No page of a source could be read, for want of a connection: the portal could not be reached.",
+    ),
     ("health.stale", "warning", "Nothing new from a source for longer than its declared stale_after_days."),
 ]
 

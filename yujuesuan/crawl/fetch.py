@@ -22,13 +22,17 @@ import httpx
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = {"timeout", "connection", "truncated", "server_error"}
+RETRYABLE = {"unreachable", "timeout", "connection", "truncated", "server_error"}
+# robots.txt failing so means the host is not there (not that it refuses); then, like any unreachable
+# host after its retries, it is not asked again this run
+HOST_DOWN = {"unreachable", "timeout", "connection"}
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is cut to this
 
 
 class FetchError(Exception):
     """A request that did not yield a usable body. `kind` is one of:
-    timeout, connection, truncated, server_error, http_status, too_large, deadline,
+    unreachable (no connection could be made: DNS, refused, no route), timeout, connection,
+    truncated, server_error, http_status, too_large, deadline,
     redirect_loop, too_many_redirects, host_not_allowed, robots_disallowed."""
 
     def __init__(self, kind: str, url: str, message: str, status: int | None = None) -> None:
@@ -82,6 +86,8 @@ class _Host:
         self.interval = 1.0 / policy.rate_per_second
         self.robots: RobotFileParser | None = None
         self.robots_read = False
+        self.robots_failure: str | None = None  # why robots.txt could not be read (then nothing is fetched)
+        self.down: tuple[str, str] | None = None  # (kind, message): the host could not be reached this run
         loopback = _is_loopback(name)
         # proxies from the environment are for the outside world, never for 127.0.0.1
         self.client = httpx.Client(follow_redirects=False, trust_env=not loopback, timeout=policy.timeout_seconds)
@@ -172,6 +178,8 @@ class Fetcher:
             except FetchError as err:
                 err.attempts = attempt
                 if err.kind not in RETRYABLE or attempt > p.retries:
+                    if err.kind == "unreachable":
+                        self._mark_down(err)
                     raise
                 wait = p.backoff_seconds * 2 ** (attempt - 1)
                 if err.retry_after is not None:  # the server's own wish, within reason
@@ -209,13 +217,29 @@ class Fetcher:
                 redirects=seen[1:],
             )
 
+    def _mark_down(self, err: FetchError) -> tuple[str, str]:
+        """Remember that a host could not be reached: (kind, message) for every later URL on it."""
+        parts = urlsplit(err.url)
+        host = self._host(parts.netloc)
+        with host.lock:
+            if host.down is None:
+                host.down = (err.kind, f"{parts.netloc} could not be reached: {err}")
+                log.warning("%s: not asked again this run", host.down[1])
+            return host.down
+
     def _admit(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("host_not_allowed", url, f"not an http(s) URL: {url}")
         if self.allowed_hosts is not None and parts.hostname.lower() not in self.allowed_hosts:
             raise FetchError("host_not_allowed", url, f"host {parts.hostname} is not among the source's allowed hosts")
+        down = self._host(parts.netloc).down
+        if down is not None:
+            raise FetchError(down[0], url, down[1])
         if self.policy.robots and parts.path != "/robots.txt" and not self._robots_allow(url):
+            failure = self._host(parts.netloc).robots_failure
+            if failure:
+                raise FetchError("robots_disallowed", url, f"{failure}: nothing is fetched there (RFC 9309)")
             raise FetchError("robots_disallowed", url, f"robots.txt of {parts.netloc} disallows {parts.path}")
 
     def _robots_allow(self, url: str) -> bool:
@@ -230,11 +254,15 @@ class Fetcher:
                 got = self.request("GET", robots_url, max_bytes=512 * 1024)
                 rp.parse(got.body.decode("utf-8", "replace").splitlines())
             except FetchError as err:
+                if err.kind in HOST_DOWN:  # the host is not there: that is no refusal, say what it is
+                    kind, message = self._mark_down(err)
+                    raise FetchError(kind, url, message) from None
                 if err.kind == "http_status" and err.status is not None and 400 <= err.status < 500:
                     rp.allow_all = True  # no robots.txt: everything allowed (RFC 9309 §2.3.1.3)
                 else:
-                    rp.disallow_all = True  # unreachable robots.txt: nothing allowed (RFC 9309 §2.3.1.4)
-                    log.warning("robots.txt of %s unreachable (%s): nothing fetched there", parts.netloc, err)
+                    rp.disallow_all = True  # robots.txt unavailable (5xx …): nothing allowed (RFC 9309 §2.3.1.4)
+                    host.robots_failure = f"robots.txt of {parts.netloc} could not be read ({err})"
+                    log.warning("%s: nothing fetched there", host.robots_failure)
             with host.lock:
                 host.robots, host.robots_read = rp, True
         assert host.robots is not None
@@ -287,6 +315,8 @@ class Fetcher:
                     if len(body) > max_bytes:
                         raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap once decompressed")
                     return resp.status_code, hdrs, body, None
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise FetchError("unreachable", url, f"no connection ({type(exc).__name__}: {exc})") from None
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", url, f"timed out ({type(exc).__name__})") from None
             except httpx.RemoteProtocolError as exc:
