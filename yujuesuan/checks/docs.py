@@ -8,6 +8,12 @@ EXTRACTION_CHECKS = [
     ("extract.empty_file", "error", "The file is empty; the document is failed."),
     ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
     ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
+    (
+        "extract.encoding_ignored",
+        "warning",
+        "An HTML report declares a charset that is no text encoding (base64, rot13, an unknown label …); "
+        "its encoding was detected instead.",
+    ),
     ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
@@ -68,7 +74,12 @@ CRAWL_CHECKS = [
         "warning",
         "robots.txt disallows the URL, or answered 5xx (then nothing on that host is fetched, RFC 9309).",
     ),
-    ("crawl.page_encoding", "warning", "Bytes invalid in the declared encoding; replaced by U+FFFD, the rest read."),
+    (
+        "crawl.page_encoding",
+        "warning",
+        "Bytes invalid in the declared encoding (replaced by U+FFFD, the rest read), or a declared charset that is "
+        "no text encoding (base64, rot13 …; the encoding detected instead).",
+    ),
     ("crawl.api_unreadable", "error", "A JSON API answered something that is not the JSON expected."),
     ("crawl.empty_body", "warning", "The server sent 0 bytes for a document."),
     (

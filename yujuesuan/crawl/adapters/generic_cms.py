@@ -90,6 +90,8 @@ def _fetch_page(
         return None
     visit.pages_visited += 1
     decoded = decode_html(got.body, got.content_type, source.encoding)
+    if decoded.warning:
+        visit.problem("crawl.page_encoding", "warning", url, f"{decoded.warning}; the page was read", referrer)
     if decoded.replaced:
         visit.problem(
             "crawl.page_encoding",
