@@ -66,3 +66,119 @@ def test_a_long_url_is_no_regular_expression_trap() -> None:
     page = read_page("".join(f'<a href="/{"a_1" * 300}{k}">{k}</a>' for k in range(300)), "http://x/l_1.html")
     pagination_urls(page, page.url)
     assert time.monotonic() - start < 2
+
+
+def test_a_gzip_bomb_is_refused_while_inflating_in_bounded_memory() -> None:
+    # 2 GiB of zeros in 2 MB on the wire (2,048 gzip members of 1 MiB each); the cap is 50 MB
+    out = _ok(
+        """
+        import gzip, resource
+        from tests.localportal import LocalPortal, static
+        from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
+        bomb = gzip.compress(b"\\0" * (1 << 20), 9) * 2048
+        server = LocalPortal({"/bomb.pdf": static(bomb, "application/pdf", {"Content-Encoding": "gzip"})})
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with Fetcher(FetchPolicy(robots=False, retries=0, max_bytes=50 * 1024 * 1024)) as f:
+            try:
+                f.get(server.url + "/bomb.pdf")
+            except FetchError as err:
+                print(err.kind, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+        server.close()
+        """
+    )
+    kind, grown_kb = out.split()
+    assert kind == "too_large"
+    assert int(grown_kb) < 200 * 1024  # the cap (50 MB) and the wire body, never the 2 GiB
+
+
+def test_a_deflate_bomb_in_one_stream_is_cut_at_the_cap() -> None:
+    import zlib
+
+    from tests.localportal import LocalPortal, static
+    from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
+
+    bomb = zlib.compress(b"\0" * (64 << 20), 9)
+    plain = b"%PDF-1.4 " + b"x" * 5000
+    server = LocalPortal(
+        {
+            "/bomb.pdf": static(bomb, "application/pdf", {"Content-Encoding": "deflate"}),
+            "/ok.pdf": static(zlib.compress(plain), "application/pdf", {"Content-Encoding": "deflate"}),
+            "/raw.pdf": static(zlib.compress(plain)[2:-4], "application/pdf", {"Content-Encoding": "deflate"}),
+            "/two.pdf": static(gzip_members(plain), "application/pdf", {"Content-Encoding": "gzip"}),
+            "/broken.pdf": static(zlib.compress(plain)[:-30], "application/pdf", {"Content-Encoding": "deflate"}),
+        }
+    )
+    try:
+        with Fetcher(FetchPolicy(robots=False, retries=0, max_bytes=1 << 20)) as f:
+            try:
+                f.get(server.url + "/bomb.pdf")
+                raise AssertionError("a 64 MB body passed a 1 MB cap")
+            except FetchError as err:
+                assert err.kind == "too_large" and "decompressed" in str(err)
+            assert f.get(server.url + "/ok.pdf").body == plain
+            assert f.get(server.url + "/raw.pdf").body == plain  # raw deflate, as some servers send it
+            assert f.get(server.url + "/two.pdf").body == plain + plain
+            try:
+                f.get(server.url + "/broken.pdf")
+                raise AssertionError("a cut deflate stream passed")
+            except FetchError as err:
+                assert err.kind == "truncated"
+    finally:
+        server.close()
+
+
+def gzip_members(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data) + gzip.compress(data)
+
+
+def test_a_content_length_shorter_than_the_body_is_no_document(tmp_path) -> None:  # noqa: ANN001
+    from tests.localportal import LocalPortal
+    from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
+    from yujuesuan.generator import generate
+
+    pdf = generate(1).pdf
+
+    def lying(h) -> None:  # noqa: ANN001
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        h.send_header("Content-Length", str(len(pdf) // 3))
+        h.end_headers()
+        h.wfile.write(pdf)
+
+    server = LocalPortal({"/short.pdf": lying})
+    try:
+        with Fetcher(FetchPolicy(robots=False, retries=1, backoff_seconds=0.01)) as f:
+            try:
+                got = f.get(server.url + "/short.pdf")
+                raise AssertionError(f"{len(got.body)} of {len(pdf)} bytes accepted")
+            except FetchError as err:
+                assert err.kind == "truncated" and "Content-Length" in str(err) and err.attempts == 2
+    finally:
+        server.close()
+
+
+def test_dripped_headers_do_not_outlast_the_deadline() -> None:
+    from tests.localportal import LocalPortal
+    from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
+
+    def drip_headers(h) -> None:  # noqa: ANN001
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for k in range(40):  # 12 s of headers, each line well within the read timeout
+            h.wfile.write(b"X-Drip-%d: x\r\n" % k)
+            h.wfile.flush()
+            time.sleep(0.3)
+
+    server = LocalPortal({"/slow.pdf": drip_headers})
+    try:
+        with Fetcher(FetchPolicy(robots=False, retries=0, timeout_seconds=1, deadline_seconds=1.5)) as f:
+            start = time.monotonic()
+            try:
+                f.get(server.url + "/slow.pdf")
+                raise AssertionError("a dripped answer was accepted")
+            except FetchError as err:
+                assert err.kind == "deadline", err
+            assert time.monotonic() - start < 3
+    finally:
+        server.close()

@@ -9,8 +9,10 @@ cannot hold a worker forever). Failures raise `FetchError` with a `kind` the cal
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
+
+from yujuesuan.crawl.inflate import ENCODINGS, InflateError, Inflater
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,15 @@ class _Host:
         self.down: tuple[str, str] | None = None  # (kind, message): the host could not be reached this run
         loopback = _is_loopback(name)
         # proxies from the environment are for the outside world, never for 127.0.0.1
-        self.client = httpx.Client(follow_redirects=False, trust_env=not loopback, timeout=policy.timeout_seconds)
+        # one connection per request: the deadline watchdog is handed each connection's socket, and bytes
+        # a lying server sends past a body can never be read as the next response
+        self.client = httpx.Client(
+            follow_redirects=False,
+            trust_env=not loopback,
+            timeout=policy.timeout_seconds,
+            limits=httpx.Limits(max_keepalive_connections=0),
+            headers={"Connection": "close"},
+        )
 
     def wait_turn(self) -> None:
         with self.lock:
@@ -282,47 +294,127 @@ class Fetcher:
             form = data if isinstance(data, dict) else None
             if content is not None:
                 send.setdefault("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-            try:
-                with host.client.stream(method, url, headers=send, data=form, content=content) as resp:
-                    hdrs = {k.lower(): v for k, v in resp.headers.items()}
-                    if resp.status_code in (301, 302, 303, 307, 308) and "location" in hdrs:
-                        return resp.status_code, hdrs, b"", hdrs["location"]
-                    if resp.status_code == 304:
-                        return 304, hdrs, b"", None
-                    if resp.status_code >= 500 or resp.status_code == 429:  # 429 Too Many Requests: wait, retry
-                        err = FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
-                        err.retry_after = _retry_after(hdrs.get("retry-after"))
-                        raise err
-                    if resp.status_code >= 400 or resp.status_code < 200:
-                        raise FetchError("http_status", url, f"HTTP {resp.status_code}", resp.status_code)
-                    declared = hdrs.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > max_bytes:
-                        raise FetchError(
-                            "too_large", url, f"{int(declared):,} bytes declared, over the {max_bytes:,} cap"
-                        )
-                    chunks, size = [], 0
-                    for chunk in resp.iter_raw():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap")
-                        if time.monotonic() - start > p.deadline_seconds:
-                            raise FetchError("deadline", url, f"download not done after {p.deadline_seconds:.0f}s")
-                        chunks.append(chunk)
-                    raw = b"".join(chunks)
-                    if declared and declared.isdigit() and len(raw) < int(declared):
-                        raise FetchError("truncated", url, f"body ended after {len(raw):,} of {int(declared):,} bytes")
-                    body = _decode_content(raw, hdrs.get("content-encoding", ""), url)
-                    if len(body) > max_bytes:
-                        raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap once decompressed")
-                    return resp.status_code, hdrs, body, None
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise FetchError("unreachable", url, f"no connection ({type(exc).__name__}: {exc})") from None
-            except httpx.TimeoutException as exc:
-                raise FetchError("timeout", url, f"timed out ({type(exc).__name__})") from None
-            except httpx.RemoteProtocolError as exc:
-                raise FetchError("truncated", url, f"connection broke mid-response: {exc}") from None
-            except (httpx.TransportError, OSError) as exc:
-                raise FetchError("connection", url, f"{type(exc).__name__}: {exc}") from None
+            with _Watchdog(p.deadline_seconds) as watchdog:
+                try:
+                    with host.client.stream(
+                        method, url, headers=send, data=form, content=content, extensions={"trace": watchdog.trace}
+                    ) as resp:
+                        return self._read(resp, url, max_bytes, start, watchdog)
+                except FetchError:
+                    raise
+                except (httpx.TransportError, OSError) as exc:
+                    raise _transport_error(exc, url, watchdog.expired, p.deadline_seconds) from None
+
+    def _read(
+        self, resp: httpx.Response, url: str, max_bytes: int, start: float, watchdog: _Watchdog
+    ) -> tuple[int, dict[str, str], bytes, str | None]:
+        p = self.policy
+        hdrs = {k.lower(): v for k, v in resp.headers.items()}
+        if resp.status_code in (301, 302, 303, 307, 308) and "location" in hdrs:
+            return resp.status_code, hdrs, b"", hdrs["location"]
+        if resp.status_code == 304:
+            return 304, hdrs, b"", None
+        if resp.status_code >= 500 or resp.status_code == 429:  # 429 Too Many Requests: wait, retry
+            err = FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
+            err.retry_after = _retry_after(hdrs.get("retry-after"))
+            raise err
+        if resp.status_code >= 400 or resp.status_code < 200:
+            raise FetchError("http_status", url, f"HTTP {resp.status_code}", resp.status_code)
+        declared = hdrs.get("content-length", "").strip()
+        length = int(declared) if declared.isdigit() and len(declared) < 19 else None
+        if length is not None and length > max_bytes:
+            raise FetchError("too_large", url, f"{length:,} bytes declared, over the {max_bytes:,} cap")
+        encoding = hdrs.get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            inflater = None
+        elif encoding in ENCODINGS:
+            inflater = Inflater(encoding, max_bytes)
+        else:
+            raise FetchError("http_status", url, f"unsupported content encoding {encoding!r}")
+        chunks, size = [], 0
+        try:
+            for chunk in resp.iter_raw():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError("too_large", url, f"more than the {max_bytes:,}-byte cap")
+                if watchdog.expired or time.monotonic() - start > p.deadline_seconds:
+                    raise FetchError("deadline", url, f"download not done after {p.deadline_seconds:g}s")
+                if inflater is not None:
+                    inflater.feed(chunk)
+                else:
+                    chunks.append(chunk)
+            body = inflater.finish() if inflater is not None else b"".join(chunks)
+        except InflateError as exc:
+            raise FetchError("too_large" if exc.too_large else "truncated", url, str(exc)) from None
+        if length is not None and size < length:
+            raise FetchError("truncated", url, f"body ended after {size:,} of {length:,} bytes")
+        if length is not None and _overran(resp):
+            raise FetchError(
+                "truncated", url, f"the server sent more than its Content-Length of {length:,} bytes: the body is cut"
+            )
+        return resp.status_code, hdrs, body, None
+
+
+class _Watchdog:
+    """Ends a request at its deadline wherever it is (dripped headers as much as a dripped body):
+    the trace extension hands over the connection's stream, whose socket is shut when time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._stream: object | None = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        if event.endswith(".complete") and hasattr(info.get("return_value"), "get_extra_info"):
+            self._stream = info["return_value"]  # connect_tcp, start_tls: the network stream
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self._stream.get_extra_info("socket") if self._stream is not None else None  # type: ignore[attr-defined]
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # a blocked recv returns at once
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _overran(resp: httpx.Response) -> bool:
+    """Whether bytes followed the body its Content-Length framed: then the length lied and the body is
+    cut. Read from h11's buffer of received, unparsed bytes (no public API says so), then the socket."""
+    layer: object | None = resp.stream  # httpx's stream → httpcore's pool stream → its HTTP/1.1 connection
+    for _ in range(8):
+        if layer is None or hasattr(layer, "_h11_state"):
+            break
+        layer = next(
+            (getattr(layer, a) for a in ("_stream", "_httpcore_stream", "_connection") if hasattr(layer, a)), None
+        )
+    trailing = getattr(getattr(layer, "_h11_state", None), "trailing_data", (b"", False))
+    if trailing[0]:
+        return True
+    network = resp.extensions.get("network_stream")
+    try:
+        return bool(network.read(1, timeout=0.01)) if network is not None else False
+    except Exception:  # noqa: BLE001 - nothing more to read (timeout, closed): nothing overran
+        return False
+
+
+def _transport_error(exc: Exception, url: str, expired: bool, deadline: float) -> FetchError:
+    """A transport failure as the FetchError it means."""
+    if expired:
+        return FetchError("deadline", url, f"download not done after {deadline:g}s")
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return FetchError("unreachable", url, f"no connection ({type(exc).__name__}: {exc})")
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError("timeout", url, f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return FetchError("truncated", url, f"connection broke mid-response: {exc}")
+    return FetchError("connection", url, f"{type(exc).__name__}: {exc}")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -338,20 +430,3 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
-
-
-def _decode_content(raw: bytes, encoding: str, url: str) -> bytes:
-    encoding = encoding.strip().lower()
-    if not encoding or encoding == "identity":
-        return raw
-    import gzip
-    import zlib
-
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return gzip.decompress(raw)
-        if encoding == "deflate":
-            return zlib.decompress(raw)
-    except (OSError, zlib.error, EOFError) as exc:
-        raise FetchError("truncated", url, f"{encoding} body cannot be decompressed: {exc}") from None
-    raise FetchError("http_status", url, f"unsupported content encoding {encoding!r}")
