@@ -182,3 +182,73 @@ def test_dripped_headers_do_not_outlast_the_deadline() -> None:
             assert time.monotonic() - start < 3
     finally:
         server.close()
+
+
+def _raw(data: bytes):  # noqa: ANN202
+    def route(h) -> None:  # noqa: ANN001
+        h.wfile.write(data)
+        h.wfile.flush()
+
+    return route
+
+
+def _to(location: bytes):  # noqa: ANN202
+    return _raw(b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n")
+
+
+HOSTILE = {
+    # attachment → (what the server answers, the issue of its row)
+    "/h/bad-status.pdf": (_raw(b"HTTP/1.1 OK\r\n\r\n"), "crawl.bad_response"),
+    "/h/garbage.pdf": (_raw(b"\x00\xff garbage\r\n\r\n"), "crawl.bad_response"),
+    "/h/huge-header.pdf": (_raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"), "crawl.bad_response"),
+    "/h/bad-length.pdf": (_raw(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok"), "crawl.bad_response"),
+    "/h/status-999.pdf": (_raw(b"HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok"), "crawl.http_status"),
+    "/h/to-data.pdf": (_to(b"data:text/html,hi"), "crawl.bad_url"),
+    "/h/to-js.pdf": (_to(b"javascript:x()"), "crawl.bad_url"),
+    "/h/to-v6.pdf": (_to(b"http://[::1/x"), "crawl.bad_url"),
+    "/h/to-ctrl.pdf": (_to(b"/a\x01b.pdf"), "crawl.bad_url"),
+    "/h/to-ftp.pdf": (_to(b"ftp://127.0.0.1/x"),
+                      "crawl.host_not_allowed"),
+}  # fmt: skip
+
+
+def test_hostile_answers_are_one_issue_each_and_the_good_document_is_kept(tmp_path) -> None:  # noqa: ANN001
+    from tests.localportal import LocalPortal, static
+    from yujuesuan.crawl.rawstore import RawStore
+    from yujuesuan.crawl.run import crawl_source
+    from yujuesuan.crawl.sources import load_source
+    from yujuesuan.generator import generate
+
+    links = "".join(f'<a href="{p}">示例局决算{n}.pdf</a>' for n, p in enumerate(HOSTILE))
+    links += '<a href="http://[::1/x.pdf">示例局决算v6.pdf</a><a href="/h/ctl\x01.pdf">示例局决算ctl.pdf</a>'
+    links += '<a href="/h/good.pdf">示例局2024年度部门决算.pdf</a>'
+    routes = {p: route for p, (route, _) in HOSTILE.items()}
+    routes["/list/index.html"] = static(f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
+    routes["/h/good.pdf"] = static(generate(1).pdf)
+    server = LocalPortal(routes)
+    try:
+        src = tmp_path / "hostile.yaml"
+        src.write_text(
+            f'name: h\nadapter: generic_cms\nstart_urls: ["{server.url}/list/index.html"]\nrobots: false\n'
+            "limits: {retries: 1, backoff_seconds: 0.01, timeout_seconds: 2, rate_per_second: 100}\n",
+            encoding="utf-8",
+        )
+        result = crawl_source(load_source(src), RawStore(tmp_path / "raw"), "r")
+        rows = {d.url.removeprefix(server.url): d for d in result.downloads}
+        assert rows["/h/good.pdf"].outcome == "new"
+        for path, (_, check_id) in HOSTILE.items():
+            assert (rows[path].outcome, rows[path].error_kind) == ("failed", check_id), (path, rows[path].error)
+            assert rows[path].error and "\n" not in rows[path].error
+        assert rows["/h/ctl\x01.pdf"].error_kind == "crawl.bad_url"  # a link httpx cannot send
+        assert not any("[::1" in url for url in rows)  # a link that is no URL is no candidate
+        assert server.hits["/h/bad-status.pdf"] == 1  # a broken answer is not asked again
+    finally:
+        server.close()
+
+
+def test_a_page_with_links_that_are_no_urls_is_read() -> None:
+    page = read_page(
+        '<base href="http://[::1"><a href="http://[::1/x">a</a><a href="//[">b</a><a href="/ok.pdf">c</a>',
+        "http://x.gov.cn/list/",
+    )
+    assert [link.url for link in page.links] == ["http://x.gov.cn/ok.pdf"]

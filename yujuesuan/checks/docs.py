@@ -63,7 +63,23 @@ CRAWL_CHECKS = [
         "HTTP 5xx or 429 on every attempt (Retry-After honoured); a later success is no issue.",
     ),
     ("crawl.http_status", "error", "HTTP 4xx but 429 (404 attachment, 403 …): not retried."),
-    ("crawl.truncated", "error", "The body ended before its Content-Length (or broke mid-transfer), after retries."),
+    (
+        "crawl.truncated",
+        "error",
+        "The body ended before its Content-Length, broke mid-transfer, or went on past it (the length "
+        "lied), after retries.",
+    ),
+    (
+        "crawl.bad_response",
+        "error",
+        "The answer is not valid HTTP (illegal status line, headers over 16 kB, a bad Content-Length or chunk); "
+        "not retried.",
+    ),
+    (
+        "crawl.bad_url",
+        "error",
+        "A link, or a redirect's Location, that is no valid URL (data:, javascript:, http://[::1 …).",
+    ),
     ("crawl.too_large", "error", "Larger than the source's max_bytes (declared or counted); nothing kept."),
     ("crawl.deadline", "error", "A download still unfinished after deadline_seconds (a server dripping bytes)."),
     ("crawl.redirect_loop", "error", "Redirects that come back to a URL already visited."),

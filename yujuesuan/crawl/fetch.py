@@ -36,8 +36,8 @@ MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is cut to this
 class FetchError(Exception):
     """A request that did not yield a usable body. `kind` is one of:
     unreachable (no connection could be made: DNS, refused, no route), timeout, connection,
-    truncated, server_error, http_status, too_large, deadline,
-    redirect_loop, too_many_redirects, host_not_allowed, robots_disallowed."""
+    truncated, bad_response (not valid HTTP), server_error, http_status, too_large, deadline,
+    redirect_loop, too_many_redirects, bad_url, host_not_allowed, robots_disallowed."""
 
     def __init__(self, kind: str, url: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -215,7 +215,12 @@ class Fetcher:
                 raise FetchError("too_many_redirects", url, f"more than {self.policy.max_redirects} redirects")
             status, resp_headers, body, location = self._once(method, current, headers, data, max_bytes)
             if location is not None:
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(
+                        "bad_url", url, f"a redirect to no valid URL ({exc}): {location[:200]!r}"
+                    ) from None
                 if status in (301, 302, 303):
                     method, data = ("GET", None) if method == "POST" else (method, data)
                 continue
@@ -240,7 +245,11 @@ class Fetcher:
             return host.down
 
     def _admit(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.hostname  # noqa: B018 - raises for what is no URL (http://[::1)
+        except ValueError as exc:
+            raise FetchError("bad_url", url, f"not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("host_not_allowed", url, f"not an http(s) URL: {url}")
         if self.allowed_hosts is not None and parts.hostname.lower() not in self.allowed_hosts:
@@ -302,6 +311,8 @@ class Fetcher:
                         return self._read(resp, url, max_bytes, start, watchdog)
                 except FetchError:
                     raise
+                except httpx.InvalidURL as exc:  # a link, or a redirect's Location, httpx cannot send
+                    raise FetchError("bad_url", url, f"not a valid URL: {exc}") from None
                 except (httpx.TransportError, OSError) as exc:
                     raise _transport_error(exc, url, watchdog.expired, p.deadline_seconds) from None
 
@@ -314,11 +325,11 @@ class Fetcher:
             return resp.status_code, hdrs, b"", hdrs["location"]
         if resp.status_code == 304:
             return 304, hdrs, b"", None
-        if resp.status_code >= 500 or resp.status_code == 429:  # 429 Too Many Requests: wait, retry
+        if 500 <= resp.status_code < 600 or resp.status_code == 429:  # 429 Too Many Requests: wait, retry
             err = FetchError("server_error", url, f"HTTP {resp.status_code}", resp.status_code)
             err.retry_after = _retry_after(hdrs.get("retry-after"))
             raise err
-        if resp.status_code >= 400 or resp.status_code < 200:
+        if not 200 <= resp.status_code < 400:
             raise FetchError("http_status", url, f"HTTP {resp.status_code}", resp.status_code)
         declared = hdrs.get("content-length", "").strip()
         length = int(declared) if declared.isdigit() and len(declared) < 19 else None
@@ -413,7 +424,14 @@ def _transport_error(exc: Exception, url: str, expired: bool, deadline: float) -
     if isinstance(exc, httpx.TimeoutException):
         return FetchError("timeout", url, f"timed out ({type(exc).__name__})")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return FetchError("truncated", url, f"connection broke mid-response: {exc}")
+        said = " ".join(str(exc).split())[:300]
+        if said.startswith("Invalid URL in location header"):
+            return FetchError("bad_url", url, f"a redirect to no valid URL: {said}")
+        if "disconnected without sending a response" in said:
+            return FetchError("connection", url, f"connection closed before a response: {said}")
+        if "peer closed connection" in said:
+            return FetchError("truncated", url, f"connection broke mid-response: {said}")
+        return FetchError("bad_response", url, f"the answer is not valid HTTP: {said}")
     return FetchError("connection", url, f"{type(exc).__name__}: {exc}")
 
 
