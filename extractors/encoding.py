@@ -46,7 +46,7 @@ class Decoded:
         return f"the declared charset {self.ignored!r} is not a text encoding of web pages; read as {self.encoding}"
 
 
-def _codec(label: str | None) -> str | None:
+def text_codec(label: str | None) -> str | None:
     """The codec a declared label names, if it is a text encoding a page can be in."""
     if not label:
         return None
@@ -76,7 +76,7 @@ def decode_html(body: bytes, content_type: str = "", forced: str = "auto") -> De
             m2 = META_CHARSET.search(body[:4096])
             if m2:
                 declared, from_meta = m2.group(1).decode("ascii", "replace"), True
-    codec = _codec(declared)
+    codec = text_codec(declared)
     if from_meta and codec in UTF16:
         codec = None  # the meta was read as ASCII, so the page is no UTF-16 (WHATWG: UTF-8)
     ignored = declared if declared and codec is None else None

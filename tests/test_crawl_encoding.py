@@ -84,3 +84,10 @@ def test_an_html_report_that_declares_base64_is_extracted() -> None:
     assert {(i.table_code, i.code or i.row_label, i.column, i.value) for i in ex.items} == {
         (e.table_code, e.code or e.row_label, e.column, e.value) for e in gen.expected
     }
+
+
+@pytest.mark.parametrize("label", ["undefined", "punycode", "idna", "utf-7", "base64", "rot13", "nonsense"])
+def test_a_file_name_in_a_charset_that_is_no_text_encoding_is_read_as_bytes(label: str) -> None:
+    from yujuesuan.crawl.names import disposition_name
+
+    assert disposition_name(f"attachment; filename*={label}''%E5%86%B3%E7%AE%97.pdf") == "决算.pdf"
