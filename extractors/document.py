@@ -23,6 +23,8 @@ def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) 
     if not pages:
         return _fail(ex, "extract.no_text", "The HTML page has no text.")
     extract_layout(ex, pages, data, "pdfplumber")
+    if decoded.warning:
+        ex.issue("extract.encoding_ignored", "warning", f"{decoded.warning}; its figures were read.")
     if decoded.replaced:
         ex.issue(
             "extract.text_replaced",

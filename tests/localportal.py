@@ -3,13 +3,20 @@ make a path time out, fail then succeed, drip, lie about its type, redirect in c
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 Route = Callable[["Handler"], None]
+REPO = Path(__file__).resolve().parents[1]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -133,3 +140,21 @@ def chunked_forever(chunk: bytes) -> Route:
             h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
 
     return route
+
+
+def run_bounded(code: str, mem_mb: int = 1500, seconds: float = 60) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh Python whose address space is capped at `mem_mb` (RLIMIT_AS) and its time at
+    `seconds`: a test of hostile input fails there with a MemoryError, not by swapping the machine."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (mem_mb * 1024 * 1024, mem_mb * 1024 * 1024))
+
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        preexec_fn=cap,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )

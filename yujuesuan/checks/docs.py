@@ -20,6 +20,12 @@ EXTRACTION_CHECKS = [
     ),
     ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
     ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
+    (
+        "extract.encoding_ignored",
+        "warning",
+        "An HTML report declares a charset that is no text encoding (base64, rot13, an unknown label …); "
+        "its encoding was detected instead.",
+    ),
     ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
@@ -55,22 +61,53 @@ EXTRACTION_CHECKS = [
 # raised while crawling (the warehouse's crawl_issues table and the run report); crawl.<kind> for
 # every FetchError kind of yujuesuan.crawl.fetch, then the downloader's and adapters' own
 CRAWL_CHECKS = [
+    (
+        "crawl.unreachable",
+        "error",
+        "No connection to the host (DNS name does not resolve, refused, no route), after retries; the host is not "
+        "asked again this run. Also when robots.txt cannot be fetched for that reason.",
+    ),
     ("crawl.timeout", "error", "No answer within the source's timeout, after every retry."),
-    ("crawl.connection", "error", "The connection could not be made or broke (DNS, refused, reset), after retries."),
+    ("crawl.connection", "error", "The connection broke (reset, closed) before a response, after retries."),
     (
         "crawl.server_error",
         "error",
         "HTTP 5xx or 429 on every attempt (Retry-After honoured); a later success is no issue.",
     ),
     ("crawl.http_status", "error", "HTTP 4xx but 429 (404 attachment, 403 …): not retried."),
-    ("crawl.truncated", "error", "The body ended before its Content-Length (or broke mid-transfer), after retries."),
+    (
+        "crawl.truncated",
+        "error",
+        "The body ended before its Content-Length, broke mid-transfer, or went on past it (the length "
+        "lied), after retries.",
+    ),
+    (
+        "crawl.bad_response",
+        "error",
+        "The answer is not valid HTTP (illegal status line, headers over 16 kB, a bad Content-Length or chunk); "
+        "not retried.",
+    ),
+    (
+        "crawl.bad_url",
+        "error",
+        "A link, or a redirect's Location, that is no valid URL (data:, javascript:, http://[::1 …).",
+    ),
     ("crawl.too_large", "error", "Larger than the source's max_bytes (declared or counted); nothing kept."),
     ("crawl.deadline", "error", "A download still unfinished after deadline_seconds (a server dripping bytes)."),
     ("crawl.redirect_loop", "error", "Redirects that come back to a URL already visited."),
     ("crawl.too_many_redirects", "error", "More redirects than max_redirects."),
     ("crawl.host_not_allowed", "warning", "A link or redirect to a host the source does not allow; not fetched."),
-    ("crawl.robots_disallowed", "warning", "robots.txt disallows the URL (or robots.txt itself was unreachable)."),
-    ("crawl.page_encoding", "warning", "Bytes invalid in the declared encoding; replaced by U+FFFD, the rest read."),
+    (
+        "crawl.robots_disallowed",
+        "warning",
+        "robots.txt disallows the URL, or answered 5xx (then nothing on that host is fetched, RFC 9309).",
+    ),
+    (
+        "crawl.page_encoding",
+        "warning",
+        "Bytes invalid in the declared encoding (replaced by U+FFFD, the rest read), or a declared charset that is "
+        "no text encoding (base64, rot13 …; the encoding detected instead).",
+    ),
     ("crawl.api_unreadable", "error", "A JSON API answered something that is not the JSON expected."),
     ("crawl.empty_body", "warning", "The server sent 0 bytes for a document."),
     (
@@ -82,6 +119,11 @@ CRAWL_CHECKS = [
     ("crawl.content_type_mismatch", "info", "Content-Type contradicts the bytes (a PDF sent as text/html); kept."),
     ("crawl.zip_entry_refused", "warning", "A ZIP entry not unpacked: path escape (../), link, not a document, bomb."),
     ("health.too_few_documents", "warning", "A source found fewer documents than its declared min_documents."),
+    (
+        "health.unreachable",
+        "warning",
+        "No page of a source could be read, for want of a connection: the portal could not be reached.",
+    ),
     ("health.stale", "warning", "Nothing new from a source for longer than its declared stale_after_days."),
     (
         "health.recovered",

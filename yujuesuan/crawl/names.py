@@ -13,6 +13,8 @@ import re
 import unicodedata
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+from extractors.encoding import text_codec
+
 EXTENSIONS = ("pdf", "xls", "xlsx", "doc", "docx", "zip", "html", "htm", "et", "wps", "rar", "7z")
 RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 EXT_FORMAT = {"htm": "html"}
@@ -36,11 +38,11 @@ def disposition_name(header: str | None) -> str | None:
         return None
     m = re.search(r"filename\*\s*=\s*([^';]*)'[^']*'([^;]+)", header, re.I)
     if m:
-        charset = m.group(1).strip().lower() or "utf-8"
+        codec = text_codec(m.group(1) or "utf-8")  # only a text encoding (not base64, undefined …)
         raw = unquote_to_bytes(m.group(2).strip().strip('"'))
         try:
-            return raw.decode("gb18030" if charset in ("gbk", "gb2312") else charset)
-        except (LookupError, UnicodeDecodeError):
+            return raw.decode(codec) if codec else _bytes_text(raw)
+        except UnicodeError:
             return _bytes_text(raw)
     m = re.search(r'filename\s*=\s*"([^"]*)"', header, re.I) or re.search(r"filename\s*=\s*([^;]+)", header, re.I)
     if not m:

@@ -46,7 +46,7 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "base" and a.get("href"):
-            self.base = urljoin(self.base, a["href"])
+            self.base = absolute(self.base, a["href"]) or self.base
         elif tag == "title":
             self._title = []
         elif tag == "script":
@@ -94,11 +94,15 @@ class _Reader(HTMLParser):
 
 
 def absolute(base: str, href: str) -> str | None:
+    """An href made absolute, without its fragment; None for what is no http(s) URL."""
     href = href.strip()
     if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
         return None
-    parts = urlsplit(urljoin(base, href))
-    if parts.scheme not in ("http", "https"):
+    try:
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+    except ValueError:  # no URL at all (http://[::1, a bad port …): not a link
         return None
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 from yujuesuan.crawl.adapters import ADAPTERS, Visit
 from yujuesuan.crawl.download import Download, download
-from yujuesuan.crawl.fetch import Fetcher, FetchPolicy
+from yujuesuan.crawl.fetch import HOST_DOWN, Fetcher, FetchPolicy
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.sources import Source
 
 log = logging.getLogger(__name__)
+
+UNREACHABLE = {f"crawl.{kind}" for kind in HOST_DOWN}
 
 
 @dataclass
@@ -32,7 +34,7 @@ class SourceHealth:
     new: int = 0
     changed: int = 0
     unchanged: int = 0  # incl. not modified (304)
-    failed: int = 0  # incl. refused
+    failed: int = 0  # documents failed or refused, and pages (index, detail, API calls) that could not be read
     last_new_at: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -97,8 +99,10 @@ def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
     health = SourceHealth(run_id, source.id, started_at, round(time.perf_counter() - start, 3), requests=requests)
     health.pages_visited, health.pages_failed = visit.pages_visited, visit.pages_failed
     tally(health, downloads)
-    _warn(source, store, health)
+    health.failed += visit.pages_failed
     problems = [asdict(p) for p in visit.problems]
+    _warn_unreachable(health, problems)
+    _warn(source, store, health)
     return CrawlResult(health, downloads, problems)
 
 
@@ -113,6 +117,17 @@ def tally(health: SourceHealth, downloads: list[Download]) -> None:
             health.unchanged += 1
         else:
             health.failed += 1
+
+
+def _warn_unreachable(health: SourceHealth, problems: list[dict]) -> None:
+    """No page read at all, and a page failed for want of a connection: the portal is not there."""
+    if health.pages_visited:
+        return
+    down = [p for p in problems if p["check_id"] in UNREACHABLE]
+    if down:
+        health.warnings.append(
+            f"health.unreachable: the portal could not be reached, nothing was crawled ({down[0]['message']})"
+        )
 
 
 def _warn(source: Source, store: RawStore, health: SourceHealth) -> None:

@@ -23,13 +23,13 @@ COUNT_VAR = r"\b{name}\s*=\s*(\d+)"
 NEXT_WORDS = ("下一页", "下页", "下一頁", "后页")
 LAST_WORDS = ("尾页", "末页", "最后一页", "尾頁")
 # a number in a URL that pages it: (pattern, group of the number)
+# (each is linear in the URL's length: no backtracking over a hostile 20 kB link)
 PAGE_NUMBER = [
-    re.compile(r"(?P<pre>[\w-]+[_-])(?P<n>\d+)(?P<post>\.s?html?)$"),  # index_3.html, list-3.html, column-index-3.shtml
-    re.compile(
-        r"(?P<pre>[?&](?:page|pageNo|pageno|pageIndex|PageIndex|currPage|pageNum|curPage|p)=)(?P<n>\d+)(?P<post>)"
-    ),
-    re.compile(r"(?P<pre>/)(?P<n>\d+)(?P<post>\.s?html?)$"),
+    re.compile(r"(?<=[\w-])[_-](?P<n>\d+)\.s?html?$"),  # index_3.html, list-3.html, column-index-3.shtml
+    re.compile(r"[?&](?:page|pageNo|pageno|pageIndex|PageIndex|currPage|pageNum|curPage|p)=(?P<n>\d+)"),
+    re.compile(r"/(?P<n>\d+)\.s?html?$"),
 ]
+MAX_DIGITS = 9  # a page number longer than this is a lie (and int() of 5,000 digits raises)
 
 
 def _numbered(url: str) -> tuple[re.Match[str], re.Pattern[str]] | None:
@@ -40,8 +40,14 @@ def _numbered(url: str) -> tuple[re.Match[str], re.Pattern[str]] | None:
     return None
 
 
-def pagination_urls(page: Page, index_url: str) -> list[str]:
-    """Every other index page this one reveals (not yet de-duplicated against visits)."""
+def _count(digits: str, limit: int) -> int:
+    """A page count or number the page states, never more than `limit` (it may be 10⁹, or 5,000 digits)."""
+    return limit if len(digits) > MAX_DIGITS else min(int(digits), limit)
+
+
+def pagination_urls(page: Page, index_url: str, limit: int = 50) -> list[str]:
+    """Every other index page this one reveals (not yet de-duplicated against visits): of each
+    pagination it states, the first `limit` pages (a crawl visits no more than max_pages anyway)."""
     urls: list[str] = []
     for script in page.scripts:
         for m in CREATE_PAGE.finditer(script):
@@ -49,14 +55,15 @@ def pagination_urls(page: Page, index_url: str) -> list[str]:
             if not total_s.isdigit():
                 var = re.search(COUNT_VAR.format(name=re.escape(total_s)), script)
                 total_s = var.group(1) if var else "0"
-            urls += [urljoin(index_url, f"{prefix}_{k}.{ext}") for k in range(1, int(total_s))]
+            total = _count(total_s, limit + 1)
+            urls += [urljoin(index_url, f"{prefix}_{k}.{ext}") for k in range(1, total)]
     for link in page.links:
         text = link.text.strip()
         if any(w in text for w in LAST_WORDS):
             found = _numbered(link.url)
             if found:
                 m, _ = found
-                last = int(m.group("n"))
+                last = _count(m.group("n"), limit)
                 urls += [link.url[: m.start("n")] + str(k) + link.url[m.end("n") :] for k in range(1, last + 1)]
             else:
                 urls.append(link.url)
@@ -90,6 +97,8 @@ def _fetch_page(
         return None
     visit.pages_visited += 1
     decoded = decode_html(got.body, got.content_type, source.encoding)
+    if decoded.warning:
+        visit.problem("crawl.page_encoding", "warning", url, f"{decoded.warning}; the page was read", referrer)
     if decoded.replaced:
         visit.problem(
             "crawl.page_encoding",
@@ -115,7 +124,7 @@ def discover(source: Source, fetcher: Fetcher, visit: Visit) -> Iterator[Candida
             if got is None:
                 continue
             page = got[0]
-            for url in pagination_urls(page, index_url):
+            for url in pagination_urls(page, index_url, source.index.max_pages):
                 if url not in queued and (urlsplit(url).hostname or "") in hosts:
                     queued.add(url)
                     queue.append(url)
