@@ -40,12 +40,15 @@ SENTENCE_END = re.compile(r"[。;!?]")
 QUALIFIED = re.compile(r"预算|决算")
 MAX_GAP = 14  # characters between a phrase and its first number
 CHANGE = re.compile(r"(增加|减少|增长|下降|上升|持平)")
-VARIANCE = re.compile(
-    r"(?:\d+[.、])?([^。;,]{2,40}?)\(类\)([^。;,]{2,40}?)\(款\)([^。;,]{2,60}?)\(项\)[。:,]?"
-    r"(?:主要用于[^。]*。)?"  # 上海: what the line pays for, before its figures
-    r"(年初|全年)预算为([\d,]+(?:\.\d+)?)万元,支出决算为([\d,]+(?:\.\d+)?)万元"
-    r"(?:,完成(?:年初|全年)预算(?:数)?的([\d.]+)%)?[。;]?(?:([^。]*?(?:原因|持平)[^。]*)。)?"
-)
+# the 预算 vs 决算 explanation: a 类/款/项 heading, then its figures in any order and unit
+HEADING = re.compile(r"(?:\d+[.、])?([^。;,]{2,40}?)\(类\)([^。;,]{2,40}?)\(款\)([^。;,]{2,60}?)\(项\)")
+MONEY = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)(万元|亿元|元)|(-?\d[\d,]*(?:\.\d+)?)%")
+BUDGET_WORDS = re.compile(r"预算")
+ADJUSTED_WORDS = re.compile(r"全年|调整")
+FINAL_WORDS = re.compile(r"决算|实际支出|执行数|支出数")
+REASON = re.compile(r"[^。]*(?:原因|持平|主要是|主要用于)[^。]*")
+WORDS_BEFORE = 16  # characters before a figure that say what it is
+SEGMENT = 600  # a line's figures follow its heading within this many characters
 
 
 @dataclass
@@ -206,27 +209,67 @@ def _resolve_code(names: tuple[str, str, str], items: list[LineItem]) -> str | N
 
 
 def extract_variances(pages: list[PageLayout], doc_id: str, items: list[LineItem]) -> list[Variance]:
+    """Each 类/款/项 line of the 预算 vs 决算 explanation: its budget and final figures read by the
+    words before them (年初预算/全年预算/调整预算 … → the budget and its basis; 决算/支出决算/实际
+    支出 → the final), in 元, 万元 or 亿元, with or without separators; the completion rate; the
+    sentence giving the reason."""
     text, starts = _text_with_pages(pages)
+    heads = list(HEADING.finditer(text))
     out = []
-    for m in VARIANCE.finditer(text):
+    for n, m in enumerate(heads):
+        end = min(heads[n + 1].start() if n + 1 < len(heads) else len(text), m.end() + SEGMENT)
+        figures = _line_figures(text, m.end(), end)
+        if figures.final is None and figures.budget is None:
+            continue  # a heading without figures (a list of lines, a table caption)
         lei, kuan, xiang = m.group(1), m.group(2), m.group(3)
         lei = re.split(r"\d+[.、]|[:]", lei)[-1]  # "其中:1.一般公共服务支出" → the 类 name
-        code = _resolve_code((lei, kuan, xiang), items)
-        wan = UNIT_FACTOR["万元"]
-        budget = (Decimal(m.group(5).replace(",", "")) * wan).quantize(Decimal("0.01"))
-        initial = m.group(4) == "年初"
         out.append(
             Variance(
                 doc_id=doc_id,
                 row_label=f"{lei}/{kuan}/{xiang}",
-                code=code,
-                initial_budget=budget if initial else None,
-                adjusted_budget=None if initial else budget,
-                final=(Decimal(m.group(6).replace(",", "")) * wan).quantize(Decimal("0.01")),
-                completion_rate=Decimal(m.group(7)) if m.group(7) else None,
-                completion_basis="initial" if initial else "adjusted",
-                reason=m.group(8),
+                code=_resolve_code((lei, kuan, xiang), items),
+                initial_budget=figures.budget if figures.basis == "initial" else None,
+                adjusted_budget=figures.budget if figures.basis == "adjusted" else None,
+                final=figures.final,
+                completion_rate=figures.rate,
+                completion_basis=figures.basis,
+                reason=figures.reason,
                 page=_page_at(starts, m.start()),
             )
         )
     return out
+
+
+@dataclass
+class _LineFigures:
+    budget: Decimal | None = None
+    basis: str | None = None  # initial | adjusted
+    final: Decimal | None = None
+    rate: Decimal | None = None
+    reason: str | None = None
+
+
+def _line_figures(text: str, start: int, end: int) -> _LineFigures:
+    got = _LineFigures()
+    segment = text[start:end]
+    last = 0
+    for f in MONEY.finditer(segment):
+        words = segment[max(last, f.start() - WORDS_BEFORE) : f.start()]
+        words = re.split(r"[,。;]", words)[-1] or words  # the clause the figure belongs to
+        last = f.end()
+        if f.group(3) is not None:  # a percentage: the completion rate (完成年初预算的 105.31%)
+            if got.rate is None and ("完成" in words or "预算" in words):
+                got.rate = Decimal(f.group(3).replace(",", ""))
+                got.basis = got.basis or ("adjusted" if ADJUSTED_WORDS.search(words) else "initial")
+            continue
+        value, _ = _value(f.group(1), f.group(2))
+        if FINAL_WORDS.search(words) and got.final is None:
+            got.final = value
+        elif BUDGET_WORDS.search(words) and got.budget is None:
+            got.budget = value
+            got.basis = "adjusted" if ADJUSTED_WORDS.search(words) else "initial"
+    if got.final is not None or got.budget is not None:
+        tail = segment[last:]
+        reason = REASON.match(tail.lstrip("。;,")) or REASON.search(tail)
+        got.reason = reason.group(0).strip("。;,") if reason and reason.group(0).strip("。;,") else None
+    return got

@@ -50,7 +50,7 @@ def test_a_nightly_whose_portal_is_unreachable_publishes_its_report(tmp_path) ->
     reports = list((tmp_path / "runs").glob("*/report.md"))
     assert len(reports) == 1
     text = reports[0].read_text(encoding="utf-8")
-    assert "| down |" in text and "health.too_few_documents" in text
+    assert "| down |" in text and "health.too_few_documents" in text and "could not be reached" in text
     assert "overview:  " in out.stdout
     health = pd.read_parquet(tmp_path / "wh" / "source_health")
     assert list(health["source_id"]) == ["down"]

@@ -8,6 +8,7 @@ from importlib import resources
 
 import yaml
 
+from extractors.vocabulary import VocabularyError, expand
 from yujuesuan.checks.rules import RULES, DocData, Finding
 
 SEVERITIES = {"error", "warning", "info"}
@@ -73,6 +74,10 @@ def parse_catalogue(text: str) -> list[Rule]:
         if entry["id"] in seen:
             raise CatalogueError(f"{where}: duplicate id")
         seen.add(entry["id"])
+        try:
+            params = _expand(dict(entry.get("params") or {}))
+        except VocabularyError as exc:
+            raise CatalogueError(f"{where}: field 'params': {exc}") from None
         rules.append(
             Rule(
                 id=entry["id"],
@@ -82,10 +87,21 @@ def parse_catalogue(text: str) -> list[Rule]:
                 meaning=entry["meaning"],
                 families=tuple(entry.get("families") or ()),
                 kinds=tuple(entry.get("kinds") or ()),
-                params=dict(entry.get("params") or {}),
+                params=params,
             )
         )
     return rules
+
+
+def _expand(value: object) -> object:
+    """Every {term} of the vocabulary in the params' patterns replaced by its forms."""
+    if isinstance(value, str):
+        return expand(value)
+    if isinstance(value, list):
+        return [_expand(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v) for k, v in value.items()}
+    return value
 
 
 @cache

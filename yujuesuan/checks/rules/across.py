@@ -12,6 +12,7 @@ from yujuesuan.checks.rules.base import (
     _fmt,
     compare,
     label_key,
+    not_run,
 )
 
 
@@ -36,12 +37,30 @@ def _ref(doc: DocData, ref: dict) -> list[dict] | None:
     return hits[:1]
 
 
+def missing_input(doc: DocData, ref: dict) -> str | None:
+    """Why a reference cannot be read (its table absent, or no column of that name), else None."""
+    tables = [t for t in doc.tables if t["table_family"] == ref["family"]]
+    if not tables:
+        return f"no {ref['family']} table in the document"
+    if ref.get("column") and not any(t.get("empty") for t in tables):
+        col = re.compile(ref["column"])
+        printed = [c for t in tables for c in t.get("columns") or []]
+        if printed and not any(col.search(c) for c in printed):
+            code = tables[0]["table_code"]
+            return f"table {code} prints no column matching {ref['column']!r} (its columns: {', '.join(printed[:8])})"
+    return None
+
+
 def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
     params = cfg["params"]
+    for ref in [params["left"], *params["right"]]:
+        reason = missing_input(doc, ref)
+        if reason:
+            return [not_run(reason, locator=cfg["meaning"])]
     left = _ref(doc, params["left"])
     rights = [_ref(doc, r) for r in params["right"]]
     if left is None or any(r is None for r in rights):
-        return []  # a table is absent: structure.table_missing reports that
+        return []  # unreachable: missing_input said so
     if not left and not any(rights):
         return []  # both sides blank: zero on both sides
     if not left:

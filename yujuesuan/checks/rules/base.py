@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors.text import compact
+from extractors.vocabulary import expand, matcher
 
 TAIL = Decimal(100)  # 0.01 万元 in 元
 
@@ -20,14 +21,13 @@ ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一
 
 CN_ORDINAL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 
-TOTAL_COLUMN = re.compile(r"^(合计|小计|本年收入合计|本年支出合计)$")
+TOTAL_COLUMN = matcher("total_column")
 
-SIDE_TOTAL = re.compile(r"^(本年收入合计|本年支出合计|当年收入小计|当年支出小计|收入总计|支出总计|收入合计|支出合计)$")
+SIDE_TOTAL = re.compile(
+    expand("^({year_income_total}|{year_expenditure_total}|{income_grand_total}|{expenditure_grand_total})$")
+)
 
-GRAND_TOTAL = {
-    "income": re.compile(r"^(总计|收入总计|收入合计)$"),
-    "expenditure": re.compile(r"^(总计|支出总计|支出合计)$"),
-}
+GRAND_TOTAL = {"income": matcher("income_grand_total"), "expenditure": matcher("expenditure_grand_total")}
 
 
 @dataclass
@@ -40,6 +40,12 @@ class Finding:
     actual: str | None = None
     rows: list[dict] = field(default_factory=list)  # the rows the rule failed on (the evidence)
     check_id: str | None = None  # set when a rule reports under another id (units.scale)
+    not_run: bool = False  # the rule lacked an input (a table, a column): it says so, never assumes zero
+
+
+def not_run(reason: str, **kw: object) -> Finding:
+    """What a rule says when an input it needs was not read: info, never a zero in its arithmetic."""
+    return Finding("info", f"Could not run: {reason}.", not_run=True, **kw)  # type: ignore[arg-type]
 
 
 @dataclass

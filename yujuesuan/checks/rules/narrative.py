@@ -16,32 +16,35 @@ def _cell(doc: DocData, ref: dict) -> dict | None:
 
 
 def narrative_match(doc: DocData, cfg: dict) -> list[Finding]:
-    """Each stated metric (any of its statements) equals its table cell within 尾差."""
+    """Every statement of a metric equals a table cell it can report, within 尾差: a figure the
+    text states twice is checked twice (one right statement does not excuse a wrong one). A
+    statement with no qualifier may report any of its metric's cells (预算数 or 决算数)."""
     out = []
-    for pair in cfg["params"]["pairs"]:
-        stated = [
-            f
-            for f in doc.facts
-            if f["metric"] == pair["metric"] and f.get("qualifier") in (None, pair.get("qualifier"))
-        ]
-        cell = _cell(doc, pair["table"])
-        if not stated or cell is None:
-            continue
-        if any(abs(Decimal(f["value"]) - cell["value"]) <= TAIL for f in stated):
-            continue
-        f0 = stated[0]
-        out.append(
-            Finding(
-                cfg["severity"],
-                f"The text states {pair['metric']} = {_fmt(Decimal(f0['value']))} (page {f0['page']}), but table "
-                f"{cell['table_code']} prints {_fmt(cell['value'])}.",
-                table_code=cell["table_code"],
-                locator=f"{pair['metric']}: {f0['sentence'][:60]}",
-                expected=str(cell["value"]),
-                actual=str(f0["value"]),
-                rows=[cell],
+    pairs = cfg["params"]["pairs"]
+    for metric in dict.fromkeys(p["metric"] for p in pairs):
+        mine = [p for p in pairs if p["metric"] == metric]
+        cells = [(p.get("qualifier"), c) for p in mine if (c := _cell(doc, p["table"])) is not None]
+        for f in (f for f in doc.facts if f["metric"] == metric):
+            q = f.get("qualifier")  # a qualified statement (budget, final …) reports the cell of that qualifier
+            candidates = [c for cq, c in cells if q is None or cq == q]
+            if not candidates:
+                continue  # no table cell of this metric was read: nothing to compare with
+            value = Decimal(f["value"])
+            if any(abs(value - c["value"]) <= TAIL for c in candidates):
+                continue
+            cell = candidates[0]
+            out.append(
+                Finding(
+                    cfg["severity"],
+                    f"The text states {metric} = {_fmt(value)} (page {f['page']}), but table "
+                    f"{cell['table_code']} prints {_fmt(cell['value'])}.",
+                    table_code=cell["table_code"],
+                    locator=f"{metric}: {f['sentence'][:60]}",
+                    expected=str(cell["value"]),
+                    actual=str(f["value"]),
+                    rows=candidates,
+                )
             )
-        )
     return out
 
 
@@ -76,7 +79,7 @@ def variance_match(doc: DocData, cfg: dict) -> list[Finding]:
 
 
 def share_match(doc: DocData, cfg: dict) -> list[Finding]:
-    """A stated share (占 …%) equals the one recomputed from the tables, to 2 decimals."""
+    """Every stated share (占 …%) equals the one recomputed from the tables, to 2 decimals."""
     out = []
     for pair in cfg["params"]["pairs"]:
         part, whole = _cell(doc, pair["part"]), _cell(doc, pair["whole"])
@@ -84,20 +87,19 @@ def share_match(doc: DocData, cfg: dict) -> list[Finding]:
         if not stated or part is None or whole is None or not whole["value"]:
             continue
         computed = (part["value"] / whole["value"] * 100).quantize(Decimal("0.01"))
-        # the text rounds from 万元 figures: allow one unit of the last printed place
-        if any(abs(Decimal(f["value"]) - computed) <= Decimal("0.01") for f in stated):
-            continue
-        f0 = stated[0]
-        out.append(
-            Finding(
-                cfg["severity"],
-                f"The text states {pair['metric']} is {f0['value']}% (page {f0['page']}); tables "
-                f"{part['table_code']}/{whole['table_code']} give {computed}%.",
-                table_code=part["table_code"],
-                locator=f"share of {pair['metric']}",
-                expected=str(computed),
-                actual=str(f0["value"]),
-                rows=[part, whole],
+        for f in stated:  # the text rounds from 万元 figures: allow one unit of the last printed place
+            if abs(Decimal(f["value"]) - computed) <= Decimal("0.01"):
+                continue
+            out.append(
+                Finding(
+                    cfg["severity"],
+                    f"The text states {pair['metric']} is {f['value']}% (page {f['page']}); tables "
+                    f"{part['table_code']}/{whole['table_code']} give {computed}%.",
+                    table_code=part["table_code"],
+                    locator=f"share of {pair['metric']}",
+                    expected=str(computed),
+                    actual=str(f["value"]),
+                    rows=[part, whole],
+                )
             )
-        )
     return out
