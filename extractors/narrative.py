@@ -252,8 +252,10 @@ class _LineFigures:
 def _line_figures(text: str, start: int, end: int) -> _LineFigures:
     got = _LineFigures()
     segment = text[start:end]
-    last = 0
+    last = used = 0
     for f in MONEY.finditer(segment):
+        if got.final is not None and got.budget is not None and "。" in segment[used : f.start()]:
+            break  # the line's sentence is over: later figures belong to what follows
         words = segment[max(last, f.start() - WORDS_BEFORE) : f.start()]
         words = re.split(r"[,。;]", words)[-1] or words  # the clause the figure belongs to
         last = f.end()
@@ -261,15 +263,16 @@ def _line_figures(text: str, start: int, end: int) -> _LineFigures:
             if got.rate is None and ("完成" in words or "预算" in words):
                 got.rate = Decimal(f.group(3).replace(",", ""))
                 got.basis = got.basis or ("adjusted" if ADJUSTED_WORDS.search(words) else "initial")
+                used = f.end()
             continue
         value, _ = _value(f.group(1), f.group(2))
         if FINAL_WORDS.search(words) and got.final is None:
-            got.final = value
+            got.final, used = value, f.end()
         elif BUDGET_WORDS.search(words) and got.budget is None:
-            got.budget = value
+            got.budget, used = value, f.end()
             got.basis = "adjusted" if ADJUSTED_WORDS.search(words) else "initial"
     if got.final is not None or got.budget is not None:
-        tail = segment[last:]
-        reason = REASON.match(tail.lstrip("。;,")) or REASON.search(tail)
+        tail = segment[used:].lstrip("%。;,")  # the reason is the sentence right after the figures
+        reason = REASON.match(tail)
         got.reason = reason.group(0).strip("。;,") if reason and reason.group(0).strip("。;,") else None
     return got

@@ -26,11 +26,22 @@ from extractors.money import parse_amount, to_yuan
 from extractors.records import LineItem
 from extractors.spec import TableSpec
 from extractors.text import compact, has_cjk
+from extractors.vocabulary import expand
 
 TOTAL_LABEL = re.compile(r"^(合计|总计|小计|收入总计|支出总计|收入合计|支出合计|本年收入合计|本年支出合计)$")
 ORDINAL_LABEL = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[.、]|\([一二三四五六七八九十\d]+\))")
 META_TEXT = re.compile(r"单位[:：]|^(编制)?(部门|部门名称|预算单位|编制单位)[:：]")
-COLUMN_NO_ROW = re.compile(r"^(栏次|[\d]{1,2})$")
+# a cell of the row that numbers the columns (栏次 | 1 | 2 | 3=1+2 …): header, never data
+COLUMN_NO_ROW = re.compile(expand(r"^({column_numbers}|\d{1,2}|\d{1,2}=\d{1,2}(?:[+-]\d{1,2})+)$"))
+COLUMN_NO_WORD = re.compile(expand("{column_numbers}"))
+
+
+def is_column_number_row(texts: list[str]) -> bool:
+    """The row numbering the columns: a 栏次 word, or only column numbers (two or more)."""
+    texts = [t for t in texts if t]
+    if any(COLUMN_NO_WORD.search(t) for t in texts):
+        return True
+    return len(texts) >= 2 and all(COLUMN_NO_ROW.match(t) for t in texts)
 
 
 @dataclass
@@ -66,9 +77,7 @@ def _is_body_row(row: list[Cell | None]) -> bool:
     texts = [_txt(c) for c in row if c]
     if not texts:
         return False
-    if any("栏次" in t for t in texts):
-        return False
-    if all(COLUMN_NO_ROW.match(t) for t in texts):
+    if is_column_number_row(texts) or all(COLUMN_NO_ROW.match(t) for t in texts):
         return False
     if (TOTAL_LABEL.match(texts[0]) or ORDINAL_LABEL.match(texts[0])) and not any(has_cjk(t) for t in texts[1:]):
         return True
@@ -83,7 +92,7 @@ def _is_body_row(row: list[Cell | None]) -> bool:
 
 def _skip_row(row: list[Cell | None]) -> bool:
     texts = [_txt(c) for c in row if c]
-    return not texts or any("栏次" in t for t in texts) or all(COLUMN_NO_ROW.match(t) for t in texts)
+    return not texts or is_column_number_row(texts) or all(COLUMN_NO_ROW.match(t) for t in texts)
 
 
 def assign_roles(matrix: list[list[Cell | None]], body: list[int], header: list[int], grid: Grid) -> list[Column]:
@@ -173,7 +182,7 @@ def assign_headers(
     for key, text in has.items():
         if META_TEXT.search(text):  # 部门：… 单位：万元 printed inside the table's frame
             has[key] = ""
-    header = [r for r in header if not any("栏次" in has[(r, c.index)] for c in cols)]
+    header = [r for r in header if not is_column_number_row([has[(r, c.index)] for c in cols])]
     figures = {c.index: c.role in ("value", "empty") for c in cols}
 
     def spans(r: int, k: int) -> list[int]:

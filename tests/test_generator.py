@@ -33,3 +33,35 @@ def test_generator_is_deterministic() -> None:
 
 def test_generator_bytes_are_reproducible() -> None:
     assert generate(7).pdf == generate(7).pdf
+
+
+# what offices vary beyond the grid: the total column's word, a 栏次 row, the horizontal 三公 table
+FAMILIES = [
+    *[
+        Layout(currency=cur, rules=rules, total_word=word, column_numbers=numbers, split_codes=split)
+        for cur, rules, word, numbers, split in itertools.product(
+            ["万元", "元"], ["grid", "horizontal", "none"], [None, "合计", "小计", "合计数"], [False, True],
+            [False, True],
+        )
+        if word or numbers
+    ],
+    # the horizontal 三公 table (items as columns, 预算数 | 决算数 under each) is read exactly where it
+    # is ruled; with horizontal rules or none its nested header is ambiguous (not read exactly yet)
+    *[Layout(currency=c, sangong=True, column_numbers=numbers) for c in ("万元", "元") for numbers in (False, True)],
+]
+
+
+@pytest.mark.parametrize("n", range(len(FAMILIES)))
+def test_office_variations_extract_exactly_and_check_clean(n: int) -> None:
+    from yujuesuan.quality import apply_checks
+    from yujuesuan.store import extraction_rows
+
+    layout = FAMILIES[n]
+    gen = generate(100 + n, layout)
+    ex = extract_pdf(gen.pdf, f"family-{n}.pdf")
+    got = {(i.table_code, i.section, i.code or i.row_label, i.column, i.value) for i in ex.items}
+    assert got == {e.key() for e in gen.expected}, layout
+    rows = extraction_rows(ex)
+    apply_checks(rows)
+    errors = [(i["check_id"], i["message"]) for i in rows["quality_issues"] if i["severity"] == "error"]
+    assert not errors, (layout, errors)

@@ -99,6 +99,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from yujuesuan.bench import bench, report, write_corpus
+
+    with tempfile.TemporaryDirectory(prefix="yujuesuan-corpus-") as tmp:
+        folder = Path(args.folder) if args.folder else Path(tmp)
+        if not args.folder:
+            write_corpus(folder)
+            print(f"the generated corpus: {len(list(folder.glob('*.json')))} documents with their truth")
+        elif not folder.is_dir():
+            print(f"yujuesuan bench: no such folder: {folder}", file=sys.stderr)
+            return 2
+        result = bench(folder, args.warehouse, planted=args.planted, jobs=args.jobs or os.cpu_count() or 1)
+    print(report(result))
+    if not result.documents:
+        print(f"yujuesuan bench: no document with a ground-truth JSON in {folder}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yujuesuan", description="China's 预算/决算 disclosures turned into data.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
@@ -156,6 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--out", default="data/samples", help="folder to write into (default: data/samples)")
     gen.set_defaults(func=_cmd_generate)
+    ben = sub.add_parser(
+        "bench",
+        help="score extraction against ground truth: cells per table family, facts, findings, planted errors",
+        description="Extract every document of FOLDER that has a ground-truth JSON beside it (the format of "
+        "../shared/fixtures) and print cell recall and precision per table family, fact recall, the "
+        "error-level findings on those documents, and (--planted N) how many planted errors the checks catch. "
+        "Without FOLDER: the project's own generated corpus (every layout family the generator makes).",
+        epilog="examples:\n  yujuesuan bench                       # the generated corpus\n"
+        "  yujuesuan bench ../shared/fixtures --planted 50\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ben.add_argument("folder", nargs="?", help="documents with their ground-truth JSON (default: generate them)")
+    ben.add_argument("--planted", type=int, default=20, help="planted-error trials (default 20; 0: none)")
+    ben.add_argument("--warehouse", help="keep the warehouse here (default: a temporary one)")
+    ben.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
+    ben.set_defaults(func=_cmd_bench)
     add_flow_commands(sub)
     add_analysis_commands(sub)
     return parser

@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from extractors.text import compact
+
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -56,6 +58,10 @@ class Layout:
     rules: str = "grid"  # grid | horizontal | none
     rows_per_page: int = 40
     decimals: bool = True  # 元 printed with or without cents
+    # what offices vary beyond the grid (defaults: the original three-table document)
+    total_word: str | None = None  # the 02/03 total column's header: 合计, 小计, 合计数 … (default 本年收入合计 …)
+    column_numbers: bool = False  # a 栏次 row numbering the columns under the header
+    sangong: bool = False  # a horizontal 财政拨款“三公”经费支出决算表 (预算数/决算数 under each item)
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,9 @@ class _Pages:
         for hrow in header:
             col = 0
             for text, span in hrow:
+                if text == "\0":  # a cell continued from the row above: no rule between them
+                    col += span
+                    continue
                 a, b = xs[col], xs[col + span]
                 c.drawCentredString((a + b) / 2, y - 13, text)
                 if rules == "grid":
@@ -261,7 +270,10 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     c.setFont(FONT, 18)
     c.drawCentredString(w / 2, h - 60, "目 录")
     c.setFont(FONT, 12)
-    for n, title in enumerate(["一、收入支出决算总表", "二、收入决算表", "三、支出决算表"]):
+    contents = ["一、收入支出决算总表", "二、收入决算表", "三、支出决算表"]
+    if layout.sangong:
+        contents.append("九、财政拨款“三公”经费支出决算表")
+    for n, title in enumerate(contents):
         c.drawString(120, h - 110 - 24 * n, title)
     pages = _Pages(c, layout)
     pages.page = 1
@@ -321,8 +333,10 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         return [code[:3], code[3:5], code[5:7]]
 
     for table_code, family, title, columns in (
-        ("02", "income", "收入决算表", [("本年收入合计", None), ("财政拨款收入", "fiscal"), ("其他收入", "other")]),
-        ("03", "expenditure", "支出决算表", [("本年支出合计", None), ("基本支出", "basic"), ("项目支出", "project")]),
+        ("02", "income", "收入决算表",
+         [(layout.total_word or "本年收入合计", None), ("财政拨款收入", "fiscal"), ("其他收入", "other")]),
+        ("03", "expenditure", "支出决算表",
+         [(layout.total_word or "本年支出合计", None), ("基本支出", "basic"), ("项目支出", "project")]),
     ):
         body = []
         parts = [k for _, k in columns if k]
@@ -336,6 +350,8 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
             for name, v in zip([n for n, _ in columns], vals, strict=True):
                 expected.append(Expected(table_code, family, None, label, code, name, v))
         header = [code_head + [("科目名称", 1)] + [(n, 1) for n, _ in columns]]
+        if layout.column_numbers:
+            header.append([("栏次", len(code_widths) + 1)] + [(str(n + 1), 1) for n in range(len(columns))])
         table_meta = meta
         if mutation and mutation.table == table_code:
             first = len(code_widths) + 1
@@ -348,9 +364,44 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
             body,
             ["l"] * (len(code_widths) + 1) + ["r"] * len(columns),
         )
+    if layout.sangong:
+        expected += _sangong(pages, rng, layout, meta)
     c.showPage()
     c.save()
     return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail)
+
+
+SANGONG_ITEMS = ["合计", "因公出国（境）费", "公务用车购置及运行费/小计", "公务用车购置及运行费/公务用车购置费",
+                 "公务用车购置及运行费/公务用车运行费", "公务接待费"]
+
+
+def _sangong(pages: _Pages, rng: random.Random, layout: Layout, meta: str) -> list[Expected]:
+    """The horizontal 三公 table: one row of figures under a three-level header (item, its parts,
+    预算数 | 决算数), optionally with a 栏次 row; the 合计 and 小计 add up."""
+    budget = {k: _amount(rng, layout) for k in ("outbound", "purchase", "operation", "reception")}
+    step = Decimal(100) if layout.currency == "万元" else Decimal("0.01") if layout.decimals else Decimal(1)
+    final = {k: (v * rng.randint(50, 100) / 100 / step).quantize(Decimal(1)) * step for k, v in budget.items()}
+
+    def figures(f: dict[str, Decimal]) -> list[Decimal]:
+        vehicle = f["purchase"] + f["operation"]
+        return [f["outbound"] + vehicle + f["reception"], f["outbound"], vehicle, f["purchase"], f["operation"],
+                f["reception"]]
+
+    values = [v for pair in zip(figures(budget), figures(final), strict=True) for v in pair]
+    header = [
+        [("合计", 2), ("因公出国（境）费", 2), ("公务用车购置及运行费", 6), ("公务接待费", 2)],
+        [("\0", 2), ("\0", 2), ("小计", 2), ("公务用车购置费", 2), ("公务用车运行费", 2), ("\0", 2)],
+        [(w, 1) for _ in range(6) for w in ("预算数", "决算数")],
+    ]
+    if layout.column_numbers:
+        header.append([(str(n + 1), 1) for n in range(12)])
+    pages.table("财政拨款“三公”经费支出决算表", meta, header, [62] * 12, [[_fmt(v, layout) for v in values]],
+                ["r"] * 12)
+    out = []
+    for n, v in enumerate(values):
+        column = compact(f"{SANGONG_ITEMS[n // 2]}/{('预算数', '决算数')[n % 2]}")
+        out.append(Expected("09", "sangong", None, "", None, column, v))
+    return out
 
 
 # the bundled samples (data/samples): one per rule style the engine reads exactly today
