@@ -27,8 +27,10 @@ from extractors.raster import Box
 from extractors.text import normalise
 
 MIN_SCORE = 0.5  # segments read with less mean confidence are noise, not text
-FLIP_VOTES = 12  # widest segments the direction classifier looks at
+SAMPLE = 8  # widest segments read to tell which way up a page is
 MODELS = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx", "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
+UPRIGHT = 0.9  # the widest segments read this well: the page is upright, other turns are not tried
+TURNS = (90, 270, 180)
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,7 @@ class Recogniser:
             }
         )
         self.rec = engine._load_rec_model()
-        self.cls = engine._load_cls_model()
         self.characters: list[str] = list(self.rec.postprocess_op.character)
-
-    def upside_down(self, crops: list[np.ndarray]) -> bool:
-        """Most of these text crops read as turned 180°."""
-        if not crops:
-            return False
-        result = self.cls([_bgr(c) for c in crops])
-        votes = [label == "180" and score > 0.8 for label, score in result.cls_res]
-        return sum(votes) * 2 > len(votes)
 
     def read(self, crops: list[np.ndarray]) -> list[list[tuple[str, float, float]]]:
         """Per crop, its characters as (text, centre as a share of the crop's width, confidence)."""
@@ -141,6 +134,7 @@ def _bgr(grey: np.ndarray) -> np.ndarray:
 class _Straight:
     grey: np.ndarray
     clean: np.ndarray  # ruling lines painted out
+    text: np.ndarray  # ink of the text alone (1), ruling lines removed
     hrules: list[Box]
     vrules: list[Box]
     segments: list[Box]
@@ -157,7 +151,32 @@ def _analyse(grey: np.ndarray) -> _Straight:
     clean = cv2.medianBlur(grey, 3)
     painted = cv2.dilate((hmask | vmask).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     clean[painted] = 255
-    return _Straight(grey, clean, hrules, vrules, segments)
+    return _Straight(grey, clean, ink & ~painted.astype(np.uint8), hrules, vrules, segments)
+
+
+def _sample_score(grey: np.ndarray, rec: Recogniser) -> float:
+    """How well the page's widest text segments read as it lies (mean character confidence)."""
+    page = _analyse(grey)
+    widest = [b for b in sorted(page.segments, key=lambda b: -b.width) if b.width > 2 * b.height][:SAMPLE]
+    probs = [p for read in rec.read([_crop(page.clean, b) for b in widest]) for _, _, p in read]
+    return sum(probs) / len(probs) if probs else 0.0
+
+
+def _upright(grey: np.ndarray, rec: Recogniser) -> tuple[np.ndarray, int]:
+    """The page turned the way its text reads best: as it lies unless its text reads poorly,
+    else whichever quarter turn reads best (scanned sideways or upside down)."""
+    score = _sample_score(grey, rec)
+    if score >= UPRIGHT:
+        return grey, 0
+    best = (score, 0, grey)
+    for turn in TURNS:
+        turned = raster.rotate(grey, turn)
+        s = _sample_score(turned, rec)
+        if s > best[0]:
+            best = (s, turn, turned)
+        if s >= UPRIGHT:
+            break
+    return best[2], best[1]
 
 
 def _crop(img: np.ndarray, box: Box) -> np.ndarray:
@@ -173,49 +192,58 @@ def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
 
     started = time.perf_counter()
     rec = recogniser()
-    rotation = 0
-    if raster.is_sideways(raster.binarise(grey)):
-        grey, rotation = raster.rotate(grey, 90), 90
-    skew = raster.skew_angle(raster.binarise(grey))
-    if skew:
-        grey = raster.rotate(grey, skew)
+    grey, skew = _deskew(grey)
+    grey, rotation = _upright(grey, rec)
+    if rotation in (90, 270):  # the skew of a sideways page is measured once it is upright
+        grey, skew = _deskew(grey)
     page = _analyse(grey)
-    widest = sorted(page.segments, key=lambda b: -b.width)[:FLIP_VOTES]
-    if rec.upside_down([_crop(page.clean, b) for b in widest if b.width > 2 * b.height]):
-        rotation = (rotation + 180) % 360
-        page = _analyse(raster.rotate(grey, 180))
     scale = 72.0 / dpi
     reads = rec.read([_crop(page.clean, b) for b in page.segments])
     chars: list[Char] = []
     for box, read in zip(page.segments, reads, strict=True):
-        chars += _chars(box, read, scale)
-    rules = [Rule("h", r.x0 * scale, r.x1 * scale, _mid(r.top, r.bottom) * scale, _mid(r.top, r.bottom) * scale)
-             for r in page.hrules]
-    rules += [Rule("v", _mid(r.x0, r.x1) * scale, _mid(r.x0, r.x1) * scale, r.top * scale, r.bottom * scale)
-              for r in page.vrules]
+        inked = page.text[box.top : box.bottom, box.x0 : box.x1].any(axis=0)
+        chars += _chars(box, read, scale, inked)
+    rules = [
+        Rule("h", r.x0 * scale, r.x1 * scale, _mid(r.top, r.bottom) * scale, _mid(r.top, r.bottom) * scale)
+        for r in page.hrules
+    ]
+    rules += [
+        Rule("v", _mid(r.x0, r.x1) * scale, _mid(r.x0, r.x1) * scale, r.top * scale, r.bottom * scale)
+        for r in page.vrules
+    ]
     h, w = page.grey.shape
     layout = PageLayout(number, w * scale, h * scale, chars, rules, images=1)
     return OcrPage(layout, rotation, skew, time.perf_counter() - started)
+
+
+def _deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    skew = raster.skew_angle(raster.binarise(grey))
+    return (raster.rotate(grey, skew) if skew else grey), skew
 
 
 def _mid(a: int, b: int) -> float:
     return (a + b - 1) / 2
 
 
-def _chars(box: Box, read: list[tuple[str, float, float]], scale: float) -> list[Char]:
-    """A segment's characters, each from halfway to its left neighbour to halfway to its right."""
+def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: np.ndarray) -> list[Char]:
+    """A segment's characters, each where the recogniser saw it: the ink between the midpoints to
+    its neighbours (so the white gaps between words and columns stay white)."""
     read = _fix_figure([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()])
     if not read or sum(p for _, _, p in read) / len(read) < MIN_SCORE:
         return []
     pad = max(2, box.height // 4)
     left, width = box.x0 - pad, box.width + 2 * pad
-    centres = [left + c * width for _, c, _ in read]
-    edges = [float(box.x0)] + [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)] + [float(box.x1)]
+    centres = [min(max(left + c * width - box.x0, 0), box.width - 1) for _, c, _ in read]
+    edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)] + [float(box.width)]
     top, bottom = box.top * scale, box.bottom * scale
     out: list[Char] = []
     for k, (text, _, prob) in enumerate(read):
-        x0, x1 = edges[k] * scale, max(edges[k + 1], edges[k] + 1) * scale
-        out.append(OcrChar(text, x0, x1, top, bottom, bottom - top, round(prob, 4)))
+        a, b = int(edges[k]), max(int(edges[k + 1]), int(edges[k]) + 1)
+        cols = np.nonzero(inked[a:b])[0]
+        x0, x1 = (a + cols[0], a + cols[-1] + 1) if len(cols) else (centres[k] - 0.5, centres[k] + 0.5)
+        out.append(
+            OcrChar(text, (box.x0 + x0) * scale, (box.x0 + x1) * scale, top, bottom, bottom - top, round(prob, 4))
+        )
     return out
 
 

@@ -1,10 +1,10 @@
 """Page images for OCR: decoding, straightening, ruling lines and text segments.
 
 Pure image handling (numpy + OpenCV), no model: a scanned page is decoded to greyscale,
-binarised (ink = 1), turned upright when it was scanned sideways, deskewed by the angle whose
-row profile is sharpest (±`MAX_SKEW`°), and then split into what the table engine reads:
-ruling lines (long thin runs of ink, found by morphological opening) and text segments (runs of
-characters with no wide gap, ruling lines removed, never across a vertical rule).
+binarised (ink = 1), deskewed by the angle whose row profile is sharpest (±`MAX_SKEW`°), and
+split into what the table engine reads: ruling lines (long thin runs of ink, found by
+morphological opening) and text segments (runs of characters with no wide gap, ruling lines
+removed, never across a vertical rule).
 """
 
 from __future__ import annotations
@@ -83,12 +83,6 @@ def _small(ink: np.ndarray, long_side: int = 800) -> np.ndarray:
     return cv2.resize(ink.astype(np.uint8) * 255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) // 128
 
 
-def is_sideways(ink: np.ndarray) -> bool:
-    """Text lines run top to bottom: the column profile is sharper than the row profile."""
-    small = _small(_without_rules(ink))
-    return _profile_score(small.T) > 1.5 * _profile_score(small)
-
-
 def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
     """The image turned by `angle` degrees counter-clockwise about its centre, paper outside."""
     if angle % 360 == 0:
@@ -144,9 +138,7 @@ def rules_of(mask: np.ndarray, horizontal: bool, max_thick: int = 8) -> list[Box
         thick = bh if horizontal else bw
         if thick > max_thick:  # a filled block, not a line: keep its centre line
             centre = y + bh // 2 if horizontal else x + bw // 2
-            out.append(
-                Box(x, centre, x + bw, centre + 1) if horizontal else Box(centre, y, centre + 1, y + bh)
-            )
+            out.append(Box(x, centre, x + bw, centre + 1) if horizontal else Box(centre, y, centre + 1, y + bh))
         else:
             out.append(Box(int(x), int(y), int(x + bw), int(y + bh)))
     return out
@@ -191,7 +183,36 @@ def text_segments(ink: np.ndarray, vrules: list[Box], hrules: list[Box]) -> list
         if box.height < max(3, char_h // 4) and box.width < char_h // 2:
             continue  # a dot of noise, not a character (a lone 、or . is kept with its neighbours)
         out.append(box)
-    return _attach_small(out, char_h, gap, vrules)
+    return _attach_small(_join_lines(_join_lines(out, vrules), vrules), char_h, gap, vrules)
+
+
+def _join_lines(boxes: list[Box], vrules: list[Box]) -> list[Box]:
+    """Pieces on one line closer than about a character of their own height are one segment (a
+    large title's quotes and 三 sit further apart than the page's usual characters)."""
+    parent = list(range(len(boxes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+            if overlap < 0.6 * min(a.height, b.height):
+                continue
+            if max(b.x0 - a.x1, a.x0 - b.x1) > 0.9 * max(a.height, b.height) or _rule_between(a, b, vrules):
+                continue
+            parent[find(i)] = find(j)
+    groups: dict[int, list[Box]] = {}
+    for i, b in enumerate(boxes):
+        groups.setdefault(find(i), []).append(b)
+    return [
+        Box(min(b.x0 for b in g), min(b.top for b in g), max(b.x1 for b in g), max(b.bottom for b in g))
+        for g in groups.values()
+    ]
 
 
 def _attach_small(boxes: list[Box], char_h: int, gap: int, vrules: list[Box]) -> list[Box]:

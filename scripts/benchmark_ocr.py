@@ -17,9 +17,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from extractors.document import extract_document  # noqa: E402
 from extractors.scan import UNCERTAIN  # noqa: E402
+from yujuesuan.checks import run_checks  # noqa: E402
 from yujuesuan.generator import Layout, generate  # noqa: E402
 from yujuesuan.quality import doc_data  # noqa: E402
-from yujuesuan.checks import run_checks  # noqa: E402
 from yujuesuan.samples.scans import Scan, scan_pdf  # noqa: E402
 from yujuesuan.store import extraction_rows  # noqa: E402
 
@@ -52,7 +52,7 @@ def main(n_docs: int = 6, dpi: int = 150) -> None:
         rows = extraction_rows(ex)
         run = run_checks(doc_data(rows))
         evidence = {
-            (r["table_code"], r.get("section"), r.get("code") or r["row_label"], r["column"])
+            (r.get("table_code"), r.get("section"), r.get("code") or r.get("row_label"), r.get("column"))
             for rule, f in run.findings
             if f.severity in ("error", "warning")
             for r in f.rows
