@@ -12,6 +12,8 @@ from extractors.html import render
 from extractors.pdf import ENGINES, Extraction, _fail, extract_layout, extract_pdf, sniff_format
 from extractors.records import Document
 
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
+
 
 def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) -> Extraction:
     doc = Document(doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="html", source_url=source_url)
@@ -47,4 +49,8 @@ def extract_document(
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     if sniff_format(data, file_name) == "html" and not file_name.lower().endswith(".pdf"):
         return extract_html(data, file_name, source_url=source_url)
+    if data.startswith(IMAGE_MAGIC):  # a page image: OCR (loaded only here)
+        from extractors.scan import extract_image
+
+        return extract_image(data, file_name, source_url=source_url)
     return extract_pdf(data, file_name, source_url=source_url, engine=engine)

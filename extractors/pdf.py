@@ -111,10 +111,17 @@ def extract_pdf(
                 pages.append(PageLayout(i + 1, 0.0, 0.0))
     if n_pages == 0:
         return _fail(ex, "extract.no_pages", "The PDF has no pages (truncated or damaged).")
-    chars = sum(len(p.chars) for p in pages)
-    if chars < MIN_CHARS_PER_PAGE * n_pages and sum(p.images for p in pages):
-        doc.format = "pdf-scanned"
-        return _fail(ex, "extract.no_text_layer", "The PDF is scanned images with no text layer; OCR is needed.")
+    scanned = [p.number for p in pages if len(p.chars) < MIN_CHARS_PER_PAGE and p.images]
+    if scanned:  # pages without a text layer are read by OCR (loaded only here)
+        from extractors.scan import finish, ocr_pdf_pages
+
+        if len(scanned) == n_pages:
+            doc.format = "pdf-scanned"
+        ocr = ocr_pdf_pages(ex, data, scanned)
+        if ocr is None:
+            return ex
+        ex.issue("extract.ocr_used", "info", f"Page(s) {scanned} have no text layer and were read by OCR.")
+        return finish(ex, [ocr.get(p.number, p) for p in pages], data)
     return extract_layout(ex, pages, data, engine)
 
 

@@ -60,6 +60,7 @@ class LineItem:
     panel: int = 0  # side-by-side panels of one table, left to right (0 for single-panel tables)
     currency_unit: str | None = None
     engine: str = "pdfplumber"
+    ocr_confidence: float | None = None  # lowest OCR confidence of the figure's characters (None: text layer)
 
 
 @dataclass

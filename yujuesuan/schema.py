@@ -69,6 +69,7 @@ LINE_ITEMS = pa.schema(
         ("panel", pa.int8()),
         ("currency_unit", pa.string()),
         ("engine", pa.string()),
+        ("ocr_confidence", pa.float64()),  # null where the figure came from a text layer
     ]
 )
 

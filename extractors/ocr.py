@@ -1,0 +1,280 @@
+"""Scanned pages → the page layout the table engine reads (chars with confidence, ruling lines).
+
+A page image is straightened (`raster`: sideways pages turned, skew removed, upside-down pages
+found by the text-direction classifier), its ruling lines become the layout's rules and its text
+segments are read by the PP-OCR recogniser that ships inside the `rapidocr` wheel (onnxruntime,
+on the CPU; the models are loaded from the installed package, never downloaded). Each character
+becomes an `OcrChar`, placed where the recogniser saw it in its segment and carrying its
+confidence, so the same locate → grid → cells → reading stages read scans as they read PDFs.
+
+onnxruntime and the models are imported on the first scanned page only: text documents pay
+nothing for OCR.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors import raster
+from extractors.layout import Char, PageLayout, Rule
+from extractors.raster import Box
+from extractors.text import normalise
+
+MIN_SCORE = 0.5  # segments read with less mean confidence are noise, not text
+SAMPLE = 8  # widest segments read to tell which way up a page is
+MODELS = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx", "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
+UPRIGHT = 0.9  # the widest segments read this well: the page is upright, other turns are not tried
+TURNS = (90, 270, 180)
+
+
+@dataclass(frozen=True)
+class OcrChar(Char):
+    """A character read by OCR: its box on the page (pt) and the recogniser's confidence (0–1)."""
+
+    confidence: float = 1.0
+
+
+@dataclass
+class OcrPage:
+    layout: PageLayout
+    rotation: int  # quarter turns applied to make the page upright (degrees, counter-clockwise)
+    skew: float  # degrees of skew removed
+    seconds: float = 0.0
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR package (rapidocr + onnxruntime) is not installed or its models are missing."""
+
+
+class Recogniser:
+    """rapidocr's recogniser and direction classifier, loaded from the installed wheel."""
+
+    def __init__(self) -> None:
+        try:
+            import rapidocr
+            from rapidocr import RapidOCR
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise OcrUnavailable(f"OCR needs the rapidocr and onnxruntime packages ({exc})") from exc
+        root = Path(rapidocr.__file__).parent / "models"
+        paths = [root / name for name in MODELS]
+        missing = [p.name for p in paths if not p.is_file()]
+        if missing:
+            raise OcrUnavailable(f"the rapidocr wheel lacks its models {missing}; reinstall rapidocr")
+        engine = RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "Global.model_root_dir": str(root),
+                "Det.model_path": str(paths[0]),
+                "Rec.model_path": str(paths[1]),
+                "Cls.model_path": str(paths[2]),
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+        )
+        self.rec = engine._load_rec_model()
+        self.characters: list[str] = list(self.rec.postprocess_op.character)
+
+    def read(self, crops: list[np.ndarray]) -> list[list[tuple[str, float, float]]]:
+        """Per crop, its characters as (text, centre as a share of the crop's width, confidence)."""
+        out: list[list[tuple[str, float, float]]] = [[] for _ in crops]
+        if not crops:
+            return out
+        _, height, width = self.rec.rec_image_shape
+        ratios = [c.shape[1] / c.shape[0] for c in crops]
+        order = np.argsort(ratios)
+        batch = self.rec.rec_batch_num
+        for start in range(0, len(crops), batch):
+            idx = order[start : start + batch]
+            max_ratio = max(width / height, *(ratios[i] for i in idx))
+            tensor = np.concatenate([self.rec.resize_norm_img(_bgr(crops[i]), max_ratio)[None] for i in idx])
+            preds = self.rec.session(tensor.astype(np.float32))
+            padded = int(height * max_ratio)
+            for k, i in enumerate(idx):
+                used = min(padded, math.ceil(height * ratios[i])) / padded  # share of the padded width
+                out[i] = self._decode(preds[k], used)
+        return out
+
+    def _decode(self, pred: np.ndarray, used: float) -> list[tuple[str, float, float]]:
+        tokens = pred.argmax(axis=1)
+        probs = pred.max(axis=1)
+        steps = len(tokens)
+        chars = []
+        for t, tok in enumerate(tokens):
+            if tok == 0 or (t and tokens[t - 1] == tok):
+                continue  # CTC blank or repeat
+            centre = min(1.0, (t + 0.5) / steps / used)
+            chars.append((self.characters[tok], centre, float(probs[t])))
+        return chars
+
+
+_lock = threading.Lock()
+_recogniser: Recogniser | None = None
+
+
+def recogniser() -> Recogniser:
+    """The one recogniser of this process (models load once, on first use)."""
+    global _recogniser
+    with _lock:
+        if _recogniser is None:
+            _recogniser = Recogniser()
+        return _recogniser
+
+
+def _bgr(grey: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+@dataclass
+class _Straight:
+    grey: np.ndarray
+    clean: np.ndarray  # ruling lines painted out
+    text: np.ndarray  # ink of the text alone (1), ruling lines removed
+    hrules: list[Box]
+    vrules: list[Box]
+    segments: list[Box]
+
+
+def _analyse(grey: np.ndarray) -> _Straight:
+    ink = raster.binarise(grey)
+    hmask, vmask = raster.rule_masks(ink)
+    hrules = raster.rules_of(hmask, True)
+    vrules = raster.rules_of(vmask, False)
+    char_h = raster.char_height(ink & ~(hmask | vmask))
+    vrules = [r for r in vrules if r.height >= 3 * char_h or raster.meets(r, hrules)]
+    segments = raster.text_segments(ink, vrules, hrules)
+    clean = cv2.medianBlur(grey, 3)
+    painted = cv2.dilate((hmask | vmask).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    clean[painted] = 255
+    return _Straight(grey, clean, ink & ~painted.astype(np.uint8), hrules, vrules, segments)
+
+
+def _sample_score(grey: np.ndarray, rec: Recogniser) -> float:
+    """How well the page's widest text segments read as it lies (mean character confidence)."""
+    page = _analyse(grey)
+    widest = [b for b in sorted(page.segments, key=lambda b: -b.width) if b.width > 2 * b.height][:SAMPLE]
+    probs = [p for read in rec.read([_crop(page.clean, b) for b in widest]) for _, _, p in read]
+    return sum(probs) / len(probs) if probs else 0.0
+
+
+def _upright(grey: np.ndarray, rec: Recogniser) -> tuple[np.ndarray, int]:
+    """The page turned the way its text reads best: as it lies unless its text reads poorly,
+    else whichever quarter turn reads best (scanned sideways or upside down)."""
+    score = _sample_score(grey, rec)
+    if score >= UPRIGHT:
+        return grey, 0
+    best = (score, 0, grey)
+    for turn in TURNS:
+        turned = raster.rotate(grey, turn)
+        s = _sample_score(turned, rec)
+        if s > best[0]:
+            best = (s, turn, turned)
+        if s >= UPRIGHT:
+            break
+    return best[2], best[1]
+
+
+def _crop(img: np.ndarray, box: Box) -> np.ndarray:
+    pad = max(2, box.height // 4)
+    h, w = img.shape
+    crop = img[max(0, box.top - pad) : min(h, box.bottom + pad), max(0, box.x0 - pad) : min(w, box.x1 + pad)]
+    return crop
+
+
+def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
+    """One page image (greyscale, `dpi` pixels per inch) as a PageLayout in PDF points."""
+    import time
+
+    started = time.perf_counter()
+    rec = recogniser()
+    grey, skew = _deskew(grey)
+    grey, rotation = _upright(grey, rec)
+    if rotation in (90, 270):  # the skew of a sideways page is measured once it is upright
+        grey, skew = _deskew(grey)
+    page = _analyse(grey)
+    scale = 72.0 / dpi
+    reads = rec.read([_crop(page.clean, b) for b in page.segments])
+    chars: list[Char] = []
+    for box, read in zip(page.segments, reads, strict=True):
+        inked = page.text[box.top : box.bottom, box.x0 : box.x1].any(axis=0)
+        chars += _chars(box, read, scale, inked)
+    rules = [
+        Rule("h", r.x0 * scale, r.x1 * scale, _mid(r.top, r.bottom) * scale, _mid(r.top, r.bottom) * scale)
+        for r in page.hrules
+    ]
+    rules += [
+        Rule("v", _mid(r.x0, r.x1) * scale, _mid(r.x0, r.x1) * scale, r.top * scale, r.bottom * scale)
+        for r in page.vrules
+    ]
+    h, w = page.grey.shape
+    layout = PageLayout(number, w * scale, h * scale, chars, rules, images=1)
+    return OcrPage(layout, rotation, skew, time.perf_counter() - started)
+
+
+def _deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    skew = raster.skew_angle(raster.binarise(grey))
+    return (raster.rotate(grey, skew) if skew else grey), skew
+
+
+def _mid(a: int, b: int) -> float:
+    return (a + b - 1) / 2
+
+
+def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: np.ndarray) -> list[Char]:
+    """A segment's characters, each where the recogniser saw it: the ink between the midpoints to
+    its neighbours (so the white gaps between words and columns stay white)."""
+    read = _fix_figure([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()])
+    if not read or sum(p for _, _, p in read) / len(read) < MIN_SCORE:
+        return []
+    pad = max(2, box.height // 4)
+    left, width = box.x0 - pad, box.width + 2 * pad
+    centres = [min(max(left + c * width - box.x0, 0), box.width - 1) for _, c, _ in read]
+    edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)] + [float(box.width)]
+    top, bottom = box.top * scale, box.bottom * scale
+    out: list[Char] = []
+    for k, (text, _, prob) in enumerate(read):
+        a, b = int(edges[k]), max(int(edges[k + 1]), int(edges[k]) + 1)
+        cols = np.nonzero(inked[a:b])[0]
+        x0, x1 = (a + cols[0], a + cols[-1] + 1) if len(cols) else (centres[k] - 0.5, centres[k] + 0.5)
+        out.append(
+            OcrChar(text, (box.x0 + x0) * scale, (box.x0 + x1) * scale, top, bottom, bottom - top, round(prob, 4))
+        )
+    return out
+
+
+SEPARATORS = set(".,:;'·")
+
+
+def _fix_figure(read: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+    """A segment that is one figure gets its separators right: the recogniser often reads the
+    decimal point as : and a thousands comma as ; or '. The separator before the last group of
+    two digits is the decimal point, the others are commas; a trailing separator is dropped; and a
+    CJK ordinal's 、 read as 。 or , is put back."""
+    text = "".join(t for t, _, _ in read)
+    if len(read) >= 2 and text[0] in ORDINALS and text[1] in "。,.，":
+        read = [read[0], ("、", read[1][1], read[1][2]), *read[2:]]
+        return read
+    body = text.lstrip("-")
+    if not body or not body[0].isdigit() or any(not (ch.isdigit() or ch in SEPARATORS) for ch in body):
+        return read
+    while read and read[-1][0] in SEPARATORS:
+        read = read[:-1]
+    text = "".join(t for t, _, _ in read)
+    seps = [i for i, ch in enumerate(text) if ch in SEPARATORS]
+    if not seps:
+        return read
+    decimal = seps[-1] if len(text) - seps[-1] - 1 == 2 else None
+    out = []
+    for i, (t, c, p) in enumerate(read):
+        if i in seps:
+            t = "." if i == decimal else ","
+        out.append((t, c, p))
+    return out
+
+
+ORDINALS = "一二三四五六七八九十"

@@ -1,0 +1,67 @@
+"""Image handling for OCR (no model): straightening and ruling lines on synthetic scans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extractors import raster
+from extractors.ocr import _fix_figure
+from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.scans import Scan, scan_images
+
+
+@pytest.fixture(scope="module")
+def table_page() -> np.ndarray:
+    return scan_images(generate(5, Layout(currency="元", rules="grid")).pdf, Scan(pages=(4,), skew=0, noise=0))[0]
+
+
+@pytest.mark.parametrize("angle", [-2.0, -0.8, 1.5])
+def test_skew_is_measured(table_page: np.ndarray, angle: float) -> None:
+    skewed = raster.rotate(table_page, angle)
+    assert raster.skew_angle(raster.binarise(skewed)) == pytest.approx(-angle, abs=0.15)
+
+
+def test_ruling_lines_of_a_grid(table_page: np.ndarray) -> None:
+    ink = raster.binarise(table_page)
+    hmask, vmask = raster.rule_masks(ink)
+    hrules, vrules = raster.rules_of(hmask, True), raster.rules_of(vmask, False)
+    # table 02 of the generator: 1 code + 1 name + 3 figure columns -> 6 vertical rules
+    long_v = [r for r in vrules if r.height > 200]
+    assert len(long_v) == 6
+    assert len([r for r in hrules if r.width > 800]) >= 10
+
+
+def test_text_segments_never_cross_a_vertical_rule(table_page: np.ndarray) -> None:
+    ink = raster.binarise(table_page)
+    hmask, vmask = raster.rule_masks(ink)
+    vrules = [r for r in raster.rules_of(vmask, False) if r.height > 200]
+    segments = raster.text_segments(ink, vrules, raster.rules_of(hmask, True))
+    assert segments
+    for s in segments:
+        assert not any(s.x0 < r.x0 < s.x1 - 1 and r.top <= s.top <= r.bottom for r in vrules)
+
+
+def _read(text: str) -> list[tuple[str, float, float]]:
+    return [(ch, k / len(text), 0.9) for k, ch in enumerate(text)]
+
+
+@pytest.mark.parametrize(
+    "seen, fixed",
+    [
+        ("24,150;470.11", "24,150,470.11"),
+        ("8,575,156:25", "8,575,156.25"),
+        ("4,490,719.22.", "4,490,719.22"),
+        ("0:00", "0.00"),
+        ("1,234", "1,234"),
+        ("八。其他收入", "八、其他收入"),
+        ("财政拨款收入", "财政拨款收入"),
+    ],
+)
+def test_figure_separators_are_put_right(seen: str, fixed: str) -> None:
+    assert "".join(t for t, _, _ in _fix_figure(_read(seen))) == fixed
+
+
+def test_undecodable_image_is_an_error() -> None:
+    with pytest.raises(raster.ImageError):
+        raster.decode_images(b"\x89PNG\r\n\x1a\n not really")

@@ -1,0 +1,1 @@
+"""Makers of sample inputs for tests and benchmarks (scans of generated documents)."""
