@@ -36,10 +36,15 @@ def test_an_exception_in_the_extractor_is_the_documents_crashed_issue(pdf_path) 
 
 
 def test_a_document_over_its_time_budget_is_stopped(pdf_path) -> None:
-    (outcome,) = run_jobs([_job(pdf_path)], Budget(seconds=0.01))
+    (outcome,) = run_jobs([_job(pdf_path)], Budget(seconds=0.01, seconds_per_page=0))
     assert outcome.failure == "budget_exceeded"
     (issue,) = outcome.rows["quality_issues"]
     assert issue["check_id"] == "extract.budget_exceeded" and "0.01 s" in issue["message"]
+
+
+def test_the_time_budget_grows_with_the_pages(pdf_path) -> None:
+    (outcome,) = run_jobs([_job(pdf_path)], Budget(seconds=0.01, seconds_per_page=30))
+    assert outcome.failure is None and outcome.rows["line_items"]
 
 
 def test_a_document_over_its_memory_budget_is_stopped(tmp_path) -> None:

@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--follow-symlinks", action="store_true", help="take symbolic links that point out of the folders named"
     )
-    ex.add_argument("--timeout", type=float, help="seconds one document may take (default 120)")
+    ex.add_argument("--timeout", type=float, help="seconds one document may take, plus 5 s a page (default 120)")
     ex.add_argument("--memory", type=int, help="MB one document's extraction may use (default 2048)")
     ex.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer of the warehouse")
     ex.add_argument("--reference", help="folder of *_codes.csv (code,name) for the catalogue checks")

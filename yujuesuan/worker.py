@@ -21,20 +21,27 @@ from pathlib import Path
 from yujuesuan.logs import LOG_ENV
 
 DEFAULT_SECONDS = 120.0
+DEFAULT_SECONDS_PER_PAGE = 5.0  # added per page of a PDF (a scanned page takes seconds of OCR)
 DEFAULT_MEMORY_MB = 2048
 _PRELOAD = ["extractors.document", "yujuesuan.store"]
 
 
 @dataclass(frozen=True)
 class Budget:
-    """What one document's extraction may spend: wall time (s) and memory (MB above the worker's
-    start). Settable per run (`--timeout`, `--memory`) and by YUJUESUAN_TIMEOUT / YUJUESUAN_MEMORY_MB."""
+    """What one document's extraction may spend: wall time (s, plus an allowance per page) and memory
+    (MB above the worker's start). Settable per run (`--timeout`, `--memory`) and by YUJUESUAN_TIMEOUT,
+    YUJUESUAN_TIMEOUT_PER_PAGE and YUJUESUAN_MEMORY_MB."""
 
     seconds: float = DEFAULT_SECONDS
     memory_mb: int = DEFAULT_MEMORY_MB
+    seconds_per_page: float = DEFAULT_SECONDS_PER_PAGE
+
+    def time_for(self, pages: int | None) -> float:
+        """The wall time one document may take: the base, plus an allowance per page it has."""
+        return self.seconds + self.seconds_per_page * (pages or 0)
 
     def __post_init__(self) -> None:
-        if self.seconds <= 0 or self.memory_mb <= 0:
+        if self.seconds <= 0 or self.memory_mb <= 0 or self.seconds_per_page < 0:
             raise ValueError("a budget needs positive seconds and memory")
 
     @classmethod
@@ -42,6 +49,7 @@ class Budget:
         return cls(
             seconds if seconds is not None else float(os.environ.get("YUJUESUAN_TIMEOUT", DEFAULT_SECONDS)),
             memory_mb if memory_mb is not None else int(os.environ.get("YUJUESUAN_MEMORY_MB", DEFAULT_MEMORY_MB)),
+            float(os.environ.get("YUJUESUAN_TIMEOUT_PER_PAGE", DEFAULT_SECONDS_PER_PAGE)),
         )
 
 
@@ -101,6 +109,7 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
         from yujuesuan.store import extraction_rows
 
         data = Path(job.path).read_bytes()
+        conn.send(("pages", _page_count(data), None))  # the parent's time budget grows with the pages
         ex = extract_document(data, job.file_name, source_url=job.source_url, engine=job.engine)
         message: tuple = ("ok", extraction_rows(ex))
     except MemoryError:
@@ -114,6 +123,18 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
     except MemoryError:
         conn.send(("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB (sending rows)", peak))
     conn.close()
+
+
+def _page_count(data: bytes) -> int | None:
+    """A PDF's page count, cheaply (pdfium reads only the page tree); None for other formats."""
+    if b"%PDF-" not in data[:1024]:
+        return None
+    try:
+        import pypdfium2
+
+        return len(pypdfium2.PdfDocument(data))
+    except Exception:  # noqa: BLE001 - a broken PDF gets the base budget; the extractor reports it
+        return None
 
 
 def failed_rows(job: Job, check_id: str, message: str) -> dict[str, list[dict]]:
@@ -161,6 +182,7 @@ class _Running:
     start: float
     base_rss: int | None = None  # the worker's resident memory when first seen (the fork server's share)
     peak_rss: int = 0
+    pages: int | None = None  # told by the worker once it has opened the document
 
     def over_memory(self, budget: Budget) -> bool:
         rss = _rss(self.proc.pid or 0)
@@ -200,11 +222,17 @@ def run_jobs(jobs: Iterable[Job], budget: Budget | None = None, workers: int = 1
                 send.close()
                 running[receive] = _Running(job, proc, time.monotonic())
             for conn in wait(list(running), timeout=POLL):
-                r = running.pop(conn)  # type: ignore[arg-type]
-                yield _finish(conn, r, time.monotonic() - r.start, budget)
+                r = running[conn]  # type: ignore[index]
+                message = _receive(conn)
+                if message is not None and message[0] == "pages":
+                    r.pages = message[1]
+                    continue
+                del running[conn]  # type: ignore[arg-type]
+                yield _finish(message, r, time.monotonic() - r.start, budget)
+                conn.close()
             now = time.monotonic()
             for conn, r in list(running.items()):
-                over_time = now - r.start >= budget.seconds
+                over_time = now - r.start >= budget.time_for(r.pages)
                 if not over_time and not r.over_memory(budget):
                     continue
                 del running[conn]
@@ -212,7 +240,8 @@ def run_jobs(jobs: Iterable[Job], budget: Budget | None = None, workers: int = 1
                 r.proc.join()
                 conn.close()
                 if over_time:
-                    message = f"stopped after {budget.seconds:g} s, the time budget for one document"
+                    message = (f"stopped after {budget.time_for(r.pages):g} s, the time budget for this document "
+                               f"({budget.seconds:g} s + {budget.seconds_per_page:g} s a page)")
                 else:
                     message = f"stopped at more memory than the budget of {budget.memory_mb} MB"
                 rows = failed_rows(r.job, "extract.budget_exceeded", f"Extraction {message}.")
@@ -224,11 +253,17 @@ def run_jobs(jobs: Iterable[Job], budget: Budget | None = None, workers: int = 1
             conn.close()
 
 
-def _finish(conn: Connection, r: _Running, seconds: float, budget: Budget) -> Outcome:
-    job, proc = r.job, r.proc
+def _receive(conn: Connection) -> tuple | None:
+    """The worker's next message, or None when it died without one."""
     try:
-        status, payload, peak = conn.recv()
+        return conn.recv()
     except (EOFError, OSError):
+        return None
+
+
+def _finish(message: tuple | None, r: _Running, seconds: float, budget: Budget) -> Outcome:
+    job, proc = r.job, r.proc
+    if message is None:
         proc.join()
         code = proc.exitcode
         what = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
@@ -236,8 +271,8 @@ def _finish(conn: Connection, r: _Running, seconds: float, budget: Budget) -> Ou
         if r.near_memory(budget) or code == -9:  # a C library failing an allocation, or the OOM killer
             status = "budget_exceeded"
             payload = f"the worker died ({what}) near the memory budget of {budget.memory_mb} MB"
-    finally:
-        conn.close()
+    else:
+        status, payload, peak = message
     proc.join()
     if status == "ok":
         return Outcome(job, payload, seconds, peak)
