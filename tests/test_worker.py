@@ -43,7 +43,10 @@ def test_a_document_over_its_time_budget_is_stopped(pdf_path) -> None:
 
 
 def test_the_time_budget_grows_with_the_pages(pdf_path) -> None:
-    (outcome,) = run_jobs([_job(pdf_path)], Budget(seconds=0.01, seconds_per_page=30))
+    budget = Budget(seconds=0.5, seconds_per_page=30)
+    assert budget.time_for(None) == 0.5 and budget.time_for(4) == 120.5
+    # the worker tells its page count as soon as it has opened the PDF; the allowance then applies
+    (outcome,) = run_jobs([_job(pdf_path)], budget)
     assert outcome.failure is None and outcome.rows["line_items"]
 
 
