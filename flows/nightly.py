@@ -82,8 +82,6 @@ def nightly(
         create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")
     except Exception as exc:  # noqa: BLE001 - the file is the report; the artifact is a copy
         log.warning("the report could not be stored as a Prefect artifact: %s", exc)
-    for w in record.warnings:
-        log.warning(w)
     return {
         "run_id": run_id,
         "report": record.report,

@@ -100,6 +100,8 @@ def markdown(run: RunRecord) -> str:
                 f"| {_cell(d.get('file_name'))} | {_cell(d.get('unit_name'))} | {_cell(d.get('year'))} "
                 f"| {_cell(d.get('kind'))} | {e['status']} | {e['line_items']} |"
             )
+    elif not run.extractions:
+        lines.append("None: the raw store holds no document yet.")
     else:
         lines.append("None: every document in the raw store was already extracted by this code.")
     status = Counter(d["status"] for d in run.documents)
