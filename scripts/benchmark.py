@@ -2,8 +2,8 @@
 
     python scripts/benchmark.py [--docs ../shared/real/docs] [--truth ../shared/fixtures]
 
-Part 1 runs `extract` over the folder in this one process (one core) and reports pages/s and
-peak RSS. Part 2 extracts the ground-truth fixture and the ruled real documents with each
+Part 1 runs `extract` over the folder with one worker at a time (one core) and reports pages/s
+and peak RSS (the parent's and the largest worker's). Part 2 extracts the ground-truth fixture and the ruled real documents with each
 engine and reports time, tables read by each engine, and cells correct (the shared scorer on
 the fixture; Σ children = parent on the others). A report, not a test: numbers go in notes.
 """
@@ -56,7 +56,10 @@ def part1(docs: Path) -> None:
     print("## extract over", docs)
     print(f"- documents: {summary.documents} ({summary.status}), pages: {summary.pages}")
     print(f"- wall time: {took:.1f} s on one process → **{summary.pages / took:.1f} pages/s**")
-    print(f"- line items: {summary.line_items}; peak RSS of this process: **{peak_rss_mb():.0f} MB**")
+    print(
+        f"- line items: {summary.line_items}; peak RSS: **{peak_rss_mb():.0f} MB** in the parent, "
+        f"**{summary.peak_rss_mb:.0f} MB** in the largest worker (one worker process per document)"
+    )
 
 
 def part2(truth: Path, docs: Path) -> None:
