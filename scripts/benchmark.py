@@ -3,9 +3,10 @@
     python scripts/benchmark.py [--docs ../shared/real/docs] [--truth ../shared/fixtures]
 
 Part 1 runs `extract` over the folder with one worker at a time (one core) and reports pages/s
-and peak RSS (the parent's and the largest worker's). Part 2 extracts the ground-truth fixture and the ruled real documents with each
-engine and reports time, tables read by each engine, and cells correct (the shared scorer on
-the fixture; Σ children = parent on the others). A report, not a test: numbers go in notes.
+and peak RSS (the parent's and the largest worker's). Part 2 extracts the ground-truth fixture
+and the ruled real documents with each engine and reports time, tables read by each engine,
+and cells correct (the shared scorer on the fixture; Σ children = parent on the others).
+A report, not a test: numbers go in notes.
 """
 
 from __future__ import annotations
