@@ -60,6 +60,8 @@ class LineItem:
     panel: int = 0  # side-by-side panels of one table, left to right (0 for single-panel tables)
     currency_unit: str | None = None
     engine: str = "pdfplumber"
+    sheet: str | None = None  # workbooks: the sheet the cell is on (its page is the sheet's 1-based index)
+    cell_ref: str | None = None  # workbooks: the cell, e.g. 公开03表!D12
 
 
 @dataclass

@@ -69,6 +69,8 @@ LINE_ITEMS = pa.schema(
         ("panel", pa.int8()),
         ("currency_unit", pa.string()),
         ("engine", pa.string()),
+        ("sheet", pa.string()),
+        ("cell_ref", pa.string()),
     ]
 )
 

@@ -1,0 +1,1 @@
+"""Document producers beyond the PDF generator (yujuesuan.generator)."""
