@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from extractors.html import LINE, MARGIN, PAD, TEXT_WIDTH, _chars, _wrap, char_width
@@ -49,12 +50,14 @@ class Block:
 
 
 @dataclass
-class RenderedSheet:
+class RenderedPage:
+    """One rendered page of a sheet: a table block with the text rows before it (or the
+    sheet's text alone). Pages are numbered for the engine; `sheet` is the sheet's index."""
+
+    sheet: int
     page: PageLayout
     xs: list[float]
     blocks: list[Block] = field(default_factory=list)
-    placeholders: list[str] = field(default_factory=list)  # refs of figure cells holding XX
-    uncached: list[str] = field(default_factory=list)  # refs of formulas without a cached value
 
     def cell_at(self, x: float, y: float) -> SheetCell | None:
         """The sheet cell rendered at a point of the page."""
@@ -64,6 +67,13 @@ class RenderedSheet:
                 r = bisect.bisect_right(b.ys, y) - 1
                 return next((s.cell for s in b.slots if s.r0 <= r <= s.r1 and s.c0 <= c <= s.c1), None)
         return None
+
+
+@dataclass
+class RenderedSheet:
+    pages: list[RenderedPage] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)  # refs of figure cells holding XX
+    uncached: list[str] = field(default_factory=list)  # refs of formulas without a cached value
 
 
 def _cell_text(cell: SheetCell) -> str:
@@ -77,28 +87,9 @@ def _is_meta(cells: list[SheetCell]) -> bool:
     return any(find_unit_label(c.text) or compact(c.text).startswith(META_ROW) for c in cells)
 
 
-def render_sheet(sheet: Sheet) -> RenderedSheet:
-    """The sheet as one page: text rows as lines, runs of table rows as ruled cells."""
-    rendered = RenderedSheet(PageLayout(sheet.index, 2 * MARGIN + TEXT_WIDTH, 2 * MARGIN), [MARGIN])
-    if sheet.hidden or not sheet.cells:
-        return rendered
-    span: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (last row, last column)
-    covered: set[tuple[int, int]] = set()
-    for r0, c0, r1, c1 in sheet.merged:
-        span[(r0, c0)] = (r1, c1)
-        covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
-    rows: dict[int, list[SheetCell]] = {}
-    for (r, c), cell in sheet.cells.items():
-        if r in sheet.hidden_rows or c in sheet.hidden_cols or (r, c) in covered:
-            continue
-        if cell.formula is not None:
-            rendered.uncached.append(cell_ref(sheet.name, r, c))
-        if cell.text or cell.formula is not None:
-            rows.setdefault(r, []).append(cell)
-    for cells in rows.values():
-        cells.sort(key=lambda c: c.col)
-    # runs of table rows: from a row of two or more cells (not a 单位 row) to the next blank,
-    # title or 单位 row
+def _row_kinds(sheet: Sheet, rows: dict[int, list[SheetCell]], span: dict) -> dict[int, str]:
+    """Each visible row: "table" (a run from a row of two or more cells, not a 单位 row, to the
+    next blank, merged title or 单位 row), "text" or "blank"."""
     kinds: dict[int, str] = {}
     in_table = False
     for r in range(min(rows, default=0), max(rows, default=-1) + 1):
@@ -116,48 +107,84 @@ def render_sheet(sheet: Sheet) -> RenderedSheet:
         else:
             in_table = True
             kinds[r] = "table"
+    return kinds
+
+
+def _chunks(kinds: dict[int, str]) -> list[list[int]]:
+    """Rows per rendered page: a new page where text follows a table block after a blank row
+    (the next table's title rows), so no text stands between one table and the next's title."""
+    chunks: list[list[int]] = [[]]
+    seen_block = gap = False
+    for r in sorted(kinds):
+        kind = kinds[r]
+        if gap and kind != "blank":
+            chunks.append([])
+            seen_block = gap = False
+        if kind == "table":
+            seen_block = True
+        elif kind == "blank" and seen_block:
+            gap = True
+        chunks[-1].append(r)
+    return [c for c in chunks if any(kinds[r] != "blank" for r in c)]
+
+
+def render_sheet(sheet: Sheet) -> RenderedSheet:
+    """The sheet as pages: text rows as lines, runs of table rows as ruled cells."""
+    rendered = RenderedSheet()
+    if sheet.hidden or not sheet.cells:
+        return rendered
+    span: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (last row, last column)
+    covered: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in sheet.merged:
+        span[(r0, c0)] = (r1, c1)
+        covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+    rows: dict[int, list[SheetCell]] = {}
+    for (r, c), cell in sheet.cells.items():
+        if r in sheet.hidden_rows or c in sheet.hidden_cols or (r, c) in covered:
+            continue
+        if cell.formula is not None:
+            rendered.uncached.append(cell_ref(sheet.name, r, c))
+        if cell.text or cell.formula is not None:
+            rows.setdefault(r, []).append(cell)
+    for cells in rows.values():
+        cells.sort(key=lambda c: c.col)
+    kinds = _row_kinds(sheet, rows, span)
     table_rows = [r for r, k in kinds.items() if k == "table"]
     cols = sorted({c.col for r in table_rows for c in rows[r]} | _span_cols(table_rows, rows, span, sheet))
-    if cols:
-        vis = {c: i for i, c in enumerate(cols)}
-        widths = [4 * char_width("中")] * len(cols)
-        for r in table_rows:
-            for cell in rows[r]:
-                last = span.get((r, cell.col), (r, cell.col))[1]
-                if last == cell.col:
-                    text = "" if is_placeholder(cell.text) else _cell_text(cell)
-                    widths[vis[cell.col]] = max(widths[vis[cell.col]], sum(map(char_width, text)) + 2 * PAD)
-        for w in widths:
-            rendered.xs.append(rendered.xs[-1] + w)
-    else:
-        vis = {}
-    page = rendered.page
-    top = MARGIN
-    r_sorted = sorted(kinds)
-    i = 0
-    while i < len(r_sorted):
-        r = r_sorted[i]
-        kind = kinds[r]
-        if kind == "blank":
-            top += LINE
-            i += 1
-            continue
-        if kind == "text":
-            line = "    ".join(c.text.replace("\n", " ") for c in rows[r] if c.text)
-            for part in line.split("\n"):
-                for wrapped in _wrap(part):
+    vis = {c: i for i, c in enumerate(cols)}
+    xs = [MARGIN]
+    widths = [4 * char_width("中")] * len(cols)
+    for r in table_rows:
+        for cell in rows[r]:
+            if span.get((r, cell.col), (r, cell.col))[1] == cell.col:
+                text = "" if is_placeholder(cell.text) else _cell_text(cell)
+                widths[vis[cell.col]] = max(widths[vis[cell.col]], sum(map(char_width, text)) + 2 * PAD)
+    for w in widths:
+        xs.append(xs[-1] + w)
+    for chunk in _chunks(kinds):
+        view = RenderedPage(sheet.index, PageLayout(0, max(2 * MARGIN + TEXT_WIDTH, xs[-1] + MARGIN), 0.0), xs)
+        top = MARGIN
+        i = 0
+        while i < len(chunk):
+            r = chunk[i]
+            if kinds[r] == "blank":
+                top += LINE
+                i += 1
+            elif kinds[r] == "text":
+                line = "    ".join(c.text.replace("\n", " ") for c in rows[r] if c.text)
+                for wrapped in _wrap(line):
                     cs, _ = _chars(wrapped, MARGIN, top)
-                    page.chars.extend(cs)
+                    view.page.chars.extend(cs)
                     top += LINE
-            i += 1
-            continue
-        j = i
-        while j < len(r_sorted) and kinds[r_sorted[j]] == "table":
-            j += 1
-        top = _render_block(rendered, sheet, [r_sorted[k] for k in range(i, j)], rows, span, vis, top)
-        i = j
-    page.height = top + MARGIN
-    page.width = max(page.width, rendered.xs[-1] + MARGIN)
+                i += 1
+            else:
+                j = i
+                while j < len(chunk) and kinds[chunk[j]] == "table":
+                    j += 1
+                top = _render_block(rendered, view, sheet, chunk[i:j], rows, span, vis, top)
+                i = j
+        view.page.height = top + MARGIN
+        rendered.pages.append(view)
     return rendered
 
 
@@ -174,6 +201,7 @@ def _span_cols(
 
 def _render_block(
     rendered: RenderedSheet,
+    view: RenderedPage,
     sheet: Sheet,
     block_rows: list[int],
     rows: dict[int, list[SheetCell]],
@@ -181,7 +209,7 @@ def _render_block(
     vis: dict[int, int],
     top: float,
 ) -> float:
-    page, xs = rendered.page, rendered.xs
+    page, xs = view.page, view.xs
     index = {r: k for k, r in enumerate(block_rows)}
     ys = [top + LINE * k for k in range(len(block_rows) + 1)]
     block = Block(ys)
@@ -210,12 +238,22 @@ def _render_block(
         for b in range(lo, hi + 1):
             if (a, b) not in filled:
                 page.rules.extend(_box(xs[b], xs[b + 1], ys[a], ys[a + 1]))
-    rendered.blocks.append(block)
+    view.blocks.append(block)
     return ys[-1]
 
 
 def _box(x0: float, x1: float, y0: float, y1: float) -> list[Rule]:
     return [Rule("h", x0, x1, y0, y0), Rule("h", x0, x1, y1, y1), Rule("v", x0, x0, y0, y1), Rule("v", x1, x1, y0, y1)]
+
+
+PAGE_REF = re.compile(r"\b(p|page )(\d+)\b")
+
+
+def _remap(text: str | None, sheet_of: dict[int, int]) -> str | None:
+    """Page numbers in a locator or message: rendered page → the sheet's index."""
+    if not text:
+        return text
+    return PAGE_REF.sub(lambda m: f"{m.group(1)}{sheet_of.get(int(m.group(2)), int(m.group(2)))}", text)
 
 
 def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: str | None = None) -> Extraction:
@@ -231,16 +269,19 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
     if not sheets:
         return _fail(ex, "extract.no_pages", "The workbook has no sheets.")
     rendered = [render_sheet(s) for s in sheets]
-    pages = [r.page for r in rendered]
-    if not any(p.chars for p in pages):
+    views = [v for r in rendered for v in r.pages]
+    for n, view in enumerate(views):
+        view.page.number = n + 1
+    if not any(v.page.chars for v in views):
         return _fail(ex, "extract.no_text", "The workbook's visible sheets hold no text.")
-    extract_layout(ex, pages, data, "pdfplumber")
+    extract_layout(ex, [v.page for v in views], data, "pdfplumber")
+    sheet_of = {n + 1: v.sheet for n, v in enumerate(views)}
     for item in ex.items:
-        sheet, view = sheets[item.page - 1], rendered[item.page - 1]
+        view, sheet = views[item.page - 1], sheets[views[item.page - 1].sheet - 1]
         cell = None
         if item.x0 is not None and item.top is not None and item.x1 is not None and item.bottom is not None:
             cell = view.cell_at((item.x0 + item.x1) / 2, (item.top + item.bottom) / 2)
-        item.sheet = sheet.name
+        item.page, item.sheet = sheet.index, sheet.name
         if cell is not None:
             item.cell_ref = cell_ref(sheet.name, cell.row, cell.col)
             item.printed = cell.text
@@ -248,6 +289,11 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
         item.engine = fmt
     for t in ex.tables:
         t.engine = fmt
+        t.pages = sorted({sheet_of[p] for p in t.pages})
+    for record in [*ex.facts, *ex.variances, *ex.projects]:
+        record.page = sheet_of.get(record.page, record.page)
+    for issue in ex.issues:
+        issue.locator, issue.message = _remap(issue.locator, sheet_of), _remap(issue.message, sheet_of)
     for sheet, view in zip(sheets, rendered, strict=True):
         if view.uncached:
             ex.issue(
@@ -273,4 +319,3 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
     return ex
-

@@ -138,7 +138,9 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     cached: dict[str, dict[str, str]] = {}
     ws = None
     row = 1
-    for t in _tables(gen, office):
+    tables = _tables(gen, office)
+    widest = max(len(t.rows[0]) for t in tables)  # the hidden column stands right of every table
+    for t in tables:
         if office.sheet_per_table or ws is None:
             names = ALT_SHEET_NAMES if office.alt_names else SHEET_NAMES
             ws = wb.create_sheet(names[t.code] if office.sheet_per_table else "决算表")
@@ -196,7 +198,7 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
                 cell.value = f"=SUM({refs})"
                 cached.setdefault(ws.title, {})[f"{letter}{first_body + t.total_row}"] = repr(_number(total, office))
         if office.hidden_column:
-            extra = width + 1
+            extra = widest + 1
             letter = get_column_letter(extra)
             ws.cell(first_body - 1, extra, "上年决算数")
             for r, values in enumerate(t.rows):
