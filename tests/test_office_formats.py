@@ -47,7 +47,9 @@ def test_magic_numbers_and_html() -> None:
     assert detect_format(b"just text", "x.pdf") is None
 
 
-@pytest.mark.parametrize(("writer", "name", "fmt"), [(write_xlsx, "report.xls", "xlsx"), (write_docx, "report.doc", "docx")])
+@pytest.mark.parametrize(
+    ("writer", "name", "fmt"), [(write_xlsx, "report.xls", "xlsx"), (write_docx, "report.doc", "docx")]
+)
 def test_mislabelled_file_is_read_by_what_it_is(writer, name: str, fmt: str) -> None:  # noqa: ANN001
     doc = writer(2)
     ex = extract_document(doc.data, name)

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from extractors.document import extract_document
+from extractors.word import soffice
 from tests.conftest import shared_path
 from yujuesuan.samples.office import Office, convert, write_xlsx
-from extractors.word import soffice
 
 VARIANTS = [
     Office(),

@@ -274,6 +274,7 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
             for k, v in enumerate(values):
                 if v is not None:
                     table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+    d.add_paragraph("")  # Word ends a body with a paragraph (LibreOffice's .doc export drops a last table without)
     buf = io.BytesIO()
     d.save(buf)
     return OfficeDocument(buf.getvalue(), f"office-{seed}.docx", "docx", gen, office)
