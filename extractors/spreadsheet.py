@@ -22,7 +22,7 @@ from extractors.layout import PageLayout, Rule
 from extractors.money import find_unit_label
 from extractors.pdf import Extraction, _fail, extract_layout
 from extractors.records import Document
-from extractors.template import TEMPLATE_MIN, is_placeholder, placeholder_count, template_message
+from extractors.template import is_placeholder, mark_template
 from extractors.text import compact
 from extractors.workbook import Sheet, SheetCell, WorkbookError, cell_ref, read_workbook
 
@@ -256,6 +256,10 @@ def _remap(text: str | None, sheet_of: dict[int, int]) -> str | None:
     return PAGE_REF.sub(lambda m: f"{m.group(1)}{sheet_of.get(int(m.group(2)), int(m.group(2)))}", text)
 
 
+def _refs(refs: list[str]) -> str:
+    return ", ".join(refs[:MAX_REFS]) + (" …" if len(refs) > MAX_REFS else "")
+
+
 def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: str | None = None) -> Extraction:
     """An .xlsx or .xls workbook (`fmt`, from its bytes) extracted by the table engine."""
     doc = Document(doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format=fmt, source_url=source_url)
@@ -300,22 +304,19 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
                 "extract.formula_uncached",
                 "error",
                 f"Sheet {sheet.name}: {len(view.uncached)} formula cell(s) have no cached value "
-                f"({', '.join(view.uncached[:MAX_REFS])}{' …' if len(view.uncached) > MAX_REFS else ''}); "
-                "they are not read as 0. Open and save the workbook in Excel or LibreOffice to store their results.",
+                f"({_refs(view.uncached)}); they are not read as 0. Open and save the workbook in Excel or "
+                "LibreOffice to store their results.",
                 locator=view.uncached[0],
             )
         if view.placeholders:
             ex.issue(
                 "extract.placeholder_value",
                 "warning",
-                f"Sheet {sheet.name}: {len(view.placeholders)} table cell(s) hold a placeholder (XX) where a figure "
-                f"goes ({', '.join(view.placeholders[:MAX_REFS])}{' …' if len(view.placeholders) > MAX_REFS else ''}); "
-                "not read as numbers.",
+                f"Sheet {sheet.name}: {len(view.placeholders)} table cell(s) hold a placeholder (XX, …) where a figure "
+                f"or row goes ({_refs(view.placeholders)}); not read as numbers.",
                 locator=view.placeholders[0],
             )
-    count = placeholder_count(c.text for s in sheets if not s.hidden for c in s.cells.values())
-    if count >= TEMPLATE_MIN:
-        ex.issue("extract.template", "warning", template_message(count, "workbook"))
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
+    mark_template(ex, (c.text for s in sheets if not s.hidden for c in s.cells.values()), "workbook")
     return ex

@@ -22,7 +22,7 @@ from pathlib import Path
 from extractors.html import render
 from extractors.pdf import Extraction, _fail, extract_layout
 from extractors.records import Document
-from extractors.template import TEMPLATE_MIN, placeholder_count, template_message
+from extractors.template import mark_template
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CONVERT_TIMEOUT = 120.0
@@ -178,7 +178,5 @@ def extract_word(data: bytes, file_name: str, fmt: str, *, source_url: str | Non
         item.engine = fmt
     for t in ex.tables:
         t.engine = fmt
-    count = placeholder_count(p.text() for p in pages)
-    if count >= TEMPLATE_MIN:
-        ex.issue("extract.template", "warning", template_message(count, "Word file"))
+    mark_template(ex, (p.text() for p in pages), "Word file")
     return ex

@@ -99,7 +99,16 @@ def test_placeholders_are_issues_and_make_a_template() -> None:
     ids = [i.check_id for i in ex.issues]
     assert "extract.placeholder_value" in ids and "extract.template" in ids
     assert "extract.cell_not_number" not in ids
-    assert not ex.items
+    assert not ex.items and all(t.empty and t.empty_note == "template" for t in ex.tables)
+
+
+def test_a_stray_xx_does_not_make_a_template() -> None:
+    doc = write_xlsx(6)
+    wb = openpyxl.load_workbook(io.BytesIO(doc.data))
+    wb["封面"]["A3"] = "联系人：XX"
+    ex = extract_document(_bytes(wb), "t.xlsx")
+    assert "extract.template" not in {i.check_id for i in ex.issues}
+    assert _keys(ex) == {e.key() for e in doc.generated.expected}
 
 
 def test_hidden_sheet_and_rows_are_not_read() -> None:
@@ -140,4 +149,5 @@ def test_real_templates_are_read_as_templates(name: str) -> None:
     assert ex.document.format == path.suffix[1:] and ex.document.status != "failed"
     assert "extract.not_pdf" not in ids and "extract.template" in ids
     assert ex.document.pages == {"xls": 16, "xlsx": 17}[path.suffix[1:]]
-    assert ex.tables  # the statutory tables are found, empty
+    assert len(ex.tables) == 9 and all(t.empty for t in ex.tables)  # every statutory table, empty
+    assert not ex.items and ex.document.status == "ok" and ex.document.kind == "budget"

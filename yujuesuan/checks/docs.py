@@ -44,13 +44,14 @@ EXTRACTION_CHECKS = [
     (
         "extract.placeholder_value",
         "warning",
-        "Workbook table cells holding a placeholder (XX, x,xxx) where a figure goes; not read as numbers.",
+        "Workbook table cells holding a placeholder (XX, x,xxx, …) where a figure or row goes; not read as numbers.",
     ),
     (
         "extract.template",
         "warning",
         "The workbook or Word file is a disclosure template: three or more placeholders (上海市普陀区XX局, "
-        "XXX万元, x,xxx) stand where the unit's name and figures go.",
+        "XXX万元, x,xxx) stand where the unit's name and figures go. Its tables are kept, empty (note `template`), "
+        "without line items or complaints about their blank cells.",
     ),
     ("extract.no_text", "error", "An HTML report page, workbook or Word file with no text at all; failed."),
     ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
