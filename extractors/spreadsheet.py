@@ -1,8 +1,10 @@
-"""Workbooks (XLSX, XLS) → the layout the table engine reads, one page per sheet.
+"""Workbooks (XLSX, XLS) → the layout the table engine reads.
 
 Like an HTML report (extractors/html.py), a sheet is *rendered*: its title, 单位 and note rows
 as text lines, each run of table rows (a header row of two or more cells up to the next blank,
-title or 单位 row) as ruled cells, merged ranges spanning, hidden rows and columns left out. The
+title or 单位 row) as ruled cells, merged ranges spanning, hidden sheets, rows and columns left
+out; a sheet holding several tables is rendered as one page per table (with the text before
+it), so no text stands between one table and the next one's title. The
 engine (locate → grid → cells → reading) and the narrative reader then run unchanged, and each
 line item is traced back to its cell: `sheet`, `cell_ref` (`公开03表!D12`) and `printed` (the
 text as the workbook displays it); its page is the sheet's 1-based index. Figures are rendered

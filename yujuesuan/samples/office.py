@@ -11,6 +11,7 @@ with cached values. `truth(doc)` is the ground-truth JSON of /work/shared/tools/
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import tempfile
@@ -315,3 +316,37 @@ def truth(doc: OfficeDocument) -> dict:
         "currency_unit": office.currency,
         "tables": [{"code": code, "rows": list(rows.values())} for code, rows in tables.items()],
     }
+
+
+SAMPLE_OFFICES: list[Office] = [
+    Office(),
+    Office(currency="元", split_codes=True, formulas=True),
+    Office(sheet_per_table=False, hidden_column=True, column_numbers=True),
+    Office(currency="元", merged_header=False, alt_names=True),
+]
+
+
+def write_samples(out: Path, seed: int = 100) -> list[Path]:
+    """XLSX and DOCX samples (and XLS, DOC where LibreOffice is installed) with their ground
+    truth beside them (`NAME.json`), for `score.py --warehouse W --truth OUT`."""
+    out.mkdir(parents=True, exist_ok=True)
+    docs = [write_xlsx(seed + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    docs += [write_docx(seed + 50 + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    if soffice() is not None:
+        docs += [convert(docs[1], "xls"), convert(docs[len(SAMPLE_OFFICES)], "doc")]
+    written = []
+    for doc in docs:
+        path = out / doc.file_name
+        path.write_bytes(doc.data)
+        path.with_name(f"{doc.file_name}.json").write_text(
+            json.dumps(truth(doc), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for p in write_samples(Path(sys.argv[1] if len(sys.argv) > 1 else "office-samples")):
+        print(p)
