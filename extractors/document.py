@@ -1,6 +1,9 @@
-"""Any disclosure file → an Extraction: PDFs read page by page, HTML reports rendered first.
+"""Any disclosure file → an Extraction: PDFs read page by page; HTML reports, workbooks and
+Word files rendered into the same page layout first.
 
 `extract_document(data, file_name)` is what the pipeline calls; it never raises on bad input.
+The format comes from the bytes (extractors/formats.py), not the file name; a file named for
+another format is read by what it is, with an `extract.format_mismatch` info issue.
 """
 
 from __future__ import annotations
@@ -8,9 +11,14 @@ from __future__ import annotations
 import hashlib
 
 from extractors.encoding import decode_html
+from extractors.formats import detect_format, named_format
 from extractors.html import render
-from extractors.pdf import ENGINES, Extraction, _fail, extract_layout, extract_pdf, sniff_format
+from extractors.pdf import ENGINES, Extraction, _fail, extract_layout, extract_pdf
 from extractors.records import Document
+from extractors.spreadsheet import extract_spreadsheet
+from extractors.word import extract_word
+
+sniff_format = detect_format  # the name the pipeline and the worker import
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
 
@@ -47,10 +55,26 @@ def extract_document(
 ) -> Extraction:
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
-    if sniff_format(data, file_name) == "html" and not file_name.lower().endswith(".pdf"):
-        return extract_html(data, file_name, source_url=source_url)
-    if data.startswith(IMAGE_MAGIC):  # a page image: OCR (loaded only here)
+    fmt = detect_format(data, file_name)
+    claimed = named_format(file_name)
+    if fmt == "html" and claimed == "pdf":  # an error page served for a PDF is not a report
+        return extract_pdf(data, file_name, source_url=source_url, engine=engine)
+    if fmt == "html":
+        ex = extract_html(data, file_name, source_url=source_url)
+    elif fmt in ("xlsx", "xls"):
+        ex = extract_spreadsheet(data, file_name, fmt, source_url=source_url)
+    elif fmt in ("docx", "doc"):
+        ex = extract_word(data, file_name, fmt, source_url=source_url)
+    elif data.startswith(IMAGE_MAGIC):  # a page image: OCR (loaded only here)
         from extractors.scan import extract_image
 
-        return extract_image(data, file_name, source_url=source_url)
-    return extract_pdf(data, file_name, source_url=source_url, engine=engine)
+        ex = extract_image(data, file_name, source_url=source_url)
+    else:
+        ex = extract_pdf(data, file_name, source_url=source_url, engine=engine)
+    if fmt and claimed and fmt != claimed and ex.document.status != "failed":
+        ex.issue(
+            "extract.format_mismatch",
+            "info",
+            f"The file is named as {claimed} but its bytes are {fmt}; it was read as {fmt}.",
+        )
+    return ex

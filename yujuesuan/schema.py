@@ -70,6 +70,8 @@ LINE_ITEMS = pa.schema(
         ("currency_unit", pa.string()),
         ("engine", pa.string()),
         ("ocr_confidence", pa.float64()),  # null where the figure came from a text layer
+        ("sheet", pa.string()),
+        ("cell_ref", pa.string()),
     ]
 )
 

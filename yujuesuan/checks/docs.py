@@ -18,8 +18,42 @@ EXTRACTION_CHECKS = [
         "The document's extraction took more than its time budget (`--timeout`, default 120 s) or memory budget "
         "(`--memory`, default 2048 MB) and was stopped; failed, and the run goes on (`--force` retries it).",
     ),
-    ("extract.not_pdf", "error", "Neither a PDF nor an HTML report (XLS, DOC, an HTML page named .pdf …); failed."),
-    ("extract.no_text", "error", "An HTML report page with no text at all; failed."),
+    (
+        "extract.not_pdf",
+        "error",
+        "Not a format the extractor reads (PDF, HTML report, XLSX/XLS, DOCX/DOC): an image, an HTML page named "
+        ".pdf …; failed.",
+    ),
+    (
+        "extract.format_mismatch",
+        "info",
+        "The file's extension names another format than its bytes (magic number, OOXML content types, OLE2 "
+        "streams); it was read as what its bytes are.",
+    ),
+    (
+        "extract.converter_missing",
+        "error",
+        "A binary Word .doc, and LibreOffice (`soffice`), which converts it, is not installed; failed.",
+    ),
+    (
+        "extract.formula_uncached",
+        "error",
+        "Workbook formula cells with no cached value (the workbook was never recalculated and saved): not read, "
+        "never taken as 0; the cells are named.",
+    ),
+    (
+        "extract.placeholder_value",
+        "warning",
+        "Workbook table cells holding a placeholder (XX, x,xxx, …) where a figure or row goes; not read as numbers.",
+    ),
+    (
+        "extract.template",
+        "warning",
+        "The workbook or Word file is a disclosure template: three or more placeholders (上海市普陀区XX局, "
+        "XXX万元, x,xxx) stand where the unit's name and figures go. Its tables are kept, empty (note `template`), "
+        "without line items or complaints about their blank cells.",
+    ),
+    ("extract.no_text", "error", "An HTML report page, workbook or Word file with no text at all; failed."),
     (
         "extract.encoding_ignored",
         "warning",
@@ -28,8 +62,8 @@ EXTRACTION_CHECKS = [
     ),
     ("extract.text_replaced", "warning", "An HTML report with bytes invalid in its encoding (read as U+FFFD)."),
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
-    ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
-    ("extract.no_pages", "error", "The PDF has no pages; failed."),
+    ("extract.unreadable", "error", "The file cannot be opened (a corrupt or truncated PDF, workbook or Word file)."),
+    ("extract.no_pages", "error", "The PDF has no pages (a workbook no sheets); failed."),
     ("extract.no_text_layer", "error", "Scanned images with no text layer (OCR needed); failed."),
     ("extract.ocr_used", "info", "Pages with no text layer (scans) were read by OCR; they are listed."),
     ("extract.ocr_straightened", "info", "A scanned page was turned (sideways, upside down) or deskewed before OCR."),

@@ -1,1 +1,1 @@
-"""Makers of sample inputs for tests and benchmarks (scans of generated documents)."""
+"""Document producers beyond the PDF generator (yujuesuan.generator): Office files, scans."""

@@ -1,0 +1,352 @@
+"""The second document producer: the generator's 部门决算 as XLSX and DOCX (and, where
+LibreOffice is installed, XLS, DOC, PDF and HTML converted from them), with ground truth.
+
+The numbers are the PDF generator's (`yujuesuan.generator.generate`: its expected line items are
+the data model); only the layout is this module's, varied the ways offices vary it (`Office`):
+one sheet per table or all tables on one sheet, title rows, 单位：元 or 万元, a 栏次 row, merged
+header cells, split 类|款|项 code columns, a hidden column of other figures, totals as formulas
+with cached values. `truth(doc)` is the ground-truth JSON of /work/shared/tools/score.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from extractors.word import soffice
+from yujuesuan.generator import Expected, Generated, Layout, _fmt, generate
+
+SHEET_NAMES = {"01": "公开01表", "02": "公开02表", "03": "公开03表"}
+ALT_SHEET_NAMES = {"01": "收支总表", "02": "表二", "03": "表三"}
+TITLES = {"01": "收入支出决算总表", "02": "收入决算表", "03": "支出决算表"}
+CONTENTS = ["一、收入支出决算总表", "二、收入决算表", "三、支出决算表"]
+CONVERT_TIMEOUT = 180.0
+
+
+@dataclass(frozen=True)
+class Office:
+    """How an office lays out the workbook or Word file."""
+
+    currency: str = "万元"  # 万元 | 元
+    split_codes: bool = False  # 类 | 款 | 项 cells
+    sheet_per_table: bool = True  # else every table on one sheet, one below the other
+    title_rows: bool = True  # a cover line above each table's title
+    column_numbers: bool = False  # a 栏次 row under the header
+    merged_header: bool = True  # spanning header cells (收入 | 支出, 科目编码 over 类款项)
+    hidden_column: bool = False  # a hidden column of last year's figures, not to be read
+    formulas: bool = False  # 合计 rows as SUM formulas with their cached values
+    alt_names: bool = False  # sheets named 收支总表 / 表二 rather than 公开01表
+
+
+@dataclass
+class OfficeDocument:
+    data: bytes
+    file_name: str
+    format: str  # xlsx | docx | xls | doc | pdf | html
+    generated: Generated
+    office: Office
+
+
+@dataclass
+class _Table:
+    code: str
+    header: list[list[tuple[str, int, int]]]  # rows of (text, colspan, rowspan)
+    rows: list[list[str | Decimal | None]]  # codes/labels as text, figures in 元
+    figure_cols: list[int]
+    total_row: int | None  # the 合计 row (a formula over the 类 rows when Office.formulas)
+    parent_rows: list[int]  # the 类 rows the 合计 sums
+
+
+def _tables(gen: Generated, office: Office) -> list[_Table]:
+    """The generator's expected items regrouped as the three tables they came from."""
+    by_table: dict[str, list[Expected]] = {}
+    for e in gen.expected:
+        by_table.setdefault(e.table_code, []).append(e)
+    tables = []
+    inc = [e for e in by_table["01"] if e.section == "income"]
+    exp = [e for e in by_table["01"] if e.section == "expenditure"]
+    rows01: list[list[str | Decimal | None]] = []
+    for i in range(max(len(inc), len(exp))):
+        left = [inc[i].row_label, inc[i].value] if i < len(inc) else [None, None]
+        right = [exp[i].row_label, exp[i].value] if i < len(exp) else [None, None]
+        rows01.append(left + right)
+    head01 = [[("收入", 2, 1), ("支出", 2, 1)], [("项目", 1, 1), ("决算数", 1, 1), ("项目", 1, 1), ("决算数", 1, 1)]]
+    tables.append(_Table("01", head01, rows01, [1, 3], None, []))
+    for code in ("02", "03"):
+        items = by_table[code]
+        columns = list(dict.fromkeys(e.column for e in items))
+        keyed: dict[tuple[str | None, str], dict[str, Decimal]] = {}
+        for e in items:
+            keyed.setdefault((e.code, e.row_label), {})[e.column] = e.value
+        ncode = 3 if office.split_codes else 1
+        rows: list[list[str | Decimal | None]] = []
+        for (c, label), values in keyed.items():
+            cells: list[str | Decimal | None] = (
+                [c[:3], c[3:5] or None, c[5:7] or None] if c and office.split_codes else [c] if c else [None] * ncode
+            )
+            rows.append(cells + [label] + [values.get(col) for col in columns])
+        if office.split_codes and office.merged_header:
+            header = [
+                [("科目编码", 3, 1), ("科目名称", 1, 2)] + [(col, 1, 2) for col in columns],
+                [("类", 1, 1), ("款", 1, 1), ("项", 1, 1)],
+            ]
+        elif office.split_codes:
+            header = [[("类", 1, 1), ("款", 1, 1), ("项", 1, 1), ("科目名称", 1, 1)] + [(col, 1, 1) for col in columns]]
+        else:
+            header = [[("科目编码", 1, 1), ("科目名称", 1, 1)] + [(col, 1, 1) for col in columns]]
+        figure_cols = list(range(ncode + 1, ncode + 1 + len(columns)))
+        parents = [i for i, r in enumerate(rows) if r[0] and len(str(r[0])) == 3 and (ncode == 1 or not r[1])]
+        tables.append(_Table(code, header, rows, figure_cols, 0, parents))
+    return tables
+
+
+def _number(value: Decimal, office: Office) -> float | int:
+    shown = value / 10000 if office.currency == "万元" else value
+    return int(shown) if shown == shown.to_integral_value() and office.currency == "元" else float(shown)
+
+
+def _meta(gen: Generated, office: Office) -> str:
+    return f"部门：{gen.unit_name}    {gen.year}年度    单位：{office.currency}"
+
+
+def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
+    """The generator's document `seed` as an .xlsx workbook (openpyxl)."""
+    import openpyxl
+    from openpyxl.styles import Border, Side
+    from openpyxl.utils import get_column_letter
+
+    office = office or Office()
+    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes))
+    wb = openpyxl.Workbook()
+    cover = wb.active
+    cover.title = "封面"
+    cover["A1"] = f"{gen.year}年度"
+    cover["A2"] = f"{gen.unit_name}部门决算"
+    contents = wb.create_sheet("目录")
+    contents["A1"] = "目录"
+    for i, line in enumerate(CONTENTS):
+        contents.cell(i + 2, 1, line)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    number_format = "#,##0.00" if office.currency == "万元" or gen.layout.decimals else "#,##0"
+    cached: dict[str, dict[str, str]] = {}
+    ws = None
+    row = 1
+    tables = _tables(gen, office)
+    widest = max(len(t.rows[0]) for t in tables)  # the hidden column stands right of every table
+    for t in tables:
+        if office.sheet_per_table or ws is None:
+            names = ALT_SHEET_NAMES if office.alt_names else SHEET_NAMES
+            ws = wb.create_sheet(names[t.code] if office.sheet_per_table else "决算表")
+            row = 1
+        else:
+            row += 2  # a blank row between tables
+        if office.title_rows:
+            ws.cell(row, 1, f"{gen.unit_name}{gen.year}年度部门决算")
+            row += 1
+        width = len(t.rows[0])
+        ws.cell(row, 1, TITLES[t.code])
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        row += 1
+        ws.cell(row, 1, f"部门：{gen.unit_name}")
+        ws.cell(row, width, f"单位：{office.currency}")
+        row += 1
+        taken: set[tuple[int, int]] = set()
+        for h, hrow in enumerate(t.header):
+            col = 1
+            for text, colspan, rowspan in hrow:
+                while (row + h, col) in taken:
+                    col += 1
+                ws.cell(row + h, col, text)
+                if office.merged_header and (colspan > 1 or rowspan > 1):
+                    ws.merge_cells(
+                        start_row=row + h, start_column=col, end_row=row + h + rowspan - 1, end_column=col + colspan - 1
+                    )
+                taken |= {(row + h + a, col + b) for a in range(rowspan) for b in range(colspan)}
+                col += colspan
+        row += len(t.header)
+        if office.column_numbers:
+            ws.cell(row, 1, "栏次")
+            for n, k in enumerate(t.figure_cols):
+                ws.cell(row, k + 1, n + 1)
+            row += 1
+        first_body = row
+        for values in t.rows:
+            for k, v in enumerate(values):
+                if v is None:
+                    continue
+                c = ws.cell(row, k + 1)
+                c.border = box
+                if isinstance(v, Decimal):
+                    c.value = _number(v, office)
+                    c.number_format = number_format
+                else:
+                    c.value = v
+            row += 1
+        if office.formulas and t.total_row is not None and t.parent_rows:
+            for k in t.figure_cols:
+                letter = get_column_letter(k + 1)
+                refs = ",".join(f"{letter}{first_body + p}" for p in t.parent_rows)
+                cell = ws.cell(first_body + t.total_row, k + 1)
+                total = t.rows[t.total_row][k]
+                cell.value = f"=SUM({refs})"
+                cached.setdefault(ws.title, {})[f"{letter}{first_body + t.total_row}"] = repr(_number(total, office))
+        if office.hidden_column:
+            extra = widest + 1
+            letter = get_column_letter(extra)
+            ws.cell(first_body - 1, extra, "上年决算数")
+            for r, values in enumerate(t.rows):
+                figures = [v for v in values if isinstance(v, Decimal)]
+                if figures:
+                    ws.cell(first_body + r, extra, _number(figures[0] * 2 + 1, office))
+            ws.column_dimensions[letter].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _cache_formulas(buf.getvalue(), wb.sheetnames, cached) if cached else buf.getvalue()
+    return OfficeDocument(data, f"office-{seed}.xlsx", "xlsx", gen, office)
+
+
+def _cache_formulas(data: bytes, sheet_names: list[str], cached: dict[str, dict[str, str]]) -> bytes:
+    """openpyxl writes formulas without results; store each formula's cached value, as Excel does."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m and sheet_names[int(m.group(1)) - 1] in cached:
+                for ref, value in cached[sheet_names[int(m.group(1)) - 1]].items():
+                    body = re.sub(
+                        rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)<v\s*/?>(?:</v>)?'.encode(),
+                        rb"\g<1><v>" + value.encode() + b"</v>",
+                        body,
+                    )
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
+    """The generator's document `seed` as a .docx (python-docx): cover, contents, a narrative
+    paragraph, and each table after its title and 单位 line, header cells merged."""
+    import docx
+
+    office = office or Office()
+    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes))
+    d = docx.Document()
+    d.add_paragraph(f"{gen.year}年度")
+    d.add_paragraph(f"{gen.unit_name}部门决算")
+    d.add_page_break()
+    d.add_paragraph("目录")
+    for line in CONTENTS:
+        d.add_paragraph(line)
+    d.add_page_break()
+    tables = _tables(gen, office)
+    income = next(r[1] for r in tables[0].rows if r[0] == "本年收入合计")
+    d.add_paragraph(
+        f"{gen.year}年度本年收入合计{_fmt(income, gen.layout)}{office.currency}。"  # a fact the narrative reader finds
+    )
+    for t in tables:
+        d.add_paragraph(TITLES[t.code])
+        d.add_paragraph(_meta(gen, office))
+        ncols = len(t.rows[0])
+        nhead = len(t.header)
+        table = d.add_table(rows=nhead + len(t.rows), cols=ncols)
+        table.style = "Table Grid"
+        taken: set[tuple[int, int]] = set()
+        for h, hrow in enumerate(t.header):
+            col = 0
+            for text, colspan, rowspan in hrow:
+                while (h, col) in taken:
+                    col += 1
+                cell = table.cell(h, col)
+                if office.merged_header and (colspan > 1 or rowspan > 1):
+                    cell = cell.merge(table.cell(h + rowspan - 1, col + colspan - 1))
+                cell.text = text
+                taken |= {(h + a, col + b) for a in range(rowspan) for b in range(colspan)}
+                col += colspan
+        for r, values in enumerate(t.rows):
+            for k, v in enumerate(values):
+                if v is not None:
+                    table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+    d.add_paragraph("")  # Word ends a body with a paragraph (LibreOffice's .doc export drops a last table without)
+    buf = io.BytesIO()
+    d.save(buf)
+    return OfficeDocument(buf.getvalue(), f"office-{seed}.docx", "docx", gen, office)
+
+
+def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
+    """`doc` converted by LibreOffice (`soffice --headless --convert-to xls|doc|pdf|html`)."""
+    binary = soffice()
+    if binary is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    with tempfile.TemporaryDirectory(prefix="yujuesuan-soffice-") as tmp:
+        src = Path(tmp) / doc.file_name
+        src.write_bytes(doc.data)
+        profile = Path(tmp) / "profile"
+        subprocess.run(
+            [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", to,
+             "--outdir", str(Path(tmp) / "out"), str(src)],
+            check=True, capture_output=True, timeout=CONVERT_TIMEOUT,
+        )  # fmt: skip
+        out = next((Path(tmp) / "out").iterdir())
+        return OfficeDocument(out.read_bytes(), f"{src.stem}.{to}", to, doc.generated, doc.office)
+
+
+def truth(doc: OfficeDocument) -> dict:
+    """The ground truth of `doc` in the scorer's JSON format (values in its currency unit)."""
+    gen, office = doc.generated, doc.office
+    factor = Decimal(10000) if office.currency == "万元" else Decimal(1)
+    tables: dict[str, dict[tuple, dict]] = {}
+    for e in gen.expected:
+        rows = tables.setdefault(e.table_code, {})
+        panel = {"income": "收入", "expenditure": "支出"}.get(e.section or "")
+        row = rows.setdefault((panel, e.code, e.row_label), {"panel": panel, "code": e.code, "name": e.row_label})
+        row.setdefault("values", {})[e.column] = float(e.value / factor)
+    return {
+        "pdf": doc.file_name,
+        "unit": gen.unit_name,
+        "year": gen.year,
+        "currency_unit": office.currency,
+        "tables": [{"code": code, "rows": list(rows.values())} for code, rows in tables.items()],
+    }
+
+
+SAMPLE_OFFICES: list[Office] = [
+    Office(),
+    Office(currency="元", split_codes=True, formulas=True),
+    Office(sheet_per_table=False, hidden_column=True, column_numbers=True),
+    Office(currency="元", merged_header=False, alt_names=True),
+]
+
+
+def write_samples(out: Path, seed: int = 100) -> list[Path]:
+    """XLSX and DOCX samples (and XLS, DOC where LibreOffice is installed) with their ground
+    truth beside them (`NAME.json`), for `score.py --warehouse W --truth OUT`."""
+    out.mkdir(parents=True, exist_ok=True)
+    docs = [write_xlsx(seed + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    docs += [write_docx(seed + 50 + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    if soffice() is not None:
+        docs += [convert(docs[1], "xls"), convert(docs[len(SAMPLE_OFFICES)], "doc")]
+    written = []
+    for doc in docs:
+        path = out / doc.file_name
+        path.write_bytes(doc.data)
+        path.with_name(f"{doc.file_name}.json").write_text(
+            json.dumps(truth(doc), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for p in write_samples(Path(sys.argv[1] if len(sys.argv) > 1 else "office-samples")):
+        print(p)
