@@ -160,11 +160,14 @@ def _rule_from_shape(
 def read_page(page: Any, number: int) -> PageLayout:
     """A pdfplumber page as a PageLayout (pdfplumber applies /Rotate for us).
 
-    The page's pdfminer layout objects are read directly, in pdfplumber's coordinates (top
+    The page's pdfminer layout objects (`render_page`: pdfplumber's, within the caps of
+    `extractors.limits`) are read directly, in pdfplumber's coordinates (top
     from the page's top edge, offsets of the MediaBox applied), without building a dict for
     every object: on these documents that is a fifth of the extraction time.
     """
     from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTRect
+
+    from extractors.pdfrender import render_page
 
     def walk(objs: list) -> Any:
         for o in objs:
@@ -178,7 +181,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     chars: list[Char] = []
     rules: list[Rule] = []
     images = 0
-    for obj in walk(page.layout._objs):
+    for obj in walk(render_page(page)._objs):
         if isinstance(obj, LTChar):
             text = normalise(obj.get_text())
             if not text.strip():

@@ -12,8 +12,21 @@ EXTRACTION_CHECKS = [
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The PDF cannot be opened (corrupt, truncated); failed."),
     ("extract.no_pages", "error", "The PDF has no pages; failed."),
-    ("extract.no_text_layer", "error", "Scanned images with no text layer (OCR needed); failed."),
+    ("extract.no_text_layer", "error", "No text layer (scanned, blank pages): nothing read; failed (OCR needed)."),
     ("extract.page_unreadable", "error", "One page could not be parsed; its tables are missing."),
+    (
+        "extract.too_large",
+        "error",
+        "A cap of `extractors/limits.py` reached (decoded stream, page content, glyphs or form XObjects per page, "
+        "HTML size or table cells, an amount beyond 10^15 元); the message names it; what it capped is not read.",
+    ),
+    (
+        "extract.text_unmapped",
+        "error",
+        "Nothing read and most characters have no Unicode mapping (`(cid:N)`, fonts without ToUnicode); "
+        "failed (OCR needed).",
+    ),
+    ("extract.nothing_read", "error", "Text was read but no table figure and no figure in the text; failed."),
     ("extract.table_unit_missing", "warning", "A table prints no 单位; the document's unit is used (error if none)."),
     ("extract.cell_not_number", "error", "Text where a figure belongs."),
     (
