@@ -19,7 +19,7 @@ import yaml
 
 from extractors.layout import PageLayout
 from extractors.locate import page_lines
-from extractors.money import UNIT_FACTOR
+from extractors.money import UNIT_FACTOR, to_decimal, to_rate, to_yuan, yuan_in_range
 from extractors.records import LineItem
 from extractors.text import compact
 
@@ -107,11 +107,20 @@ def _page_at(starts: list[tuple[int, int]], offset: int) -> int:
     return page
 
 
-def _value(number: str, unit: str) -> tuple[Decimal, str]:
-    v = Decimal(number.replace(",", ""))
+def _value(number: str, unit: str) -> tuple[Decimal, str] | None:
+    """A stated figure in 元 (money) or as printed; None when it is no number or absurd."""
     if unit in UNIT_FACTOR:
-        return (v * UNIT_FACTOR[unit]).quantize(Decimal("0.01")), "元"
-    return v, {"%": "%", "分": "score"}.get(unit, "count")
+        v = to_decimal(number)
+        yuan = to_yuan(v, unit) if v is not None else None
+        return (yuan, "元") if yuan is not None and yuan_in_range(yuan) else None
+    v = to_rate(number)
+    return (v, {"%": "%", "分": "score"}.get(unit, "count")) if v is not None else None
+
+
+def _wan(number: str) -> Decimal | None:
+    v = to_decimal(number)
+    yuan = to_yuan(v, "万元") if v is not None else None
+    return yuan if yuan is not None and yuan_in_range(yuan) else None
 
 
 @dataclass
@@ -154,14 +163,14 @@ def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed]
             if unit_kind == "percent":
                 # a rate read with its words: a growth rate, or a share (占); completion rates
                 # (完成预算的) are the variances' business
+                rate = to_rate(m.group(1))
+                if rate is None:
+                    continue
                 if taken and CHANGE.search(words):
-                    rate = Decimal(m.group(1))
                     rate = -rate if re.search(r"减少|下降", words) else rate
                     facts.append(Fact(doc_id, "yoy_change_pct", rate, "%", sentence, _page_at(starts, start), metric))
                 elif words.endswith("占") or re.search(r"占[^,;]{0,12}的$", words):
-                    facts.append(
-                        Fact(doc_id, "share", Decimal(m.group(1)), "%", sentence, _page_at(starts, start), metric)
-                    )
+                    facts.append(Fact(doc_id, "share", rate, "%", sentence, _page_at(starts, start), metric))
                 continue
             if unit_kind != kind:
                 continue
@@ -171,8 +180,13 @@ def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed]
                 break  # the number is too far from the phrase to be its value
             if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
                 break  # a further number belongs to something else unless 预算/决算/增减 names it
+            read = _value(m.group(1), m.group(2))
+            if read is None:
+                if unparsed is not None:
+                    unparsed.append(Unparsed(metric, sentence, _page_at(starts, start)))
+                break  # not a figure (a misprint, or beyond any budget)
             taken += 1
-            value, value_unit = _value(m.group(1), m.group(2))
+            value, value_unit = read
             qualifier = named
             if CHANGE.search(words):
                 if re.search(r"减少|下降", words):
@@ -212,8 +226,10 @@ def extract_variances(pages: list[PageLayout], doc_id: str, items: list[LineItem
         lei, kuan, xiang = m.group(1), m.group(2), m.group(3)
         lei = re.split(r"\d+[.、]|[:]", lei)[-1]  # "其中:1.一般公共服务支出" → the 类 name
         code = _resolve_code((lei, kuan, xiang), items)
-        wan = UNIT_FACTOR["万元"]
-        budget = (Decimal(m.group(5).replace(",", "")) * wan).quantize(Decimal("0.01"))
+        budget, final = _wan(m.group(5)), _wan(m.group(6))
+        rate = to_rate(m.group(7)) if m.group(7) else None
+        if budget is None or final is None:
+            continue  # misprinted or absurd figures: no variance can be read
         initial = m.group(4) == "年初"
         out.append(
             Variance(
@@ -222,8 +238,8 @@ def extract_variances(pages: list[PageLayout], doc_id: str, items: list[LineItem
                 code=code,
                 initial_budget=budget if initial else None,
                 adjusted_budget=None if initial else budget,
-                final=(Decimal(m.group(6).replace(",", "")) * wan).quantize(Decimal("0.01")),
-                completion_rate=Decimal(m.group(7)) if m.group(7) else None,
+                final=final,
+                completion_rate=rate,
                 completion_basis="initial" if initial else "adjusted",
                 reason=m.group(8),
                 page=_page_at(starts, m.start()),
