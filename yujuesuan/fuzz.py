@@ -63,7 +63,13 @@ def stream(body: bytes, extra: bytes = b"") -> bytes:
 
 def text_op(x: float, y: float, text: str, size: float = 10.0, font: bytes = b"F2") -> bytes:
     """Content operators printing `text` at (x, y) with the CJK font (UCS-2 codes)."""
-    return b"BT /%s %g Tf %g %g Td <%s> Tj ET\n" % (font, size, x, y, text.encode("utf-16-be").hex().encode())
+    hex_codes = text.encode("utf-16-be").hex().encode()
+    return b"BT /%s %s Tf %s %s Td <%s> Tj ET\n" % (font, _num(size), _num(x), _num(y), hex_codes)
+
+
+def _num(v: float) -> bytes:
+    """A PDF number (no exponent: 1e9 is written 1000000000)."""
+    return b"%d" % v if float(v).is_integer() else (b"%.4f" % v).rstrip(b"0")
 
 
 def pages_pdf(contents: list[bytes], *, media_box: bytes = b"[0 0 595 842]", xobjects: bytes = b"") -> bytes:
@@ -208,26 +214,45 @@ def _streams(data: bytes, fn: Callable[[bytes], bytes]) -> bytes:
     return assemble(objects, root)
 
 
-NUMBER = re.compile(rb"\((\d[\d,]*\.\d\d)\)")
-POSITION = re.compile(rb"(-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?) Td")
+# a figure as reportlab prints it with the CJK font: its place, then its UCS-2 digits
+FIGURE = re.compile(rb"1 0 0 1 (-?[\d.]+) (-?[\d.]+) Tm (/F\d+ [\d.]+ Tf [\d.]+ TL )\(((?:\\000[\d,.])+)\) Tj")
+
+
+def _ucs2(text: str) -> bytes:
+    return b"".join(b"\\000" + ch.encode() for ch in text)
+
+
+def map_figures(pdf: bytes, fn: Callable[[int, bytes, bytes, bytes], tuple[bytes, bytes, bytes]]) -> bytes:
+    """The generated PDF with each printed figure's (x, y, text) replaced by `fn(index, x, y,
+    text)`; text is the figure's digits as printed (e.g. b"17,351.66")."""
+    count = 0
+
+    def one(m: re.Match[bytes]) -> bytes:
+        nonlocal count
+        text = m.group(4).replace(b"\\000", b"")
+        x, y, new = fn(count, m.group(1), m.group(2), text)
+        count += 1
+        return b"1 0 0 1 %s %s Tm %s(%s) Tj" % (x, y, m.group(3), _ucs2(new.decode()))
+
+    return _streams(pdf, lambda plain: FIGURE.sub(one, plain))
+
+
+def move_figure(pdf: bytes, x: bytes, index: int = 0) -> bytes:
+    """The generated PDF with its `index`-th figure printed at x (e.g. b"1000000000")."""
+    return map_figures(pdf, lambda i, x0, y, t: (x if i == index else x0, y, t))
 
 
 def _huge_number(rng: random.Random, data: bytes) -> bytes:
     digits = rng.choice([16, 20, 26, 40, 400])
-
-    def fn(plain: bytes) -> bytes:
-        return NUMBER.sub(lambda m: b"(%s.00)" % (b"9" * digits) if rng.random() < 0.3 else m.group(0), plain)
-
-    return _streams(data, fn)
+    return map_figures(data, lambda i, x, y, t: (x, y, b"9" * digits + b".00" if rng.random() < 0.2 else t))
 
 
 def _huge_coordinate(rng: random.Random, data: bytes) -> bytes:
-    value = rng.choice([b"1e9", b"1000000000", b"100000000", b"-100000000", b"99999999999"])
-
-    def fn(plain: bytes) -> bytes:
-        return POSITION.sub(lambda m: b"%s %s Td" % (value, m.group(2)) if rng.random() < 0.05 else m.group(0), plain)
-
-    return _streams(data, fn)
+    value = rng.choice([b"1000000000", b"100000000", b"-100000000", b"99999999999", b"0.000001"])
+    axis = rng.random() < 0.7
+    return map_figures(
+        data, lambda i, x, y, t: ((value, y, t) if axis else (x, value, t)) if rng.random() < 0.05 else (x, y, t)
+    )
 
 
 def _unmapped(rng: random.Random, data: bytes) -> bytes:
