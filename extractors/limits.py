@@ -27,7 +27,7 @@ MAX_PAGE_FORMS = 20_000  # form XObjects drawn on one page (nested ones counted 
 MAX_FORM_DEPTH = 16  # form XObjects nested in one another
 MAX_DOCUMENT_GLYPHS = 3_000_000  # characters of one document; later pages are not read
 MAX_HTML_BYTES = 32 * MIB  # an HTML report's size
-MAX_HTML_TEXT_CHARS = 4_000_000  # characters of text an HTML report renders
+MAX_HTML_TEXT_CHARS = 1_000_000  # characters of text an HTML report renders
 MAX_HTML_TABLE_CELLS = 200_000  # grid positions of one HTML table (colspan × rowspan summed)
 
 
