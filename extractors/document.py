@@ -13,6 +13,7 @@ import hashlib
 from extractors.encoding import decode_html
 from extractors.formats import detect_format, named_format
 from extractors.html import render
+from extractors.limits import MAX_HTML_BYTES, TooLarge
 from extractors.pdf import ENGINES, Extraction, _fail, extract_layout, extract_pdf
 from extractors.records import Document
 from extractors.spreadsheet import extract_spreadsheet
@@ -27,9 +28,15 @@ def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) 
     doc = Document(doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="html", source_url=source_url)
     doc.extracted_by = "html"
     ex = Extraction(doc)
+    if len(data) > MAX_HTML_BYTES:
+        message = f"The HTML report's {len(data):,} bytes exceed the cap of {MAX_HTML_BYTES:,}; not read."
+        return _fail(ex, "extract.too_large", message)
     decoded = decode_html(data)
-    pages = render(decoded.text)
+    capped: list[TooLarge] = []
+    pages = render(decoded.text, capped)
     doc.pages = len(pages)
+    for hit in capped:
+        ex.issue("extract.too_large", "error", f"Capped: {hit}; that part is not read.")
     if not pages:
         return _fail(ex, "extract.no_text", "The HTML page has no text.")
     extract_layout(ex, pages, data, "pdfplumber")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from extractors.layout import Char, PageLayout, Rule
+from extractors.limits import MAX_HTML_TABLE_CELLS, MAX_HTML_TEXT_CHARS, TooLarge
 from extractors.text import compact, normalise
 
 SIZE = 10.0
@@ -42,6 +43,7 @@ class Cell:
 @dataclass
 class Table:
     rows: list[list[Cell]] = field(default_factory=list)
+    area: int = 0  # grid positions its cells take (colspan × rowspan summed)
 
 
 @dataclass
@@ -64,6 +66,12 @@ class _Parser(HTMLParser):
         self.cell: list[str] | None = None
         self.cell_attrs: dict[str, str] = {}
         self.skip = 0
+        self.chars = 0  # text read so far
+        self.n_tables = 0
+        self.capped: list[TooLarge] = []  # caps reached (extractors.limits)
+
+    def _cap(self, what: str, limit: int) -> None:
+        self.capped.append(TooLarge(what, limit))
 
     def _flush(self) -> None:
         line = " ".join("".join(self.text).split())
@@ -80,9 +88,11 @@ class _Parser(HTMLParser):
                 self.tables.append(Table())
                 return
             self._flush()
+            self.n_tables += 1
             self.tables.append(Table())
         elif tag == "tr" and len(self.tables) == 1:
-            self.tables[0].rows.append([])
+            if self.tables[0].area <= MAX_HTML_TABLE_CELLS:
+                self.tables[0].rows.append([])
         elif tag in ("td", "th") and len(self.tables) == 1:
             self.cell = []
             self.cell_attrs = {k: v or "" for k, v in attrs}
@@ -100,8 +110,15 @@ class _Parser(HTMLParser):
             if not table.rows:
                 table.rows.append([])
             span = {k: _int(self.cell_attrs.get(k)) for k in ("colspan", "rowspan")}
-            table.rows[-1].append(Cell(" ".join("".join(self.cell).split()), span["colspan"], span["rowspan"]))
-            self.cell = None
+            self.cell, text = None, " ".join("".join(self.cell).split())
+            if table.area > MAX_HTML_TABLE_CELLS:
+                return  # capped: the table is left out when it ends
+            table.area += span["colspan"] * span["rowspan"]
+            if table.area > MAX_HTML_TABLE_CELLS:
+                self._cap(f"cells (colspan × rowspan) of HTML table {self.n_tables}", MAX_HTML_TABLE_CELLS)
+                table.rows = []
+                return
+            table.rows[-1].append(Cell(text, span["colspan"], span["rowspan"]))
         elif tag == "table" and self.tables:
             done = self.tables.pop()
             if not self.tables:
@@ -113,7 +130,11 @@ class _Parser(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        if self.skip:
+        if self.skip or self.chars > MAX_HTML_TEXT_CHARS:
+            return
+        self.chars += len(data)
+        if self.chars > MAX_HTML_TEXT_CHARS:
+            self._cap("characters of text in the HTML report (the rest is not read)", MAX_HTML_TEXT_CHARS)
             return
         if self.cell is not None:
             self.cell.append(data)
@@ -128,11 +149,14 @@ def _int(value: str | None) -> int:
         return 1
 
 
-def read_blocks(html: str) -> list[Block]:
+def read_blocks(html: str, capped: list[TooLarge] | None = None) -> list[Block]:
+    """The page's text and tables; caps reached are appended to `capped`."""
     p = _Parser()
     p.feed(html)
     p.close()
     p._flush()
+    if capped is not None:
+        capped.extend(p.capped)
     return [b for b in p.blocks if b.lines or b.table]
 
 
@@ -231,11 +255,13 @@ def _split_at_breaks(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def render(html: str) -> list[PageLayout]:
+def render(html: str, capped: list[TooLarge] | None = None) -> list[PageLayout]:
     """The page as PageLayouts: one per table (with the text before it), one for trailing text,
-    and a new one wherever the report starts a part (目录, 第一部分 …)."""
+    and a new one wherever the report starts a part (目录, 第一部分 …). Text beyond
+    `MAX_HTML_TEXT_CHARS` and tables beyond `MAX_HTML_TABLE_CELLS` are left out, each cap
+    reached appended to `capped`."""
     pages: list[PageLayout] = []
-    for block in _split_at_breaks(read_blocks(html)):
+    for block in _split_at_breaks(read_blocks(html, capped)):
         chars: list[Char] = []
         rules: list[Rule] = []
         top, right = MARGIN, MARGIN + TEXT_WIDTH

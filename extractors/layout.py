@@ -157,14 +157,22 @@ def _rule_from_shape(
     return []
 
 
-def read_page(page: Any, number: int) -> PageLayout:
-    """A pdfplumber page as a PageLayout (pdfplumber applies /Rotate for us).
+def _outside(x0: float, x1: float, top: float, bottom: float, box: tuple[float, float, float, float]) -> bool:
+    return x1 < box[0] or x0 > box[2] or bottom < box[1] or top > box[3]
 
-    The page's pdfminer layout objects are read directly, in pdfplumber's coordinates (top
+
+def read_page(page: Any, number: int) -> PageLayout:
+    """A pdfplumber page as a PageLayout (pdfplumber applies /Rotate for us); what lies wholly
+    outside the page box is not printed and left out, rules reaching beyond it are clipped.
+
+    The page's pdfminer layout objects (`render_page`: pdfplumber's, within the caps of
+    `extractors.limits`) are read directly, in pdfplumber's coordinates (top
     from the page's top edge, offsets of the MediaBox applied), without building a dict for
     every object: on these documents that is a fifth of the extraction time.
     """
     from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTLine, LTRect
+
+    from extractors.pdfrender import render_page
 
     def walk(objs: list) -> Any:
         for o in objs:
@@ -173,38 +181,31 @@ def read_page(page: Any, number: int) -> PageLayout:
             else:
                 yield o
 
-    height = float(page.height)
+    height, width = float(page.height), float(page.width)
     mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    box = (mb_x0, mb_top, mb_x0 + width, mb_top + height)
     chars: list[Char] = []
     rules: list[Rule] = []
     images = 0
-    for obj in walk(page.layout._objs):
+    for obj in walk(render_page(page)._objs):
         if isinstance(obj, LTChar):
             text = normalise(obj.get_text())
             if not text.strip():
                 continue
-            chars.append(
-                Char(
-                    text,
-                    obj.x0 + mb_x0,
-                    obj.x1 + mb_x0,
-                    height - obj.y1 + mb_top,
-                    height - obj.y0 + mb_top,
-                    float(obj.size),
-                )
-            )
+            x0, x1 = obj.x0 + mb_x0, obj.x1 + mb_x0
+            top, bottom = height - obj.y1 + mb_top, height - obj.y0 + mb_top
+            if _outside(x0, x1, top, bottom, box):  # not printed: off the page
+                continue
+            chars.append(Char(text, x0, x1, top, bottom, float(obj.size)))
         elif isinstance(obj, LTLine | LTRect):
             kind = "line" if isinstance(obj, LTLine) else "rect"
-            rules += _rule_from_shape(
-                kind,
-                obj.x0 + mb_x0,
-                obj.x1 + mb_x0,
-                height - obj.y1 + mb_top,
-                height - obj.y0 + mb_top,
-                obj.fill,
-                obj.stroke,
-                obj.non_stroking_color,
-            )
+            x0, x1 = obj.x0 + mb_x0, obj.x1 + mb_x0
+            top, bottom = height - obj.y1 + mb_top, height - obj.y0 + mb_top
+            if _outside(x0, x1, top, bottom, box):
+                continue
+            x0, x1 = max(x0, box[0]), min(x1, box[2])  # clipped to the page box
+            top, bottom = max(top, box[1]), min(bottom, box[3])
+            rules += _rule_from_shape(kind, x0, x1, top, bottom, obj.fill, obj.stroke, obj.non_stroking_color)
         elif isinstance(obj, LTImage):
             images += 1
         elif isinstance(obj, LTCurve):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from extractors.text import compact
 
@@ -13,6 +13,12 @@ UNIT_FACTOR: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), 
 AMOUNT = re.compile(r"^[-−]?\(?\d{1,3}(?:,\d{3})+(?:\.\d+)?\)?$|^[-−]?\(?\d+(?:\.\d+)?\)?$")
 ZERO_DASH = {"-", "—", "–", "－", "--", "——"}
 CENT = Decimal("0.01")
+# far above any budget (the whole national budget is ~4×10^13 元) and inside the warehouse's
+# decimal(20, 2); a figure beyond it is a misprint or an attack, an issue on its cell
+MAX_YUAN = Decimal(10) ** 15
+MAX_RATE = Decimal(10) ** 9  # a percentage, score or rate beyond this is not one
+RATE_PLACES = Decimal("0.0001")  # the warehouse keeps rates to 4 places
+PRECISION = 80  # digits of the arithmetic below: no printed figure is rounded or overflows
 
 
 def parse_amount(printed: str) -> Decimal | None:
@@ -37,8 +43,36 @@ def parse_amount(printed: str) -> Decimal | None:
 
 
 def to_yuan(value: Decimal, currency_unit: str) -> Decimal:
-    """Convert an amount printed in `currency_unit` to 元, exact to the cent."""
-    return (value * UNIT_FACTOR[currency_unit]).quantize(CENT)
+    """Convert an amount printed in `currency_unit` to 元, exact to the cent (never raises:
+    check the result with `yuan_in_range`)."""
+    with localcontext() as ctx:
+        ctx.prec = max(PRECISION, len(value.as_tuple().digits) + 12)
+        return (value * UNIT_FACTOR[currency_unit]).quantize(CENT)
+
+
+def yuan_in_range(value: Decimal) -> bool:
+    return abs(value) <= MAX_YUAN
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """A run of digits (and commas) matched by a pattern as a Decimal; None if it is none."""
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def to_rate(text: str) -> Decimal | None:
+    """A printed percentage, score or rate; None when it is not a number or absurd."""
+    value = to_decimal(text)
+    if value is None or abs(value) > MAX_RATE:
+        return None
+    if value.as_tuple().exponent < RATE_PLACES.as_tuple().exponent:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            value = value.quantize(RATE_PLACES)
+    return value
 
 
 UNIT_LABEL = re.compile(r"(?:金额)?单位\s*[:：]?\s*(万元|亿元|元)")

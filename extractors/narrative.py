@@ -19,7 +19,7 @@ import yaml
 
 from extractors.layout import PageLayout
 from extractors.locate import page_lines
-from extractors.money import UNIT_FACTOR
+from extractors.money import UNIT_FACTOR, to_decimal, to_rate, to_yuan, yuan_in_range
 from extractors.records import LineItem
 from extractors.text import compact
 
@@ -110,11 +110,14 @@ def _page_at(starts: list[tuple[int, int]], offset: int) -> int:
     return page
 
 
-def _value(number: str, unit: str) -> tuple[Decimal, str]:
-    v = Decimal(number.replace(",", ""))
+def _value(number: str, unit: str) -> tuple[Decimal, str] | None:
+    """A stated figure in 元 (money) or as printed; None when it is no number or absurd."""
     if unit in UNIT_FACTOR:
-        return (v * UNIT_FACTOR[unit]).quantize(Decimal("0.01")), "元"
-    return v, {"%": "%", "分": "score"}.get(unit, "count")
+        v = to_decimal(number)
+        yuan = to_yuan(v, unit) if v is not None else None
+        return (yuan, "元") if yuan is not None and yuan_in_range(yuan) else None
+    v = to_rate(number)
+    return (v, {"%": "%", "分": "score"}.get(unit, "count")) if v is not None else None
 
 
 @dataclass
@@ -157,14 +160,14 @@ def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed]
             if unit_kind == "percent":
                 # a rate read with its words: a growth rate, or a share (占); completion rates
                 # (完成预算的) are the variances' business
+                rate = to_rate(m.group(1))
+                if rate is None:
+                    continue
                 if taken and CHANGE.search(words):
-                    rate = Decimal(m.group(1))
                     rate = -rate if re.search(r"减少|下降", words) else rate
                     facts.append(Fact(doc_id, "yoy_change_pct", rate, "%", sentence, _page_at(starts, start), metric))
                 elif words.endswith("占") or re.search(r"占[^,;]{0,12}的$", words):
-                    facts.append(
-                        Fact(doc_id, "share", Decimal(m.group(1)), "%", sentence, _page_at(starts, start), metric)
-                    )
+                    facts.append(Fact(doc_id, "share", rate, "%", sentence, _page_at(starts, start), metric))
                 continue
             if unit_kind != kind:
                 continue
@@ -174,8 +177,13 @@ def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed]
                 break  # the number is too far from the phrase to be its value
             if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
                 break  # a further number belongs to something else unless 预算/决算/增减 names it
+            read = _value(m.group(1), m.group(2))
+            if read is None:
+                if unparsed is not None:
+                    unparsed.append(Unparsed(metric, sentence, _page_at(starts, start)))
+                break  # not a figure (a misprint, or beyond any budget)
             taken += 1
-            value, value_unit = _value(m.group(1), m.group(2))
+            value, value_unit = read
             qualifier = named
             if CHANGE.search(words):
                 if re.search(r"减少|下降", words):
@@ -261,11 +269,14 @@ def _line_figures(text: str, start: int, end: int) -> _LineFigures:
         last = f.end()
         if f.group(3) is not None:  # a percentage: the completion rate (完成年初预算的 105.31%)
             if got.rate is None and ("完成" in words or "预算" in words):
-                got.rate = Decimal(f.group(3).replace(",", ""))
+                got.rate = to_rate(f.group(3).replace(",", ""))
                 got.basis = got.basis or ("adjusted" if ADJUSTED_WORDS.search(words) else "initial")
                 used = f.end()
             continue
-        value, _ = _value(f.group(1), f.group(2))
+        read = _value(f.group(1), f.group(2))
+        if read is None:
+            continue  # a misprinted or absurd figure: not this line's
+        value = read[0]
         if FINAL_WORDS.search(words) and got.final is None:
             got.final, used = value, f.end()
         elif BUDGET_WORDS.search(words) and got.budget is None:

@@ -20,8 +20,10 @@ import pdfplumber
 from extractors.cells import read_cells
 from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, read_page
+from extractors.limits import Budget, TooLarge, document_budget
 from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.narrative import Fact, Unparsed, Variance, extract_facts, extract_variances
+from extractors.pdfstreams import install as bound_stream_decoding
 from extractors.profile import read_profile, unit_id_of
 from extractors.projects import Project, extract_overall, extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
@@ -30,6 +32,7 @@ from extractors.text import compact
 from extractors.toc import read_toc
 
 log = logging.getLogger(__name__)
+bound_stream_decoding()
 ENGINES = ("pdfplumber", "camelot")
 WARNING_CHECKS = {"extract.column_unmapped", "extract.column_no_header", "extract.code_zero_dropped"}
 MIN_CHARS_PER_PAGE = 15
@@ -85,10 +88,19 @@ def extract_pdf(
         doc.format = fmt or doc.format
         what = f"a {fmt} file" if fmt else "not a PDF (no %PDF header)"
         return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs and HTML pages are extracted so far.")
+    with document_budget() as budget:
+        return _read_pdf(ex, data, engine, budget)
+
+
+def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget) -> Extraction:
+    doc = ex.document
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         n_pages = len(pdf.pages)
     except Exception as exc:  # pdfminer raises many kinds on broken files
+        hit = _too_large(exc, budget, 0)
+        if hit is not None:
+            return _fail(ex, "extract.too_large", f"The PDF cannot be opened: {hit}.")
         name = type(exc).__name__
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
         names = f"{name} {type(cause).__name__ if cause else ''} {exc} {cause or ''}".lower()
@@ -97,15 +109,28 @@ def extract_pdf(
         return _fail(ex, "extract.unreadable", f"The PDF cannot be opened: {name}: {exc}".strip())
     doc.pages = n_pages
     pages: list[PageLayout] = []
+    stopped = False  # the document's glyph budget is spent: later pages are not read
     with pdf:
         for i, page in enumerate(pdf.pages):
+            if stopped:
+                pages.append(PageLayout(i + 1, 0.0, 0.0))
+                continue
+            hits = len(budget.hits)
             try:
                 pages.append(read_page(page, i + 1))
             except Exception as exc:
+                hit = _too_large(exc, budget, hits)
+                if hit is not None and hit.whole_document:
+                    stopped = True
+                    message = f"Page {i + 1}: {hit}; pages {i + 1}–{n_pages} are not read."
+                elif hit is not None:
+                    message = f"Page {i + 1}: {hit}; the page is not read."
+                else:
+                    message = f"Page {i + 1} cannot be read ({type(exc).__name__}); its tables are missing."
                 ex.issue(
-                    "extract.page_unreadable",
+                    "extract.too_large" if hit else "extract.page_unreadable",
                     "error",
-                    f"Page {i + 1} cannot be read ({type(exc).__name__}); its tables are missing.",
+                    message,
                     locator=f"page {i + 1}",
                 )
                 pages.append(PageLayout(i + 1, 0.0, 0.0))
@@ -123,6 +148,19 @@ def extract_pdf(
         ex.issue("extract.ocr_used", "info", f"Page(s) {scanned} have no text layer and were read by OCR.")
         return finish(ex, [ocr.get(p.number, p) for p in pages], data)
     return extract_layout(ex, pages, data, engine)
+
+
+def _too_large(exc: BaseException, budget: Budget, hits_before: int) -> TooLarge | None:
+    """The cap behind `exc` (pdfplumber wraps pdfminer's exceptions), or one reached meanwhile
+    and swallowed on the way (pdfminer skips what it cannot load)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, TooLarge):
+            return e
+        seen.add(id(e))
+        e = e.args[0] if e.args and isinstance(e.args[0], BaseException) else e.__cause__ or e.__context__
+    return budget.hits[-1] if len(budget.hits) > hits_before else None
 
 
 def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine: str = "pdfplumber") -> Extraction:
@@ -170,9 +208,45 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     doc.layout_family = layout_family(ex.tables)
     if not regions:
         ex.issue("extract.no_tables", "warning", "No standard table was recognised in this document.")
+    if not _read_anything(ex):
+        if any(i.check_id in PAGES_LOST for i in ex.issues):  # the reason is already given
+            doc.status = "failed"
+            return ex
+        return _fail(ex, *_why_nothing_read(pages))
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
     return ex
+
+
+UNMAPPED = re.compile(r"^\(cid:\d+\)$")  # pdfminer's text for a glyph its font does not map to Unicode
+MAX_UNMAPPED_SHARE = 0.5
+PAGES_LOST = {"extract.too_large", "extract.page_unreadable"}
+
+
+def _read_anything(ex: Extraction) -> bool:
+    """A figure from a table or the text, or a table present and printed empty (本表无数据)."""
+    return bool(ex.items or ex.facts or ex.variances or ex.projects or any(t.empty_note for t in ex.tables))
+
+
+def _why_nothing_read(pages: list[PageLayout]) -> tuple[str, str]:
+    """The issue of a document that yielded nothing: no text, text that maps to no characters,
+    or text without a figure that can be read."""
+    chars = [c for p in pages for c in p.chars]
+    n = len(pages)
+    if not chars:
+        images = sum(p.images for p in pages)
+        return "extract.no_text_layer", (
+            f"None of the {n} page(s) has a text layer ({images} image(s)); nothing was read, OCR is needed."
+        )
+    unmapped = sum(1 for c in chars if UNMAPPED.match(c.text))
+    if unmapped > MAX_UNMAPPED_SHARE * len(chars):
+        return "extract.text_unmapped", (
+            f"{unmapped:,} of {len(chars):,} characters have no Unicode mapping in their font (read as (cid:N)); "
+            "nothing was read, OCR is needed."
+        )
+    return "extract.nothing_read", (
+        f"{len(chars):,} characters on {n} page(s) were read, but no table figure and no figure in the text."
+    )
 
 
 def layout_family(tables: list[TableResult]) -> str | None:

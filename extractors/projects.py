@@ -18,7 +18,7 @@ import yaml
 from extractors.cells import read_cells
 from extractors.grid import build_grid
 from extractors.layout import PageLayout
-from extractors.money import find_unit_label, parse_amount, to_yuan
+from extractors.money import find_unit_label, parse_amount, to_rate, to_yuan, yuan_in_range
 from extractors.text import compact
 
 
@@ -49,7 +49,16 @@ def _spec() -> tuple[frozenset[str], dict[str, list[re.Pattern[str]]]]:
 
 
 def _number(text: str) -> Decimal | None:
-    return parse_amount(text.rstrip("%")) if text else None
+    """A rate or score as printed; None when it is none or absurd."""
+    value = parse_amount(text.rstrip("%")) if text else None
+    return to_rate(str(value)) if value is not None else None
+
+
+def _yuan(text: str, unit: str) -> Decimal | None:
+    """An amount in 元; None when it is none or beyond any budget."""
+    value = parse_amount(text.rstrip("%")) if text else None
+    yuan = to_yuan(value, unit) if value is not None else None
+    return yuan if yuan is not None and yuan_in_range(yuan) else None
 
 
 def _row_reader(row: list, fields: dict[str, int]):
@@ -96,14 +105,13 @@ def extract_projects(pages: list[PageLayout], doc_id: str) -> list[Project]:
                 name = text("project_name")
                 if not name:
                     continue
-                budget, executed = _number(text("budget")), _number(text("executed"))
                 out.append(
                     Project(
                         doc_id=doc_id,
                         project_name=name,
                         page=page.number,
-                        budget=to_yuan(budget, unit) if budget is not None else None,
-                        executed=to_yuan(executed, unit) if executed is not None else None,
+                        budget=_yuan(text("budget"), unit),
+                        executed=_yuan(text("executed"), unit),
                         execution_rate=_number(text("execution_rate")),
                         score=_number(text("score")),
                         grade=text("grade") or None,
@@ -145,9 +153,8 @@ def extract_overall(pages: list[PageLayout], doc_id: str) -> list[Project]:
                     continue
                 if fields and any(re.search(spec["total_row"], t) for t in texts) and project.budget is None:
                     text = _row_reader(row, fields)
-                    budget, executed = _number(text("budget")), _number(text("executed"))
-                    project.budget = to_yuan(budget, "万元") if budget is not None else None
-                    project.executed = to_yuan(executed, "万元") if executed is not None else None
+                    project.budget = _yuan(text("budget"), "万元")
+                    project.executed = _yuan(text("executed"), "万元")
                     project.execution_rate = _number(text("execution_rate"))
                 if any(re.search(spec["score_row"], t) for t in texts):
                     # 总分 | 100 (the full mark) | 95.79 (the score): the score is printed last

@@ -22,7 +22,7 @@ from extractors.codes import (
     split_code_prefix,
 )
 from extractors.grid import Grid
-from extractors.money import parse_amount, to_yuan
+from extractors.money import MAX_YUAN, parse_amount, to_yuan, yuan_in_range
 from extractors.records import LineItem
 from extractors.spec import TableSpec
 from extractors.text import compact, has_cjk
@@ -438,6 +438,15 @@ def read_rows(
                     continue
                 value = to_yuan(amount, currency_unit) if currency_unit else None
                 if value is None:
+                    continue
+                if not yuan_in_range(value):
+                    problems.append(
+                        (
+                            "extract.too_large",
+                            f"p{page} row {r} col {c.path or c.index}",
+                            f"'{printed}' {currency_unit} is beyond {MAX_YUAN:,} 元, not a figure of a budget",
+                        )
+                    )
                     continue
                 row_items.append(
                     LineItem(

@@ -16,6 +16,7 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|[Xx](?:,[Xx]{3})+)(?![A-Za-z
 TEMPLATE_MIN = 3  # this many placeholders make a document a template
 # what the engine says about a template's blank or placeholder cells: noise, not findings
 TEMPLATE_NOISE = {
+    "extract.nothing_read",  # a template holds no figures by design
     "extract.cell_not_number",
     "extract.row_unlabelled",
     "extract.code_unreadable",

@@ -64,7 +64,7 @@ EXTRACTION_CHECKS = [
     ("extract.encrypted", "error", "The PDF is encrypted; failed."),
     ("extract.unreadable", "error", "The file cannot be opened (a corrupt or truncated PDF, workbook or Word file)."),
     ("extract.no_pages", "error", "The PDF has no pages (a workbook no sheets); failed."),
-    ("extract.no_text_layer", "error", "Scanned images with no text layer (OCR needed); failed."),
+    ("extract.no_text_layer", "error", "No text layer (scanned, blank pages) and nothing OCR could read; failed."),
     ("extract.ocr_used", "info", "Pages with no text layer (scans) were read by OCR; they are listed."),
     ("extract.ocr_straightened", "info", "A scanned page was turned (sideways, upside down) or deskewed before OCR."),
     (
@@ -74,6 +74,19 @@ EXTRACTION_CHECKS = [
     ),
     ("extract.ocr_unavailable", "error", "A scan needs OCR but rapidocr/onnxruntime are not installed; failed."),
     ("extract.page_unreadable", "error", "One page could not be parsed; its tables are missing."),
+    (
+        "extract.too_large",
+        "error",
+        "A cap of `extractors/limits.py` reached (decoded stream, page content, glyphs or form XObjects per page, "
+        "HTML size or table cells, an amount beyond 10^15 元); the message names it; what it capped is not read.",
+    ),
+    (
+        "extract.text_unmapped",
+        "error",
+        "Nothing read and most characters have no Unicode mapping (`(cid:N)`, fonts without ToUnicode); "
+        "failed (OCR needed).",
+    ),
+    ("extract.nothing_read", "error", "Text was read but no table figure and no figure in the text; failed."),
     ("extract.table_unit_missing", "warning", "A table prints no 单位; the document's unit is used (error if none)."),
     ("extract.cell_not_number", "error", "Text where a figure belongs."),
     (
