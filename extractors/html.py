@@ -69,6 +69,8 @@ class _Parser(HTMLParser):
         self.chars = 0  # text read so far
         self.n_tables = 0
         self.capped: list[TooLarge] = []  # caps reached (extractors.limits)
+        self.title: list[str] | None = None  # the <title>'s text while it is read
+        self.page_title = ""
 
     def _cap(self, what: str, limit: int) -> None:
         self.capped.append(TooLarge(what, limit))
@@ -80,6 +82,9 @@ class _Parser(HTMLParser):
         self.text = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title" and not self.page_title:
+            self.title = []
+            return
         if tag in self.SKIP:
             self.skip += 1
             return
@@ -102,6 +107,9 @@ class _Parser(HTMLParser):
             self.cell.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title is not None:
+            self.page_title, self.title = " ".join("".join(self.title).split())[:200], None
+            return
         if tag in self.SKIP:
             self.skip = max(0, self.skip - 1)
             return
@@ -130,6 +138,9 @@ class _Parser(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
+        if self.title is not None:
+            self.title.append(data)
+            return
         if self.skip or self.chars > MAX_HTML_TEXT_CHARS:
             return
         self.chars += len(data)
@@ -157,7 +168,13 @@ def read_blocks(html: str, capped: list[TooLarge] | None = None) -> list[Block]:
     p._flush()
     if capped is not None:
         capped.extend(p.capped)
-    return [b for b in p.blocks if b.lines or b.table]
+    blocks = [b for b in p.blocks if b.lines or b.table]
+    if p.page_title and blocks:
+        # the report's own title (unit, year) where a CMS prints it only in <title>: its first line
+        first = blocks[0].lines[0] if blocks[0].lines else ""
+        if compact(p.page_title) not in compact(first):
+            blocks[0].lines.insert(0, p.page_title)
+    return blocks
 
 
 def _chars(text: str, x: float, top: float) -> tuple[list[Char], float]:

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from extractors.text import compact
+from extractors.vocabulary import expand
 
 KIND = re.compile(r"(部门|单位)(决算|预算)")
 YEAR_KIND = re.compile(r"((?:19|20)\d{2})年度?(?:区级|市级|省级|县级)?(?:部门|单位|预算单位)(?:决算|预算)")
@@ -111,8 +112,12 @@ def read_profile(page_texts: list[str]) -> Profile:
     return prof
 
 
+SECTION_HEADING = re.compile(expand(r"^第[一二三四五六七八九十百\d]+{section_words}[:：、.]?"))
+
+
 def _clean_name(name: str) -> str | None:
     name = re.sub(r"(?:19|20)\d{2}年.*$", "", name)
+    name = SECTION_HEADING.sub("", name)  # 第二部分XX局2024年部门预算: the part heading is no name
     name = name.strip("：:，,。 ")
     if len(name) < 3 or re.search(r"万元|元$|单位$", name):
         return None

@@ -13,10 +13,29 @@ from extractors.encoding import Decoded, decode_html
 __all__ = ["Decoded", "Link", "Page", "absolute", "decode_html", "read_page", "text_hash"]
 
 
+ELLIPSIS = ("...", "…", "..", "。。。")
+
+
 @dataclass
 class Link:
     url: str  # absolute, fragment removed
     text: str  # the anchor's text (or its title attribute), whitespace collapsed
+
+    @property
+    def truncated(self) -> bool:
+        """List pages cut long titles (…2024年部门预...): the text cannot be filtered on."""
+        return self.text.endswith(ELLIPSIS)
+
+
+def anchor_text(text: str, title: str) -> str:
+    """What a link says: its text, or its title attribute where that is the full form of a text
+    the list page cut short (or the text is empty)."""
+    if not text:
+        return title
+    cut = text.rstrip(".…。 ")
+    if title and (text.endswith(ELLIPSIS) or len(title) > len(text)) and title.startswith(cut[: max(2, len(cut) - 1)]):
+        return title
+    return text
 
 
 @dataclass
@@ -71,7 +90,7 @@ class _Reader(HTMLParser):
             self._skip = max(0, self._skip - 1)
         elif tag == "a" and self._anchor is not None:
             href, parts, title = self._anchor
-            text = " ".join("".join(parts).split()) or title.strip()
+            text = anchor_text(" ".join("".join(parts).split()), " ".join(title.split()))
             url = absolute(self.base, href)
             if url:
                 self.page.links.append(Link(url, text))

@@ -50,6 +50,10 @@ class LinkFilter(_Strict):
             return False
         if any(t in text for t in self.text_none):
             return False
+        return self.accepts_url(url)
+
+    def accepts_url(self, url: str) -> bool:
+        """The URL part of the filter alone (for a link whose text the list page cut short)."""
         return not (self.url_regex and not re.search(self.url_regex, url))
 
 
@@ -72,8 +76,9 @@ class DetailPages(_Strict):
         default_factory=lambda: ["下载", "附件"], description="links whose text holds one of these are attachments too"
     )
     html_report_markers: list[str] = Field(
-        default_factory=lambda: ["收入支出决算总表", "收支总表", "部门决算", "部门预算", "三公"],
-        description="a detail page with no attachment is itself the report when its text holds one of these",
+        default_factory=list,
+        description="titles of this portal's own tables, beyond the standard ones: a detail page with no "
+        "attachment is itself the report when it holds an HTML table under a standard table's title or one of these",
     )
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from urllib.parse import urljoin, urlsplit
 
+from extractors.spec import load_specs, match_title, title_key
 from yujuesuan.crawl.adapters.base import Candidate, Visit, wanted
 from yujuesuan.crawl.fetch import Fetcher, FetchError
 from yujuesuan.crawl.names import extension, url_name
@@ -30,6 +32,11 @@ PAGE_NUMBER = [
     re.compile(r"/(?P<n>\d+)\.s?html?$"),
 ]
 MAX_DIGITS = 9  # a page number longer than this is a lie (and int() of 5,000 digits raises)
+
+
+@cache
+def _title_keys() -> tuple[str, ...]:
+    return tuple(sorted({k for spec in load_specs() for k in spec.title_keys}, key=len, reverse=True))
 
 
 def _numbered(url: str) -> tuple[re.Match[str], re.Pattern[str]] | None:
@@ -111,6 +118,31 @@ def _fetch_page(
     return read_page(decoded.text, got.final_url), got.body, got.fetched_at
 
 
+def page_heading(page: Page) -> str:
+    """The first line of a page's text that names a 预算/决算 (a detail page's own heading)."""
+    return next((ln for ln in page.text.splitlines()[:80] if re.search(r"预算|决算", ln) and len(ln) <= 80), "")
+
+
+def is_report_page(page: Page, extra_titles: list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether a page is itself a disclosure: it holds an HTML table, and a short line of its text
+    is a standard table's title (the engine's own specs, plus the source's extra titles). Notices,
+    explanations, news and column index pages that only mention 部门预算 are no reports."""
+    if not page.tables:
+        return False
+    extra = [title_key(t) for t in extra_titles if t]
+    for line in page.text.splitlines():
+        if 4 <= len(line) <= 80:
+            key = title_key(line)
+            if match_title(line) is not None or any(e and e in key for e in extra) or _titled(key):
+                return True
+    return False
+
+
+def _titled(key: str) -> bool:
+    """A title line that ends with a standard title after a prefix (unit, year: XX局2024年收支总表)."""
+    return any(key.endswith(t) for t in _title_keys() if len(t) >= 4) and len(key) <= 60
+
+
 def discover(source: Source, fetcher: Fetcher, visit: Visit) -> Iterator[Candidate]:
     hosts = source.hosts()
     seen_items: set[str] = set()
@@ -129,12 +161,17 @@ def discover(source: Source, fetcher: Fetcher, visit: Visit) -> Iterator[Candida
                     queued.add(url)
                     queue.append(url)
             for link in page.links:
-                if link.url in queued or link.url in seen_items or not source.index.follow.accepts(link.text, link.url):
+                if link.url in queued or link.url in seen_items:
+                    continue
+                # a title the list page cut short is judged on the detail page's own title instead
+                if not (link.truncated or source.index.follow.accepts(link.text, link.url)):
+                    continue
+                if link.truncated and not source.index.follow.accepts_url(link.url):
                     continue
                 if (urlsplit(link.url).hostname or "").lower() not in hosts:
                     visit.links_offsite += 1
                     continue
-                if not wanted(source.filters, link.text):
+                if not link.truncated and not wanted(source.filters, link.text):
                     visit.filtered_out += 1
                     continue
                 seen_items.add(link.url)
@@ -151,7 +188,9 @@ def _detail(
     if got is None:
         return
     page, body, fetched_at = got
-    if not wanted(source.filters, page.title, link_text):
+    heading = page_heading(page)
+    said = " ".join(t for t in (page.title, heading, link_text.rstrip(".…。")) if t)
+    if not wanted(source.filters, said) or not source.index.follow.accepts(said, url):
         visit.filtered_out += 1
         return
     found = 0
@@ -173,8 +212,8 @@ def _detail(
             continue
         found += 1
         yield Candidate(link.url, url, page.title, link.text)
-    if not found and any(m in page.text for m in source.detail.html_report_markers):
-        # the page itself is the report
+    if not found and is_report_page(page, source.detail.html_report_markers):
+        # the page itself is the report: it holds a table under a standard table's title
         yield Candidate(
             url,
             referrer,
