@@ -23,6 +23,9 @@ class Cell:
     span: int = 1  # header cells: how many grid columns the ruled cell covers
 
 
+COLUMN_GAP = 1.0  # points of white between two characters that a column boundary may pass through
+
+
 def _cell_text(chars: list[Char]) -> tuple[str, int]:
     lines = group_lines(chars)
     parts = []
@@ -47,9 +50,10 @@ def _content_centres(chars: list[Char], grid: Grid) -> list[float]:
     return [(min(sp) + max(sp)) / 2 if sp else (grid.xs[i] + grid.xs[i + 1]) / 2 for i, sp in enumerate(spans)]
 
 
-def _words(chars: list[Char], page: PageLayout | None = None) -> list[list[Char]]:
+def _words(chars: list[Char], page: PageLayout | None = None, xs: list[float] | None = None) -> list[list[Char]]:
     """Runs of characters on one line; with `page`, a run is also cut where a vertical rule
-    crosses it (text of adjacent ruled cells printed without a gap)."""
+    crosses it (text of adjacent ruled cells printed without a gap), and with `xs` where a
+    column boundary of the body lies in a gap between two characters (unruled header cells)."""
     words: list[list[Char]] = []
     for line in group_lines(chars):
         yc = sum(c.yc for c in line) / len(line)
@@ -59,8 +63,11 @@ def _words(chars: list[Char], page: PageLayout | None = None) -> list[list[Char]
             else []
         )
         words.append([line[0]])
+        cuts = [x for x in (xs or [])[1:-1]] if not rules else []
         for prev, c in zip(line, line[1:], strict=False):
-            if c.x0 - prev.x1 > 0.6 * (c.bottom - c.top) or any(prev.xc < x < c.xc for x in rules):
+            gap = c.x0 - prev.x1
+            at_boundary = gap > COLUMN_GAP and any(prev.x1 - 0.5 <= x <= c.x0 + 0.5 for x in cuts)
+            if gap > 0.6 * (c.bottom - c.top) or at_boundary or any(prev.xc < x < c.xc for x in rules):
                 words.append([])
             words[-1].append(c)
     return words
@@ -72,6 +79,15 @@ def _ruled_span(word: list[Char], page: PageLayout, grid: Grid) -> tuple[int, in
     yc = sum(c.yc for c in word) / len(word)
     x0, x1 = word[0].x0, word[-1].x1
     crossing = [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
+    if not crossing:
+        # a header row without vertical rules above a ruled body: the word is in the columns it
+        # covers (more than half of a column's width), or else the one holding its centre
+        covered = [k for k in range(grid.ncols)
+                   if min(x1, grid.xs[k + 1]) - max(x0, grid.xs[k]) > (grid.xs[k + 1] - grid.xs[k]) / 2]
+        if not covered:
+            k = _col_of((x0 + x1) / 2, grid.xs)
+            return k, k
+        return covered[0], covered[-1]
     crossing += [x for x in grid.text_cuts if not x0 < x < x1]  # cuts the figures showed
     left = max((x for x in crossing if x <= x0 + 1), default=grid.xs[0])
     right = min((x for x in crossing if x >= x1 - 1), default=grid.xs[-1])
@@ -96,7 +112,7 @@ def read_cells(page: PageLayout, grid: Grid) -> list[list[Cell | None]]:
     # the word (it may span columns); without, the column whose figures lie nearest: centred
     # over its column, a header word can overhang the white corridor the columns were cut at
     centres = _content_centres(inside, grid) if grid.source == "text" else None
-    for word in _words(in_header, None if centres is not None else page):
+    for word in _words(in_header, None if centres is not None else page, None if centres is not None else grid.xs):
         row = _col_of(word[0].yc, grid.ys)
         if centres is not None:
             xc = (word[0].x0 + word[-1].x1) / 2

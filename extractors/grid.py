@@ -242,15 +242,21 @@ def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
     Wrapped labels put several lines into one text column, but never two amounts into one
     column: so split only where a column receives an amount on two different lines.
     """
-    seen: dict[int, int] = {}
-    for i, ln in enumerate(band_lines):
-        if not _is_figure_line(ln):
-            continue
-        for col in {_col_of(c.xc, xs) for c in ln if c.text.isdigit()}:
-            if col in seen and seen[col] != i:
-                return True
-            seen[col] = i
-    return False
+    pieces: dict[int, list[str]] = {}  # column → its digits' text, line by line
+    for ln in band_lines:
+        by_col: dict[int, str] = {}
+        for c in ln:
+            by_col[_col_of(c.xc, xs)] = by_col.get(_col_of(c.xc, xs), "") + c.text.strip()
+        for col, text in by_col.items():
+            if any(ch.isdigit() for ch in text):
+                pieces.setdefault(col, []).append(text)
+    return any(len(p) > 1 and not _wrapped_amount(p) for p in pieces.values())
+
+
+def _wrapped_amount(pieces: list[str]) -> bool:
+    """Lines of one ruled cell that are one amount wrapped in a narrow column (11,867,5 | 02.80):
+    a piece alone is no amount, the pieces joined are one."""
+    return bool(AMOUNT.match("".join(pieces))) and not all(AMOUNT.match(p) for p in pieces)
 
 
 def _col_of(x: float, xs: list[float]) -> int:

@@ -36,6 +36,11 @@ COLUMN_NO_ROW = re.compile(expand(r"^({column_numbers}|\d{1,2}|\d{1,2}=\d{1,2}(?
 COLUMN_NO_WORD = re.compile(expand("{column_numbers}"))
 
 
+# a figure cell holding the tail of its row's label before the figure: text a narrow label cell
+# could not show ran on under the next cell (spreadsheets printed with clipped text)
+OVERFLOW = re.compile(r"^([\u4e00-\u9fff（）()、]{1,12})([-−]?\(?\d[\d,]*(?:\.\d+)?\)?)$")
+
+
 def is_column_number_row(texts: list[str]) -> bool:
     """The row numbering the columns: a 栏次 word, or only column numbers (two or more)."""
     texts = [t for t in texts if t]
@@ -381,6 +386,12 @@ def read_rows(
                 t = _txt(row[c.index])
                 if t.isdigit():
                     line_no = int(t)
+            overflow: dict[int, str] = {}  # a label's tail printed over into the figure cell (clipped in print)
+            for c in value_cols:
+                m = OVERFLOW.match(_txt(row[c.index])) if label and (r, c.index) not in consumed else None
+                if m and parse_amount(m.group(2)) is not None:
+                    label += m.group(1)
+                    overflow[c.index] = m.group(2)
             cells = [
                 (c, row[c.index])
                 for c in value_cols
@@ -425,7 +436,7 @@ def read_rows(
                 )
             row_items: list[LineItem] = []
             for c, cell in cells:
-                printed = cell.text.strip()
+                printed = overflow.get(c.index) or cell.text.strip()
                 amount = parse_amount(printed)
                 if amount is None:
                     problems.append(

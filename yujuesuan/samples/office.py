@@ -43,6 +43,7 @@ class Office:
     hidden_column: bool = False  # a hidden column of last year's figures, not to be read
     formulas: bool = False  # 合计 rows as SUM formulas with their cached values
     alt_names: bool = False  # sheets named 收支总表 / 表二 rather than 公开01表
+    fit_columns: bool = True  # columns as wide as their text (as offices set them), else the default width
 
 
 @dataclass
@@ -207,6 +208,13 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
                 if figures:
                     ws.cell(first_body + r, extra, _number(figures[0] * 2 + 1, office))
             ws.column_dimensions[letter].hidden = True
+    if office.fit_columns:
+        for sheet in wb.worksheets:
+            _fit_columns(sheet)
+            # printed as offices print a table: landscape, all its columns on one page's width
+            sheet.page_setup.orientation = "landscape"
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     buf = io.BytesIO()
     wb.save(buf)
     data = _cache_formulas(buf.getvalue(), wb.sheetnames, cached) if cached else buf.getvalue()
@@ -230,6 +238,24 @@ def _cache_formulas(data: bytes, sheet_names: list[str], cached: dict[str, dict[
                     )
             dst.writestr(info, body)
     return out.getvalue()
+
+
+def _fit_columns(ws: object) -> None:
+    """Each column as wide as its widest cell (a CJK character counts two), as an office sets
+    them before printing; cells merged across columns (titles) do not count."""
+    from openpyxl.utils import get_column_letter
+
+    spanning = {(m.min_row, m.min_col) for m in ws.merged_cells.ranges if m.max_col > m.min_col}  # type: ignore[attr-defined]
+    widths: dict[int, float] = {}
+    for row in ws.iter_rows():  # type: ignore[attr-defined]
+        for c in row:
+            if c.value is None or (c.row, c.column) in spanning:
+                continue
+            text = f"{c.value:,.2f}" if isinstance(c.value, float) else str(c.value)
+            width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+            widths[c.column] = max(widths.get(c.column, 0), width)
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(width, 60)  # type: ignore[attr-defined]
 
 
 def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
