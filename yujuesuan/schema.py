@@ -252,6 +252,7 @@ CROSS_PAIRS = pa.schema(
         ("other_doc_ids", pa.list_(pa.string())),
         ("checked_with", pa.string()),
         ("issues", pa.int32()),
+        ("compared", pa.int32()),
     ]
 )
 
