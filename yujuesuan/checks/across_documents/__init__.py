@@ -56,15 +56,16 @@ def crossdoc_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _signature(pairs: list[Pair], docs: dict[str, dict]) -> str:
-    """What an anchor's findings depend on: the rules, its pairs and each document's extraction."""
+def _signature(pairs: list[Pair], docs: dict[str, dict], written: dict[str, int]) -> str:
+    """What an anchor's findings depend on: the rules, its pairs and each document's rows (their
+    extraction, and when they were last written)."""
     h = hashlib.sha256(crossdoc_version().encode())
     for p in sorted(pairs, key=lambda p: (p.pair, p.others)):
         h.update(repr((p.pair, p.others, p.missing, p.order_basis)).encode())
         for doc_id in (p.anchor, *p.others):
             d = docs[doc_id]
             h.update(repr([d.get(k) for k in ("doc_id", "extractor_version", "unit_id", "year", "kind", "scope",
-                                              "is_current", "status")]).encode())
+                                              "is_current", "status")] + [written.get(doc_id)]).encode())
     return h.hexdigest()[:16]
 
 
@@ -147,6 +148,10 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
         for p in pairs:
             by_anchor[p.anchor].append(p)
             run.pairs[p.pair] = run.pairs.get(p.pair, 0) + 1
+        written = {}
+        for doc_id in docs:
+            path = wh.path("documents", doc_id)
+            written[doc_id] = path.stat().st_mtime_ns if path.exists() else None
         stored: dict[str, set[str]] = defaultdict(set)
         for r in wh.read("cross_pairs").select(["doc_id", "checked_with"]).to_pylist():
             stored[r["doc_id"]].add(r["checked_with"])
@@ -158,7 +163,7 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
             return loaded[doc_id]
 
         for anchor_id, its_pairs in sorted(by_anchor.items()):
-            signature = _signature(its_pairs, docs)
+            signature = _signature(its_pairs, docs, written)
             if not force and stored.get(anchor_id) == {signature}:
                 run.anchors_unchanged += 1
                 continue
