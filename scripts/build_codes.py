@@ -1,9 +1,10 @@
 """Build the project's code catalogue (yujuesuan/codes/catalogue.csv) from the shared reference lists.
 
-    python scripts/build_codes.py [--reference ../shared/reference] [--out yujuesuan/codes/catalogue.csv]
+    python scripts/build_codes.py [--reference ../shared/reference] [--out FILE]
 
-Inputs: the reference lists `function_codes.csv`, `economic_codes.csv`, `revenue_codes.csv`
-(code,name,level,parent_code,years,source: pairs printed in a named source) and
+Inputs: data/codes/supplement.csv (the project's own additions) and the reference lists
+`function_codes.csv`, `economic_codes.csv`, `revenue_codes.csv` (code,name,level,parent_code,years,source:
+pairs printed in a named source) and
 `catalogue/corpus_code_observations.csv` (every code-name pair printed in the real corpus, with the
 years it appears in). Output: one row per code and name, with the years it was seen, the years it is
 taken to be valid and the name it replaced. A name that is an abbreviation of another name of the same
@@ -28,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from yujuesuan.codes import COLUMNS, is_abbreviation, name_key, system_of  # noqa: E402
 
 LISTS = ("function_codes.csv", "economic_codes.csv", "revenue_codes.csv")
+SUPPLEMENT = REPO / "data" / "codes" / "supplement.csv"  # the project's own additions (data/codes/README.md)
 OBSERVATIONS = Path("catalogue") / "corpus_code_observations.csv"
 LEVELS = {3: "类", 5: "款", 7: "项"}
 
@@ -48,13 +50,12 @@ def gather(reference: Path) -> dict[str, dict[str, dict]]:
         entry["years"] |= years
         entry["sources"] |= sources
 
-    for file in LISTS:
-        path = reference / file
+    for path in [*(reference / file for file in LISTS), SUPPLEMENT]:
         if not path.exists():
             continue
         with path.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                sources = {f"ref:{s}" for s in (row.get("source") or "").split(";") if s}
+                sources = {s if ":" in s else f"ref:{s}" for s in (row.get("source") or "").split(";") if s}
                 add(row["code"], row["name"], _years(row.get("years", "")), sources, row.get("parent_code") or "")
     path = reference / OBSERVATIONS
     if path.exists():
@@ -65,11 +66,16 @@ def gather(reference: Path) -> dict[str, dict[str, dict]]:
     return codes
 
 
+def shortens(names: dict[str, dict], short: str, full: str) -> bool:
+    """An abbreviation printed in the same years as the longer name (not a rename)."""
+    return short != full and is_abbreviation(short, full) and bool(names[short]["years"] & names[full]["years"])
+
+
 def rows_of(codes: dict[str, dict[str, dict]]) -> list[dict]:
     out: list[dict] = []
     for code in sorted(codes):
         names = codes[code]
-        full = [n for n in names if not any(o != n and is_abbreviation(n, o) for o in names)]
+        full = [n for n in names if not any(shortens(names, n, o) for o in names)]
         ordered = sorted(full, key=lambda n: (min(names[n]["years"], default=9999), n))
         previous: str | None = None
         for n, name in enumerate(ordered):
@@ -94,7 +100,7 @@ def rows_of(codes: dict[str, dict[str, dict]]) -> list[dict]:
             )
             previous = name
         for name in sorted(set(names) - set(full)):
-            longer = next(o for o in ordered if is_abbreviation(name, o))
+            longer = next(o for o in ordered if shortens(names, name, o))
             years = names[name]["years"]
             out.append(
                 {
@@ -102,7 +108,7 @@ def rows_of(codes: dict[str, dict[str, dict]]) -> list[dict]:
                     "name": name,
                     "system": system_of(code),
                     "level": LEVELS.get(len(code), ""),
-                    "parent_code": names[name]["parent"] or code[:-2],
+                    "parent_code": names[name]["parent"] or (code[:-2] if len(code) > 3 else ""),
                     "first_seen": min(years, default=""),
                     "last_seen": max(years, default=""),
                     "valid_from": "",

@@ -134,3 +134,11 @@ def test_the_catalogue_knows_every_code_the_corpus_observations_list() -> None:
     with path.open(encoding="utf-8") as fh:
         listed = {r["code"] for r in csv.DictReader(fh)}
     assert listed - set(shipped().by_code) == set()
+
+
+def test_a_shorter_name_of_other_years_is_a_rename_not_an_abbreviation() -> None:
+    cat = shipped()
+    assert [e.name for e in cat.names("310")] == ["其他资本性支出", "资本性支出"]  # 2017, then 2024–26
+    assert [e.name for e in cat.abbreviations("2080505")] == ["基本养老保险"]  # printed beside the full name in 2024
+    assert not issues(coded("30307", "医疗费", 2017), "catalogue.code_name")
+    assert issues(coded("30307", "医疗费补助", 2017), "catalogue.code_name")  # the name from 2018 on
