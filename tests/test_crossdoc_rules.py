@@ -238,3 +238,28 @@ def test_the_catalogue_is_written_as_a_table_per_anchor(wh: Warehouse) -> None:
     wh.update_document("uni", status="failed")  # the unit report no longer pairs
     run_across_documents(wh.root)
     assert not (wh.root / "cross_issues" / "dep.parquet").exists() and not issues(wh.root)
+
+
+def test_a_generated_department_report_against_a_unit_report_that_differs(
+    versions: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The 单位 report: the generated 决算's own extracted rows, as a 单位 report printing one total differently."""
+    import hashlib
+    import shutil
+
+    warehouse = tmp_path / "wh"
+    shutil.copytree(versions[0], warehouse)
+    wh = Warehouse(warehouse)
+    v1 = hashlib.sha256((versions[0].parent / "v1.pdf").read_bytes()).hexdigest()
+    v2 = hashlib.sha256((versions[0].parent / "v2.pdf").read_bytes()).hexdigest()
+    wh.update_document(v2, status="failed")  # leave one 部门 report
+    rows = wh.read_document(v1)
+    rows["documents"][0].update(doc_id="unit-report", scope="unit")
+    for i in rows["line_items"]:
+        i["doc_id"] = "unit-report"
+        if i["table_family"] == "expenditure" and i["row_label"] == "合计" and i["column"] == "基本支出":
+            i["value"] += 5 * WAN
+    rows["quality_issues"] = []
+    wh.write("unit-report", rows)
+    found = [(i["check_id"], i["locator"].split()[0], i["doc_id"], i["other_doc_ids"]) for i in issues(warehouse)]
+    assert found == [("crossdoc.department_units", "basic_expenditure", v1, ["unit-report"])]
