@@ -120,6 +120,32 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_codes(args: argparse.Namespace) -> int:
+    from yujuesuan.codes import active
+    from yujuesuan.codes.explain import explain, observed_table
+
+    catalogue = active()
+    observed = observed_table(args.warehouse)
+    if args.code:
+        for code in args.code:
+            if not code.isdigit():
+                print(f"yujuesuan codes: {code!r} is not a classification code (digits, e.g. 20805)", file=sys.stderr)
+                return 2
+            print("\n".join(explain(code, catalogue, None if observed is None else observed.get(code, {}))))
+        return 0
+    if observed is None:
+        print(f"{len(catalogue)} codes in the catalogue ({catalogue.source}); no codes table in {args.warehouse}")
+        return 0
+    for code, row in observed.items():
+        names = "、".join(row["names"])
+        print(f"{code}\t{row['status']}\t{row['documents']} doc(s)\t{names}")
+    counts: dict[str, int] = {}
+    for row in observed.values():
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    print(f"{len(observed)} codes printed: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yujuesuan", description="China's 预算/决算 disclosures turned into data.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
@@ -193,6 +219,19 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--warehouse", help="keep the warehouse here (default: a temporary one)")
     ben.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
     ben.set_defaults(func=_cmd_bench)
+    cod = sub.add_parser(
+        "codes",
+        help="the classification codes: catalogue names by year, and what the warehouse prints",
+        description="Without CODE: every code the warehouse's documents print, with its status against the "
+        "code catalogue (known, renamed, name_differs, unknown). With CODE: its names by year, renames, "
+        "abbreviations, and where it is printed.",
+        epilog="examples:\n  yujuesuan codes\n  yujuesuan codes 20805 2080505\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cod.add_argument("code", nargs="*", help="codes to explain (e.g. 20805)")
+    cod.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    cod.add_argument("--reference", help="folder of *_codes.csv (code,name) to use instead of the shipped catalogue")
+    cod.set_defaults(func=_cmd_codes)
     add_flow_commands(sub)
     add_analysis_commands(sub)
     return parser

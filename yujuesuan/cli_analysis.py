@@ -16,6 +16,8 @@ COMPARE_EXAMPLE = """examples:
   yujuesuan compare --measure fact:sangong_total --units 财政局 --years 2023 2024 --xlsx out.xlsx
   yujuesuan compare --measure row:expenditure:2080505:基本支出 --region 上海市普陀区
   yujuesuan compare --overruns --top 10
+  yujuesuan compare --code 20805 --region 上海市普陀区     # one code across its rename (行政事业单位离退休 → …养老支出)
+  yujuesuan compare --measure sangong_total --budget-vs-final  # 预算 | 决算 | variance | stated reason
 """
 QUERY_EXAMPLE = """examples:
   yujuesuan query "SELECT unit_id, year, kind FROM documents ORDER BY unit_id, year"
@@ -100,17 +102,23 @@ def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.chart import bar_chart, share_chart
+    from yujuesuan.analysis.codes_compare import code_measure, resolve_code
     from yujuesuan.analysis.compare import EmptySelection, Selection, explain_missing, figures, overruns, pivot, shares
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
+    from yujuesuan.codes import active
 
     try:
         con = connect(args.warehouse)
         measures = [get(m) for m in args.measure]
+        codes = [resolve_code(c, active()) for c in args.code or []]
+        measures += [code_measure(c, args.family, active()) for c in codes]
     except (FileNotFoundError, MeasureError) as exc:
         print(f"yujuesuan compare: {exc}", file=sys.stderr)
         return 2
     sel = Selection(args.units or [], args.region, args.years or [], args.kinds or [], args.qualifier)
+    if codes or args.budget_vs_final:
+        return _compare_codes(con, measures, codes, sel, args)
     if args.overruns:
         try:
             df = overruns(con, sel, args.top)
@@ -175,6 +183,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 path = path.with_name(f"{path.stem}-{m.id.replace(':', '-')}{path.suffix}")
             title = f"{args.region or ''} {m.label}".strip()
             print(f"chart written to {bar_chart(f, title, path)}")
+    return 0
+
+
+def _compare_codes(con, measures: list, codes: list[str], sel, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """`compare --code` (a code across its renames) and `--budget-vs-final` (预算 | 决算 | variance | reason)."""
+    import pandas as pd
+
+    from yujuesuan.analysis.codes_compare import budget_vs_final, printed_names, rename_note
+    from yujuesuan.analysis.compare import EmptySelection, _documents, figures, pivot
+    from yujuesuan.codes import active
+
+    try:
+        docs = _documents(con, sel)
+        frames = []
+        for m in measures:
+            if args.budget_vs_final:
+                df = budget_vs_final(con, m, sel)
+                show = df.assign(**{c: df[c].map(lambda v: float(v) / 10000 if v is not None else None)
+                                    for c in ("budget", "final", "variance")})
+                if not df.empty:
+                    title = f"{m.label}: 预算 vs 决算 (万元)"
+                    _print_frame(show.drop(columns=["budget_doc_id", "final_doc_id"]), title)
+            else:
+                df = figures(con, m, sel)
+                if not df.empty:
+                    _print_frame(pivot(df).reset_index(), f"{m.label} (万元)")
+            frames.append(df)
+            if m.id.startswith("code:"):
+                code = m.id.rsplit(":", 1)[1]
+                print(rename_note(code, active(), printed_names(con, code, args.family, docs)))
+    except EmptySelection as exc:
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 1
+    if all(f.empty for f in frames):
+        print("yujuesuan compare: no figures for " + ", ".join(m.label for m in measures), file=sys.stderr)
+        return 1
+    if not _write_frame(pd.concat([f for f in frames if not f.empty], ignore_index=True), args):
+        return 2
     return 0
 
 
@@ -292,6 +338,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shares", action="store_true", help="each measure's share of their sum (基本 vs 项目支出)")
     p.add_argument("--overruns", action="store_true", help="the biggest 决算 over 预算 lines, with their reasons")
     p.add_argument("--top", type=int, default=20, help="rows of --overruns (default 20)")
+    p.add_argument("--code", nargs="+", help="classification codes (or a name one had): found under every name")
+    p.add_argument("--family", default="gpb_expenditure", help="table family --code reads (default: gpb_expenditure)")
+    p.add_argument(
+        "--budget-vs-final", action="store_true", help="预算 vs 决算 per unit-year: variance and the stated reason"
+    )
     p.add_argument("--csv", help="also write the figures to this CSV")
     p.add_argument("--xlsx", help="also write the figures to this XLSX")
     p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark (for Excel on Windows)")

@@ -207,15 +207,17 @@ def _sha256(path: Path) -> str:
 
 
 def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
-    """What follows from the documents: unit identity (aliases file → unit_id, units table) and
-    the Frictionless datapackage.json describing the tables."""
+    """What follows from the documents: unit identity (aliases file → unit_id, units table), the
+    checks across documents and the codes table, and the Frictionless datapackage.json describing the tables."""
     from yujuesuan.analysis.export import datapackage
+    from yujuesuan.checks.across_documents import run_across_documents
     from yujuesuan.units import apply_units, load_rules
 
     wh = Warehouse(warehouse)
     with wh.lock():
         wh.init()
         apply_units(warehouse, load_rules(aliases))
+        run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
         datapackage(warehouse)
 
 

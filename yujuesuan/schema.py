@@ -225,11 +225,87 @@ UNITS = pa.schema(
     ]
 )
 
+# across documents (yujuesuan/checks/across_documents): one file per anchor document, rewritten
+# when a document of its pairs changes; and the codes observed (one file, WAREHOUSE/codes/codes.parquet)
+CROSS_ISSUES = pa.schema(
+    [
+        ("doc_id", pa.string()),  # the anchor: the 部门 report, the 决算, the later year, the later version
+        ("check_id", pa.string()),
+        ("severity", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("kind", pa.string()),
+        ("locator", pa.string()),
+        ("message", pa.string()),
+        ("expected", pa.string()),
+        ("actual", pa.string()),
+        ("page", pa.int32()),
+        ("printed", pa.string()),
+        ("other_doc_ids", pa.list_(pa.string())),
+        ("other_pages", pa.list_(pa.int32())),
+        ("other_printed", pa.list_(pa.string())),
+    ]
+)
+
+CROSS_PAIRS = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("pair", pa.string()),
+        ("other_doc_ids", pa.list_(pa.string())),
+        ("checked_with", pa.string()),
+        ("issues", pa.int32()),
+        ("compared", pa.int32()),
+    ]
+)
+
+REVISIONS = pa.schema(
+    [
+        ("doc_id", pa.string()),  # the later version
+        ("previous_doc_id", pa.string()),
+        ("order_basis", pa.string()),
+        ("unit_id", pa.string()),
+        ("year", pa.int32()),
+        ("kind", pa.string()),
+        ("scope", pa.string()),
+        ("table_family", pa.string()),
+        ("section", pa.string()),
+        ("code", pa.string()),
+        ("row_label", pa.string()),
+        ("column", pa.string()),
+        ("change", pa.string()),
+        ("previous_value", MONEY),
+        ("value", MONEY),
+        ("previous_page", pa.int32()),
+        ("page", pa.int32()),
+        ("previous_printed", pa.string()),
+        ("printed", pa.string()),
+    ]
+)
+
+CODES = pa.schema(
+    [
+        ("code", pa.string()),
+        ("code_system", pa.string()),
+        ("level", pa.string()),
+        ("names", pa.list_(pa.string())),
+        ("years", pa.list_(pa.int32())),
+        ("documents", pa.int32()),
+        ("doc_ids", pa.list_(pa.string())),
+        ("catalogue_names", pa.list_(pa.string())),
+        ("status", pa.string()),
+        ("conflicts", pa.list_(pa.string())),
+    ]
+)
+
 RUN_SCHEMAS: dict[str, pa.Schema] = {
     "downloads": DOWNLOADS,
     "crawl_issues": CRAWL_ISSUES,
     "source_health": SOURCE_HEALTH,
     "units": UNITS,  # one file, WAREHOUSE/units/units.parquet, rewritten by `yujuesuan units`
+    "cross_issues": CROSS_ISSUES,
+    "cross_pairs": CROSS_PAIRS,
+    "revisions": REVISIONS,
+    "codes": CODES,
 }
 
 DOCUMENT_SCHEMAS: dict[str, pa.Schema] = {

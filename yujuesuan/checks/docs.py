@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from yujuesuan.checks.across_documents.catalogue import load_crossdoc
 from yujuesuan.checks.run import load_catalogue
 
 EXTRACTION_CHECKS = [
@@ -212,6 +213,23 @@ def catalogue_markdown() -> str:
     ]
     for r in load_catalogue():
         scope = ", ".join([*r.kinds, *r.families]) or "all documents"
+        lines.append(f"| `{r.id}` | {r.severity} | {r.tolerance} | {scope} | {r.meaning} |")
+    lines += [
+        "",
+        "## Across documents",
+        "",
+        "Generated from `yujuesuan/checks/crossdoc.yaml`. Run after every extraction over the whole warehouse,",
+        "only on the pairs a new or changed document touches (`cross_pairs` lists every pair compared);",
+        "findings are rows of `cross_issues`, filed under the anchor document (the 部门 report, the 决算,",
+        "the later year's, the later version) with the other documents' ids, pages and printed figures.",
+        "A figure is a table cell (the measures of `yujuesuan/analysis/measures.yaml`) or a fact of the",
+        "text; two documents agree when some figure of one equals some figure of the other.",
+        "",
+        "| check_id | severity | tolerance | applies to | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for r in load_crossdoc():
+        scope = ", ".join(r.kinds) or "all documents"
         lines.append(f"| `{r.id}` | {r.severity} | {r.tolerance} | {scope} | {r.meaning} |")
     lines += ["", "## Raised by extraction", "", "| check_id | severity | meaning |", "|---|---|---|"]
     for check_id, severity, meaning in EXTRACTION_CHECKS:

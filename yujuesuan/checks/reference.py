@@ -1,8 +1,9 @@
-"""Classification-code reference lists (code, name) for the catalogue checks.
+"""A user's own classification-code lists (code, name) for the catalogue checks.
 
-The project ships none: the user names a folder of `*_codes.csv` files (columns `code,name`,
-e.g. function_codes.csv, economic_codes.csv) with `--reference DIR` or YUJUESUAN_REFERENCE.
-Such lists are partial, so an unknown code is a warning, never an error.
+The project ships its own year-versioned catalogue (yujuesuan/codes); a user who names a folder of
+`*_codes.csv` files (columns `code,name`, e.g. function_codes.csv, economic_codes.csv) with
+`--reference DIR` or YUJUESUAN_REFERENCE replaces it. Such lists are partial, so an unknown code is
+a warning, never an error.
 """
 
 from __future__ import annotations
@@ -38,3 +39,14 @@ def reference_codes() -> dict[str, str] | None:
     if not folder or not Path(folder).is_dir():
         return None
     return _load(str(Path(folder).resolve()))
+
+
+def reference_catalogue():  # noqa: ANN201 (a yujuesuan.codes.Catalogue; imported late: no cycle)
+    """The configured folder's lists as a catalogue whose names hold in every year, or None."""
+    from yujuesuan.codes import Catalogue, CodeName, system_of
+
+    codes = reference_codes()
+    if codes is None:
+        return None
+    folder = os.environ[ENV]
+    return Catalogue([CodeName(c, n, system_of(c)) for c, n in codes.items()], folder)

@@ -1,12 +1,9 @@
-"""Catalogue rules: codes and names against a reference code list."""
+"""Catalogue rules: codes and names against the code catalogue (the shipped one, or the user's --reference)."""
 
 from __future__ import annotations
 
-from yujuesuan.checks.reference import name_key, reference_codes
-from yujuesuan.checks.rules.base import (
-    DocData,
-    Finding,
-)
+from yujuesuan.checks.rules.base import DocData, Finding
+from yujuesuan.codes import active
 
 
 def _coded_rows(doc: DocData) -> dict[tuple[str, str], dict]:
@@ -18,16 +15,15 @@ def _coded_rows(doc: DocData) -> dict[tuple[str, str], dict]:
 
 
 def code_known(doc: DocData, cfg: dict) -> list[Finding]:
-    codes = reference_codes()
-    if codes is None:
-        return [Finding("info", "Could not run: no reference code list configured (--reference DIR).")]
+    catalogue = active()
     out = []
     for (table, code), i in sorted(_coded_rows(doc).items()):
-        if code not in codes:
+        if code not in catalogue:
             out.append(
                 Finding(
                     cfg["severity"],
-                    f"Table {table}: code {code} ({i['row_label']}) is not in the reference list.",
+                    f"Table {table}: code {code} ({i['row_label']}) is not in the code catalogue "
+                    f"({catalogue.source}; the list is partial: look the code up).",
                     table_code=table,
                     locator=f"code {code}",
                     actual=code,
@@ -38,21 +34,29 @@ def code_known(doc: DocData, cfg: dict) -> list[Finding]:
 
 
 def code_name(doc: DocData, cfg: dict) -> list[Finding]:
-    codes = reference_codes()
-    if codes is None:
-        return []  # code_known reports that the rules could not run
+    catalogue = active()
+    year = doc.document.get("year")
     out = []
     for (table, code), i in sorted(_coded_rows(doc).items()):
-        if code in codes and name_key(i["row_label"]) != name_key(codes[code]):
-            out.append(
-                Finding(
-                    cfg["severity"],
-                    f"Table {table}: code {code} is printed as {i['row_label']}, the reference calls it {codes[code]}.",
-                    table_code=table,
-                    locator=f"code {code}",
-                    expected=codes[code],
-                    actual=i["row_label"],
-                    rows=[i],
-                )
+        verdict = catalogue.check(code, i["row_label"], year)
+        if verdict.outcome not in ("other_name", "later"):
+            continue
+        when = f" in {year}" if year else ""
+        if verdict.outcome == "later":
+            why = f"a name the catalogue knows from {verdict.matched.valid_from} on"  # type: ignore[union-attr]
+        else:
+            earlier = [e.name for e in catalogue.names(code) if e.name != verdict.expected]
+            why = "which is none of its names" + (f" (earlier: {', '.join(earlier)})" if earlier else "")
+        out.append(
+            Finding(
+                cfg["severity"],
+                f"Table {table}: code {code} is printed as {i['row_label']}, {why}; the catalogue calls it "
+                f"{verdict.expected}{when}.",
+                table_code=table,
+                locator=f"code {code}",
+                expected=verdict.expected,
+                actual=i["row_label"],
+                rows=[i],
             )
+        )
     return out

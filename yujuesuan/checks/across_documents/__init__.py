@@ -1,0 +1,191 @@
+"""Checks across documents: the same body's 部门 and 单位 reports, its 预算 and 决算 of a year, this
+year's 上年 figures and last year's, and the versions of one document.
+
+`run_across_documents(warehouse)` runs after every extraction (pipeline.publish_derived) over the whole
+warehouse, incrementally: the pairs are found from the documents table, and only an anchor whose pairs,
+documents (their extraction) or rules changed is compared again. Per anchor document it writes
+WAREHOUSE/cross_issues/<doc_id>.parquet (findings with both sides' provenance), cross_pairs (the pairs
+compared) and revisions (what a later version changed, cell by cell); then the codes table."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from yujuesuan.checks.across_documents.catalogue import load_crossdoc
+from yujuesuan.checks.across_documents.pairs import Pair, find_pairs, load_members
+from yujuesuan.checks.across_documents.rules import (
+    CrossFinding,
+    Tally,
+    department_units,
+    final_budget,
+    prior_year,
+    revision,
+)
+from yujuesuan.checks.rules import DocData
+from yujuesuan.checks.run import Rule
+from yujuesuan.store import SCHEMA_FILE, Warehouse
+
+TABLES = ("cross_issues", "cross_pairs", "revisions")
+IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
+
+
+@dataclass
+class CrossRun:
+    pairs: dict[str, int] = field(default_factory=dict)  # pair kind → pairs present
+    anchors_checked: int = 0  # anchors compared now (the others were unchanged)
+    anchors_unchanged: int = 0
+    issues: dict[str, int] = field(default_factory=dict)  # severity → findings written now
+    revisions: int = 0
+    codes: int = 0
+
+
+@cache
+def crossdoc_version() -> str:
+    """Digest of these rules' code and catalogue."""
+    h = hashlib.sha256()
+    root = resources.files("yujuesuan.checks")
+    h.update(root.joinpath("crossdoc.yaml").read_bytes())
+    for entry in sorted(root.joinpath("across_documents").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".py"):
+            h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _signature(pairs: list[Pair], docs: dict[str, dict], written: dict[str, int]) -> str:
+    """What an anchor's findings depend on: the rules, its pairs and each document's rows (their
+    extraction, and when they were last written)."""
+    h = hashlib.sha256(crossdoc_version().encode())
+    for p in sorted(pairs, key=lambda p: (p.pair, p.others)):
+        h.update(repr((p.pair, p.others, p.missing, p.order_basis)).encode())
+        for doc_id in (p.anchor, *p.others):
+            d = docs[doc_id]
+            h.update(repr([d.get(k) for k in ("doc_id", "extractor_version", "unit_id", "year", "kind", "scope",
+                                              "is_current", "status")] + [written.get(doc_id)]).encode())
+    return h.hexdigest()[:16]
+
+
+def _rule_for(pair: Pair, anchor: DocData, rules: tuple[Rule, ...]) -> list[Rule]:
+    wanted = {"department_units": "department_units", "final_budget": "final_budget", "prior_year": "prior_year",
+              "revision": "revision"}[pair.pair]
+    kind = anchor.document.get("kind")
+    return [r for r in rules if r.rule == wanted and (not r.kinds or kind in r.kinds)]
+
+
+def _issue_row(rule: Rule, f: CrossFinding, anchor: DocData, pair: Pair) -> dict:
+    d = anchor.document
+    others = f.others
+    return {
+        "doc_id": d["doc_id"],
+        "check_id": rule.id,
+        "severity": f.severity,
+        "unit_id": d.get("unit_id"),
+        "year": d.get("year"),
+        "kind": d.get("kind"),
+        "locator": f.locator,
+        "message": f.message,
+        "expected": f.expected,
+        "actual": f.actual,
+        "page": f.page,
+        "printed": f.printed,
+        "other_doc_ids": [o.doc_id for o in others] if others else list(pair.others),
+        "other_pages": [o.page for o in others],
+        "other_printed": [o.printed for o in others],
+    }
+
+
+def check_anchor(anchor: DocData, pairs: list[Pair], loaded: dict[str, DocData],
+                 rules: tuple[Rule, ...] | None = None) -> tuple[list[dict], list[dict], list[dict]]:
+    """(cross_issues rows, cross_pairs rows, revisions rows) of one anchor document and its pairs."""
+    rules = rules or load_crossdoc()
+    issues, pair_rows, revision_rows = [], [], []
+    for pair in pairs:
+        others = [loaded[o] for o in pair.others]
+        found = []
+        tally = Tally()
+        for rule in _rule_for(pair, anchor, rules):
+            if rule.rule == "revision":
+                findings, rows = revision(anchor, others, pair, rule, tally)
+                revision_rows += rows
+            else:
+                findings = IMPLEMENTATIONS[rule.rule](anchor, others, pair, rule, tally)
+            found += [_issue_row(rule, f, anchor, pair) for f in findings]
+        issues += found
+        pair_rows.append({"doc_id": anchor.document["doc_id"], "pair": pair.pair, "other_doc_ids": list(pair.others),
+                          "checked_with": None, "issues": len(found), "compared": tally.compared})
+    return issues, pair_rows, revision_rows
+
+
+def _fetched(wh: Warehouse) -> dict[str, str]:
+    """sha256 → its first download (the downloads run table), to order two current versions."""
+    out: dict[str, str] = {}
+    for r in wh.read("downloads").select(["sha256", "fetched_at"]).to_pylist():
+        if r["sha256"] and r["fetched_at"]:
+            t = r["fetched_at"].isoformat()
+            out[r["sha256"]] = min(out.get(r["sha256"], t), t)
+    return out
+
+
+def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
+                         members: str | os.PathLike[str] | None = None) -> CrossRun:
+    """Compare the warehouse's documents pair by pair (only what changed, unless `force`); write
+    cross_issues, cross_pairs, revisions and codes. Holds the warehouse lock."""
+    from yujuesuan.codes.observed import publish_codes
+    from yujuesuan.quality import doc_data
+
+    wh = Warehouse(warehouse)
+    run = CrossRun()
+    with wh.lock():
+        wh.init()
+        documents = wh.read("documents").to_pylist()
+        docs = {d["doc_id"]: d for d in documents}
+        pairs = find_pairs(documents, load_members(members), _fetched(wh))
+        by_anchor: dict[str, list[Pair]] = defaultdict(list)
+        for p in pairs:
+            by_anchor[p.anchor].append(p)
+            run.pairs[p.pair] = run.pairs.get(p.pair, 0) + 1
+        written = {}
+        for doc_id in docs:
+            path = wh.path("documents", doc_id)
+            written[doc_id] = path.stat().st_mtime_ns if path.exists() else None
+        stored: dict[str, set[str]] = defaultdict(set)
+        for r in wh.read("cross_pairs").select(["doc_id", "checked_with"]).to_pylist():
+            stored[r["doc_id"]].add(r["checked_with"])
+        loaded: dict[str, DocData] = {}
+
+        def load(doc_id: str) -> DocData:
+            if doc_id not in loaded:
+                loaded[doc_id] = doc_data(wh.read_document(doc_id))
+            return loaded[doc_id]
+
+        for anchor_id, its_pairs in sorted(by_anchor.items()):
+            signature = _signature(its_pairs, docs, written)
+            if not force and stored.get(anchor_id) == {signature}:
+                run.anchors_unchanged += 1
+                continue
+            for p in its_pairs:
+                for o in p.others:
+                    load(o)
+            issues, pair_rows, revision_rows = check_anchor(load(anchor_id), its_pairs, loaded)
+            for r in pair_rows:
+                r["checked_with"] = signature
+            wh.write_run_table("cross_issues", anchor_id, issues)
+            wh.write_run_table("revisions", anchor_id, revision_rows)
+            wh.write_run_table("cross_pairs", anchor_id, pair_rows)  # last: the record that it is done
+            run.anchors_checked += 1
+            run.revisions += len(revision_rows)
+            for i in issues:
+                run.issues[i["severity"]] = run.issues.get(i["severity"], 0) + 1
+        for table in TABLES:  # anchors that no longer have a pair
+            for path in (wh.root / table).glob("*.parquet"):
+                if path.name != SCHEMA_FILE and path.stem not in by_anchor:
+                    path.unlink()
+        run.codes = publish_codes(warehouse)
+    return run
+
+
+__all__ = ["CrossRun", "check_anchor", "crossdoc_version", "run_across_documents"]
