@@ -54,6 +54,9 @@ class Block:
     table: Table | None = None
 
 
+PAGE_BREAK_STYLE = re.compile(r"page-break-before\s*:\s*always|break-before\s*:\s*page", re.I)
+
+
 class _Parser(HTMLParser):
     BREAK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "title"}
     SKIP = {"script", "style", "noscript", "head"}
@@ -103,6 +106,8 @@ class _Parser(HTMLParser):
             self.cell_attrs = {k: v or "" for k, v in attrs}
         elif tag in self.BREAK and not self.tables:
             self._flush()
+            if PAGE_BREAK_STYLE.search(dict(attrs).get("style") or "") and self.blocks[-1].lines:
+                self.blocks.append(Block())  # a printed page break (Word, WPS, LibreOffice exports)
         elif tag == "br" and self.cell is not None:
             self.cell.append(" ")
 

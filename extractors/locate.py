@@ -166,7 +166,11 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
         while before and NUMBER_LABEL.match(before[-1].key):  # the next table's 公开NN表 label
             before.pop()
         if open_region is not None and before:
-            if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before):
+            figures = any(AMOUNT.match(seg.strip()) for ln in before for seg in ln.segments(6.0))
+            noted = any(NOTE.match(ln.key) for ln in before)
+            if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before) or not (figures or noted):
+                # lines with no figure above the next title (a sheet's name, the unit's title
+                # row) are that table's preamble, not the previous table running on
                 open_region = None
             else:
                 end_line, note = _body_end(before, 0)

@@ -361,6 +361,13 @@ def _read_table(
         for check_id, locator, message in problems:
             sev = "error" if check_id not in WARNING_CHECKS else "warning"
             ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
+        figure_cols = [c for c in cols if c.role in ("value", "empty")]
+        for r in body:  # rows printed with their label and no figure: blank, which checks read as 0
+            label = "".join(compact(matrix[r][c.index].text) for c in cols
+                            if c.role == "label" and matrix[r][c.index] is not None)
+            if label and not any(matrix[r][c.index] is not None and compact(matrix[r][c.index].text)
+                                 for c in figure_cols) and label not in result.blank_rows:
+                result.blank_rows.append(label)
         for c in cols:  # figure columns, including those the document left blank
             blank_figures = c.role == "empty" and c.path and not NOT_FIGURES.search(c.path)
             if (c.role == "value" or blank_figures) and c.path and c.path not in result.columns:

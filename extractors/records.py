@@ -92,4 +92,5 @@ class TableResult:
     empty_note: str | None = None
     code_layout: str | None = None  # "split" (类 | 款 | 项 cells) | "joined" (2010301) | None
     columns: list[str] = field(default_factory=list)  # every figure column's header path, blank or not
+    blank_rows: list[str] = field(default_factory=list)  # labels of rows printed with no figure at all
     items: list[LineItem] = field(default_factory=list)

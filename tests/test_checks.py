@@ -31,9 +31,10 @@ def item(table: str, family: str, label: str, column: str, value: str, *, code=N
     }
 
 
-def doc(items: list[dict], kind: str = "final", toc: dict | None = None) -> DocData:
+def doc(items: list[dict], kind: str = "final", toc: dict | None = None, blank: dict | None = None) -> DocData:
     families = {(i["table_code"], i["table_family"]) for i in items}
-    tables = [{"table_code": c, "table_family": f, "line_items": 1} for c, f in sorted(families)]
+    tables = [{"table_code": c, "table_family": f, "line_items": 1, "blank_rows": (blank or {}).get(c, [])}
+              for c, f in sorted(families)]
     return DocData({"doc_id": "d", "kind": kind}, tables, items, toc or {})
 
 
@@ -144,7 +145,8 @@ CASES: dict[str, DocData] = {
         [
             item("01", "summary", "一、一般公共预算财政拨款收入", "决算数", "9", section="income"),
             item("02", "income", "合计", "财政拨款收入", "10"),
-        ]
+        ],
+        blank={"01": ["二、政府性基金预算财政拨款收入", "三、国有资本经营预算财政拨款收入"]},  # printed blank
     ),
     "cross.fiscal_gpb": doc(
         [

@@ -103,3 +103,25 @@ def test_the_vocabulary_expands_in_the_catalogue_and_unknown_terms_are_errors() 
 """
     with pytest.raises(CatalogueError, match=r"cross\.x.*params.*no term 'totl'"):
         parse_catalogue(text)
+
+
+def test_a_row_printed_blank_is_zero_and_a_row_not_read_is_unknown() -> None:
+    items = [
+        item("01", "summary", "一、一般公共预算财政拨款收入", "决算数", "10", section="income"),
+        item("02", "income", "合计", "财政拨款收入", "12"),
+    ]
+    blank = {"01": ["二、政府性基金预算财政拨款收入", "三、国有资本经营预算财政拨款收入"]}
+    printed = run_checks(doc(items, blank=blank))  # 10 + 0 + 0 against 12: a real difference
+    assert "cross.fiscal_income" in _ids(printed, "error")
+    unread = run_checks(doc(items))  # the two rows were not read at all: nothing is known of them
+    issue = next(i for i in unread.issues if i["check_id"] == "cross.fiscal_income")
+    assert issue["severity"] == "info" and "Could not run" in issue["message"]
+
+
+def test_a_table_whose_sides_were_not_told_apart_still_has_its_rows() -> None:
+    items = [
+        item("01", "summary", "本年收入合计", "决算数", "10"),  # no section: the sides were not read
+        item("01", "summary", "本年支出合计", "决算数", "10"),
+    ]
+    run = run_checks(doc(items))
+    assert "structure.row_missing" not in _ids(run)

@@ -89,6 +89,7 @@ TABLES = pa.schema(
         ("empty_note", pa.string()),
         ("code_layout", pa.string()),
         ("columns", pa.list_(pa.string())),
+        ("blank_rows", pa.list_(pa.string())),  # labels of rows printed without any figure
         ("line_items", pa.int32()),
     ]
 )

@@ -145,6 +145,7 @@ def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
             "empty_note": t.empty_note,
             "code_layout": t.code_layout,
             "columns": t.columns,
+            "blank_rows": t.blank_rows,
             "line_items": len(t.items),
         }
         for t in ex.tables

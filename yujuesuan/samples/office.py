@@ -44,6 +44,7 @@ class Office:
     formulas: bool = False  # 合计 rows as SUM formulas with their cached values
     alt_names: bool = False  # sheets named 收支总表 / 表二 rather than 公开01表
     fit_columns: bool = True  # columns as wide as their text (as offices set them), else the default width
+    header_rules: bool = True  # header cells ruled and centred like the body's grid, else bare text
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _meta(gen: Generated, office: Office) -> str:
 def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     """The generator's document `seed` as an .xlsx workbook (openpyxl)."""
     import openpyxl
-    from openpyxl.styles import Border, Side
+    from openpyxl.styles import Alignment, Border, Side
     from openpyxl.utils import get_column_letter
 
     office = office or Office()
@@ -165,7 +166,12 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
             for text, colspan, rowspan in hrow:
                 while (row + h, col) in taken:
                     col += 1
-                ws.cell(row + h, col, text)
+                cell = ws.cell(row + h, col, text)
+                if office.header_rules:
+                    cell.alignment = Alignment(horizontal="center", vertical="center")
+                    for a in range(rowspan):
+                        for b in range(colspan):
+                            ws.cell(row + h + a, col + b).border = box
                 if office.merged_header and (colspan > 1 or rowspan > 1):
                     ws.merge_cells(
                         start_row=row + h, start_column=col, end_row=row + h + rowspan - 1, end_column=col + colspan - 1
@@ -349,6 +355,7 @@ SAMPLE_OFFICES: list[Office] = [
     Office(currency="元", split_codes=True, formulas=True),
     Office(sheet_per_table=False, hidden_column=True, column_numbers=True),
     Office(currency="元", merged_header=False, alt_names=True),
+    Office(header_rules=False, split_codes=True),  # header cells as bare text above a ruled body
 ]
 
 

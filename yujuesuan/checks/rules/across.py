@@ -24,10 +24,11 @@ def _ref(doc: DocData, ref: dict) -> list[dict] | None:
         return [] if any(t["table_family"] == ref["family"] for t in doc.tables) else None
     row = re.compile(ref["row"])
     col = re.compile(ref["column"]) if ref.get("column") else None
+    sides_read = any(i["section"] for i in items)  # a table whose sides were not told apart
     hits = [
         i
         for i in items
-        if (ref.get("section") is None or i["section"] == ref["section"])
+        if (ref.get("section") is None or i["section"] == ref["section"] or (i["section"] is None and not sides_read))
         and row.search(label_key(i["row_label"]))
         and (col is None or col.search(i["column"]))
     ]
@@ -51,6 +52,18 @@ def missing_input(doc: DocData, ref: dict) -> str | None:
     return None
 
 
+def printed_blank(doc: DocData, ref: dict) -> bool:
+    """Whether a reference's row was printed without a figure (or its table printed empty):
+    then it is 0, as printed. A row the reader did not find at all is no zero."""
+    row = re.compile(ref["row"])
+    for t in doc.tables:
+        if t["table_family"] != ref["family"]:
+            continue
+        if t.get("empty") or any(row.search(label_key(label)) for label in t.get("blank_rows") or []):
+            return True
+    return False
+
+
 def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
     params = cfg["params"]
     for ref in [params["left"], *params["right"]]:
@@ -63,8 +76,11 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
         return []  # unreachable: missing_input said so
     if not left and not any(rights):
         return []  # both sides blank: zero on both sides
-    if not left:
-        # the row is blank (上海 prints no 0.00) or the table printed empty: zero, as printed
+    for ref, got in [(params["left"], left), *zip(params["right"], rights, strict=True)]:
+        if not got and not printed_blank(doc, ref):
+            # the row was not read at all (a label the reader does not know): unknown, never 0
+            return [not_run(f"no {ref['family']} row matching {ref['row']!r} was read", locator=cfg["meaning"])]
+    if not left:  # the row printed blank (上海 prints no 0.00) or the table empty: zero, as printed
         code = next(t["table_code"] for t in doc.tables if t["table_family"] == params["left"]["family"])
         left = [{"value": Decimal(0), "table_code": code, "row_label": "", "code": None}]
     right_families = {r["family"] for r in params["right"]}

@@ -62,9 +62,11 @@ def row_missing(doc: DocData, cfg: dict) -> list[Finding]:
     for (code, family), items in _by_table(doc.items).items():
         if cfg.get("families") and family not in cfg["families"]:
             continue
+        sides_read = any(i["section"] for i in items)  # else a side is unknown, never "the other"
         for section, pattern in required.items():
             rx = re.compile(pattern)
-            if not any(i["section"] == section and rx.search(label_key(i["row_label"])) for i in items):
+            if not any(i["section"] in (section, None if not sides_read else section)
+                       and rx.search(label_key(i["row_label"])) for i in items):
                 out.append(
                     Finding(
                         cfg["severity"],
