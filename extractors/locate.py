@@ -15,6 +15,7 @@ from extractors.layout import PageLayout, TextLine
 from extractors.money import AMOUNT, find_unit_label
 from extractors.spec import TableSpec, match_title
 from extractors.text import compact
+from extractors.vocabulary import expand
 
 CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 PRINTED_NO = re.compile(
@@ -130,6 +131,23 @@ def _looks_tabular(page: PageLayout, lines: list[TextLine]) -> bool:
     return numeric >= min(2, len(lines)) and numeric >= 0.3 * len(lines)
 
 
+PREAMBLE = re.compile(expand("{preamble_words}"))
+
+
+def _preamble(page: PageLayout, line: TextLine) -> bool:
+    """A line with no figure and no rule at its top or bottom: the next table's heading text,
+    not a row of the table above it."""
+    if any(AMOUNT.match(s.strip()) for s in line.segments(6.0)) or NOTE.match(line.key):
+        return False
+    if not PREAMBLE.search(line.key):
+        return False  # a label's wrapped tail (计) or a row of an unruled table
+    x0, x1 = line.chars[0].x0, line.chars[-1].x1
+    return not any(
+        r.orientation == "h" and line.top - 4 <= r.top <= line.bottom + 4 and r.x0 < x1 and r.x1 > x0
+        for r in page.rules
+    )
+
+
 FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^第\d+页(共\d+页)?$")
 
 
@@ -163,8 +181,8 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
         # continuation of the table open from the previous page
         first_title_line = titles[0][0] if titles else len(lines)
         before = lines[:first_title_line]
-        while before and NUMBER_LABEL.match(before[-1].key):  # the next table's 公开NN表 label
-            before.pop()
+        while before and (NUMBER_LABEL.match(before[-1].key) or (titles and _preamble(page, before[-1]))):
+            before.pop()  # the next table's 公开NN表 label or preamble line
         if open_region is not None and before:
             figures = any(AMOUNT.match(seg.strip()) for ln in before for seg in ln.segments(6.0))
             noted = any(NOTE.match(ln.key) for ln in before)
@@ -183,8 +201,11 @@ def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[Tabl
             continue
         for n, (line_i, spec, title, used) in enumerate(titles):
             next_i = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
-            # the next table's number label (公开04表, 表十二) stands above its title
-            while next_i < len(lines) and next_i - 1 > line_i + used and NUMBER_LABEL.match(lines[next_i - 1].key):
+            # the next table's number label (公开04表, 表十二) stands above its title, and so may
+            # its preamble: unruled lines without a figure (the unit's title row of a sheet)
+            while next_i < len(lines) and next_i - 1 > line_i + used and (
+                NUMBER_LABEL.match(lines[next_i - 1].key) or _preamble(page, lines[next_i - 1])
+            ):
                 next_i -= 1
             meta_end = line_i + used
             while meta_end < next_i and meta_end < line_i + used + 4 and META.search(lines[meta_end].key):
