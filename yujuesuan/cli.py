@@ -108,6 +108,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         folder = Path(args.folder) if args.folder else Path(tmp)
         if not args.folder:
             write_corpus(folder)
+            if args.office:
+                from yujuesuan.samples.office import write_converted
+
+                try:
+                    write_converted(folder)
+                except RuntimeError as exc:
+                    print(f"yujuesuan bench: {exc}", file=sys.stderr)
+                    return 2
             print(f"the generated corpus: {len(list(folder.glob('*.json')))} documents with their truth")
         elif not folder.is_dir():
             print(f"yujuesuan bench: no such folder: {folder}", file=sys.stderr)
@@ -218,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--planted", type=int, default=20, help="planted-error trials (default 20; 0: none)")
     ben.add_argument("--warehouse", help="keep the warehouse here (default: a temporary one)")
     ben.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
+    ben.add_argument(
+        "--office", action="store_true",
+        help="add the second producer's corpus: XLSX/DOCX and their LibreOffice PDF and HTML (needs soffice)",
+    )
     ben.set_defaults(func=_cmd_bench)
     cod = sub.add_parser(
         "codes",

@@ -378,6 +378,30 @@ def write_samples(out: Path, seed: int = 100) -> list[Path]:
     return written
 
 
+def write_converted(out: Path, seed: int = 200, to: tuple[str, ...] = ("pdf", "html")) -> list[Path]:
+    """The second producer's corpus: every sample office's XLSX and DOCX, and each converted by
+    LibreOffice to PDF and HTML (the PDFs and web pages offices publish from the same files),
+    with their truth. Needs `soffice`; raises RuntimeError without it."""
+    if soffice() is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed (Debian: libreoffice-calc, libreoffice-writer)")
+    out.mkdir(parents=True, exist_ok=True)
+    sources = [write_xlsx(seed + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    sources += [write_docx(seed + 50 + n, o) for n, o in enumerate(SAMPLE_OFFICES)]
+    docs = list(sources)
+    for doc in sources:
+        for fmt in to:
+            converted = convert(doc, fmt)
+            converted.file_name = f"{Path(doc.file_name).stem}-{doc.format}.{fmt}"
+            docs.append(converted)
+    written = []
+    for doc in docs:
+        path = out / doc.file_name
+        path.write_bytes(doc.data)
+        path.with_name(f"{doc.file_name}.json").write_text(json.dumps(truth(doc), ensure_ascii=False), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 if __name__ == "__main__":
     import sys
 
