@@ -220,3 +220,14 @@ def test_progress_lines_when_not_a_terminal(tmp_path, pdf, capsys) -> None:
     err = capsys.readouterr().err
     assert "extract: 3/3 document(s)" in err and "pages/s" in err
     assert "extract: 1/3 document(s)" in err  # the first is always shown
+
+
+def test_a_schema_file_of_older_code_is_rewritten(tmp_path) -> None:
+    import pyarrow as pa
+
+    wh = Warehouse(tmp_path / "w")
+    wh.init()
+    stale = tmp_path / "w" / "tables" / "schema.parquet"
+    pq.write_table(pa.schema([("doc_id", pa.string())]).empty_table(), stale)
+    wh.init()
+    assert pq.read_schema(stale).names == SCHEMAS["tables"].names

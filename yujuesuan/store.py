@@ -115,6 +115,13 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(data, schema=schema)
 
 
+def _same_columns(path: Path, schema: pa.Schema) -> bool:
+    try:
+        return pq.read_schema(path).remove_metadata().equals(schema.remove_metadata())
+    except (OSError, pa.ArrowInvalid):
+        return False
+
+
 class _Lock:
     """One process's hold on a warehouse lock: re-entrant across its threads and calls."""
 
@@ -213,7 +220,7 @@ class Warehouse:
         with self.lock():
             for table, schema in SCHEMAS.items():
                 path = self.root / table / SCHEMA_FILE
-                if not path.exists():
+                if not path.exists() or not _same_columns(path, schema):  # written by older code
                     path.parent.mkdir(parents=True, exist_ok=True)
                     tmp = tmp_name(path)
                     pq.write_table(schema.empty_table(), tmp, compression="zstd")
