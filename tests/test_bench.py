@@ -19,7 +19,9 @@ def test_the_generated_corpus_scores_exactly_with_no_findings(tmp_path) -> None:
     assert {"summary", "income", "expenditure", "sangong"} <= set(result.by_family)
     assert result.total.recall == 1.0 and result.total.precision == 1.0
     assert result.errors == []
-    assert sum(n for _, n in result.planted.values()) == 6
+    assert sum(n for k, (_, n) in result.planted.items() if k != "narrative") == 6
+    assert result.planted["narrative"] == [1, 1]  # a stated total off by some 万元 is caught
+    assert result.facts_want > 0 and result.facts_found == result.facts_want
     text = report(result)
     assert "cell_recall=1.0000 cell_precision=1.0000 errors=0" in text and "planted errors caught" in text
 

@@ -41,6 +41,9 @@ CORPUS: list[tuple[str, Layout]] = [
     ("sangong-column-numbers-yuan", Layout(sangong=True, column_numbers=True, currency="元")),
     ("all-variations-no-rules", Layout(total_word="合计", column_numbers=True, rules="none", currency="元")),
     ("sangong-long", Layout(sangong=True, rows_per_page=6, total_word="小计")),
+    ("narrative-wan", Layout(narrative="万元")),
+    ("narrative-yuan-plain", Layout(narrative="元", separators=False, currency="元")),
+    ("narrative-wan-over-yuan-tables", Layout(narrative="万元", currency="元", rules="horizontal")),
 ]
 
 
@@ -80,6 +83,9 @@ def truth_of(gen: Generated, file_name: str) -> dict:
         "year": gen.year,
         "kind": "部门决算",
         "currency_unit": gen.layout.currency,
+        "facts": [  # contract metrics, values in 元 (% for shares and rates)
+            {"metric": f.metric, "qualifier": f.qualifier, "value": str(f.value), "unit": f.unit} for f in gen.facts
+        ],
         "tables": [
             {"code": f"公开{code}表", "family": families[code], "rows": list(rows.values())}
             for code, rows in sorted(tables.items())
@@ -274,7 +280,27 @@ def bench(folder: str | os.PathLike[str], warehouse: str | os.PathLike[str] | No
         from yujuesuan.mutations import run_harness
 
         result.planted = run_harness(planted).by_kind
+        result.planted["narrative"] = _planted_narrative(max(1, planted // 4))
     return result
+
+
+def _planted_narrative(n: int) -> list[int]:
+    """[caught, planted]: documents whose text states the expenditure total off by some 万元;
+    caught when narrative.table_figures fires."""
+    from extractors.pdf import extract_pdf
+    from yujuesuan.generator import Mutation
+    from yujuesuan.quality import apply_checks
+    from yujuesuan.store import extraction_rows
+
+    caught = 0
+    for k in range(n):
+        layout = Layout(narrative=("万元", "元")[k % 2], separators=k % 3 != 0, currency=("万元", "元")[k // 2 % 2])
+        gen = generate(900 + k, layout, Mutation("narrative", "03", seed=k))
+        rows = extraction_rows(extract_pdf(gen.pdf, f"planted-{k}.pdf"))
+        apply_checks(rows)
+        caught += any(i["check_id"] == "narrative.table_figures" and i["severity"] == "error"
+                      for i in rows["quality_issues"])
+    return [caught, n]
 
 
 def report(result: BenchResult) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -62,6 +62,8 @@ class Layout:
     total_word: str | None = None  # the 02/03 total column's header: 合计, 小计, 合计数 … (default 本年收入合计 …)
     column_numbers: bool = False  # a 栏次 row numbering the columns under the header
     sangong: bool = False  # a horizontal 财政拨款“三公”经费支出决算表 (预算数/决算数 under each item)
+    narrative: str | None = None  # a 情况说明 with known facts and variance lines, its figures in 万元 or 元
+    separators: bool = True  # the narrative's figures with thousands separators (1,234.56) or without
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,18 @@ class Mutation:
     seed: int = 0
 
 
-MUTATION_KINDS = ("number", "drop_row", "unit")
+MUTATION_KINDS = ("number", "drop_row", "unit")  # the table mutations; "narrative" (a stated total off) too
+
+
+@dataclass(frozen=True)
+class StatedFact:
+    """A figure the narrative states: a contract metric (or variance:CODE with the variance's
+    field as qualifier), its qualifier, and its value in 元 (or % for shares and rates)."""
+
+    metric: str
+    qualifier: str | None
+    value: Decimal
+    unit: str = "元"
 
 
 @dataclass
@@ -101,6 +114,7 @@ class Generated:
     layout: Layout
     mutation: Mutation | None = None
     mutation_detail: str | None = None
+    facts: list[StatedFact] = field(default_factory=list)
 
 
 def _fmt(value_yuan: Decimal, layout: Layout) -> str:
@@ -313,7 +327,7 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
             if value is not None:
                 expected.append(Expected("01", "summary", section, label, None, "决算数", value))
     meta01 = meta
-    if mutation and mutation.table == "01":
+    if mutation and mutation.table == "01" and mutation.kind != "narrative":
         body, meta01, detail = _mutate(mutation, body, meta, layout, [1, 3])
     pages.table(
         "收入支出决算总表",
@@ -353,7 +367,7 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         if layout.column_numbers:
             header.append([("栏次", len(code_widths) + 1)] + [(str(n + 1), 1) for n in range(len(columns))])
         table_meta = meta
-        if mutation and mutation.table == table_code:
+        if mutation and mutation.table == table_code and mutation.kind != "narrative":
             first = len(code_widths) + 1
             body, table_meta, detail = _mutate(mutation, body, meta, layout, list(range(first, first + len(columns))))
         pages.table(
@@ -366,9 +380,91 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         )
     if layout.sangong:
         expected += _sangong(pages, rng, layout, meta)
+    facts: list[StatedFact] = []
+    if layout.narrative:
+        narrative_detail = _narrative(c, random.Random(seed + 7), layout, year, total, rows, mutation)
+        facts, detail = narrative_detail[0], narrative_detail[1] or detail
     c.showPage()
     c.save()
-    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail)
+    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts)
+
+
+def _say(value_yuan: Decimal, layout: Layout) -> str:
+    """A figure as the narrative prints it: in its unit, with or without separators."""
+    unit = layout.narrative or "万元"
+    v = (value_yuan / 10000 if unit == "万元" else value_yuan).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (f"{v:,.2f}" if layout.separators else f"{v:.2f}") + unit
+
+
+def _printed(value_yuan: Decimal, layout: Layout) -> Decimal:
+    """The value in 元 that the narrative's printed figure stands for (万元 round to 0.01 万元)."""
+    if (layout.narrative or "万元") == "万元":
+        return (value_yuan / 10000).quantize(Decimal("0.01"), ROUND_HALF_UP) * 10000
+    return value_yuan.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    return (part / whole * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) if whole else Decimal(0)
+
+
+def _narrative(
+    c: canvas.Canvas, rng: random.Random, layout: Layout, year: int, total: dict[str, Decimal],
+    rows: list[tuple[str, str, dict[str, Decimal]]], mutation: Mutation | None,
+) -> tuple[list[StatedFact], str | None]:
+    """The 情况说明 page: totals, shares and 预算 vs 决算 lines in varied phrasings, each figure a
+    known fact. A "narrative" mutation states the expenditure total off by a few 万元."""
+    income = total["fiscal"] + total["other"]
+    spent = total["basic"] + total["project"]
+    stated_spent, detail = spent, None
+    if mutation and mutation.kind == "narrative":
+        stated_spent = spent + Decimal(random.Random(mutation.seed).randint(1, 50) * 10000)
+        detail = f"the text states 支出合计 {stated_spent} instead of {spent}"
+    facts = [
+        StatedFact("income_total", None, _printed(income, layout)),
+        StatedFact("fiscal_appropriation_income", None, _printed(total["fiscal"], layout)),
+        StatedFact("other_income", None, _printed(total["other"], layout)),
+        StatedFact("share", "fiscal_appropriation_income", _share(total["fiscal"], income), "%"),
+        StatedFact("expenditure_total", None, _printed(stated_spent, layout)),
+        StatedFact("basic_expenditure", None, _printed(total["basic"], layout)),
+        StatedFact("project_expenditure", None, _printed(total["project"], layout)),
+        StatedFact("share", "basic_expenditure", _share(total["basic"], spent), "%"),
+    ]
+    lines = [
+        f"第二部分 {year}年度部门决算情况说明",
+        "一、收入决算情况说明",
+        rng.choice([f"{year}年度收入合计{_say(income, layout)}。", f"本年收入合计{_say(income, layout)}。"])
+        + f"其中：财政拨款收入{_say(total['fiscal'], layout)}，占{_share(total['fiscal'], income)}%；"
+        f"其他收入{_say(total['other'], layout)}。",
+        "二、支出决算情况说明",
+        rng.choice([f"{year}年度支出合计{_say(stated_spent, layout)}。", f"本年支出合计{_say(stated_spent, layout)}。"])
+        + f"其中：基本支出{_say(total['basic'], layout)}，占{_share(total['basic'], spent)}%；"
+        f"项目支出{_say(total['project'], layout)}。",
+        "三、一般公共预算财政拨款支出决算情况说明",
+    ]
+    leaves = [r for r in rows if len(r[0]) == 7][:3]
+    names = {code: name for code, name, _ in rows}
+    for n, (code, name, fig) in enumerate(leaves, 1):
+        final = fig["basic"] + fig["project"]
+        budget = (final * Decimal(rng.randint(80, 120)) / 100 / 100).quantize(Decimal(1)) * 100 or Decimal(100)
+        rate = _share(final, budget)
+        budget_word, final_word = rng.choice([("年初预算为", "支出决算为"), ("年初预算数为", "决算数为")])
+        lines.append(
+            f"{n}.{names[code[:3]]}（类）{names[code[:5]]}（款）{name}（项）。{budget_word}{_say(budget, layout)}，"
+            f"{final_word}{_say(final, layout)}，完成年初预算的{rate}%。"
+        )
+        key = f"variance:{code}"
+        facts += [StatedFact(key, "initial_budget", _printed(budget, layout)),
+                  StatedFact(key, "final", _printed(final, layout)),
+                  StatedFact(key, "completion_rate", rate, "%")]
+    c.showPage()
+    c.setFont(FONT, 11)
+    w, h = landscape(A4)
+    y = h - 60
+    for line in lines:
+        for k in range(0, len(line), 60):  # long sentences wrap (the reader joins the lines)
+            c.drawString(50, y, line[k : k + 60])
+            y -= 20
+    return facts, detail
 
 
 SANGONG_ITEMS = ["合计", "因公出国（境）费", "公务用车购置及运行费/小计", "公务用车购置及运行费/公务用车购置费",
