@@ -26,6 +26,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
+import pypdfium2_raw.bindings as _bindings
 
 from extractors.layout import Char, PageLayout, PageSpace, Rule, _rule_from_shape, keep_char
 from extractors.limits import MAX_DOCUMENT_GLYPHS, MAX_PAGE_GLYPHS, budget
@@ -90,6 +91,8 @@ class PdfiumDocument:
     def __init__(self, data: bytes) -> None:
         self._pdf = pdfium.PdfDocument(data)
         self._descents: dict[int, float] = {}
+        self._objs: dict[int, tuple[float, float, float, float, float, float, int]] = {}
+        self._widths: dict[tuple[int, str], float] = {}
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -104,14 +107,15 @@ class PdfiumDocument:
             try:
                 chars = self._chars(textpage.raw, space)
             finally:
+                self._objs.clear()  # handles are the page's
+                self._widths.clear()
                 textpage.close()
             rules: list[Rule] = []
             images = 0
             s = _Scratch.new()
-            for obj, matrix in _objects(page.raw, s):
-                kind = R.FPDFPageObj_GetType(obj)
+            for obj, kind, outer in _objects(page.raw, s):
                 if kind == _PATH:
-                    rules += _path_rules(obj, matrix, space, s)
+                    rules += _path_rules(obj, _mult(_matrix(obj, s), outer), space, s)
                 elif kind == _IMAGE:
                     images += 1
         finally:
@@ -128,68 +132,126 @@ class PdfiumDocument:
 
     def _chars(self, tp: Any, space: PageSpace) -> list[Char]:
         n = R.FPDFText_CountChars(tp)
-        real = [i for i in range(n) if not R.FPDFText_IsGenerated(tp, i)]
-        _charge_glyphs(len(real))
+        _charge_glyphs(n)
+        if n <= 0:
+            return []
+        buf = (ctypes.c_ushort * (n + 1))()
+        got = R.FPDFText_GetText(tp, 0, n, buf)
+        text = bytes(buf)[: max(got - 1, 0) * 2].decode("utf-16-le", "surrogatepass")
         s = _Scratch.new()
+        at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
+        kept: dict[str, str | None] = {}
         chars: list[Char] = []
-        for i in real:
-            u = R.FPDFText_GetUnicode(tp, i)
-            text = keep_char(_text_of(tp, i, u))
-            if text is None:
+        for i, ch in enumerate(text):
+            if ch.isspace():  # pdfium's own spaces and line breaks, and blank glyphs
                 continue
-            box = self._box(tp, i, s)
-            x0, x1, top, bottom = space.box(*box[:4])
+            if ch in ODD:
+                ch = _odd_text(tp, i, ch, text)
+            norm = kept.get(ch, "")
+            if norm == "":
+                norm = kept[ch] = keep_char(ch)
+            if norm is None:
+                continue
+            x0, x1, top, bottom = space.box(*self._box(tp, at, i, ch, s))
             if space.outside(x0, x1, top, bottom):
                 continue
-            chars.append(Char(text, x0, x1, top, bottom, box[4]))
+            chars.append(Char(norm, x0, x1, top, bottom, bottom - top))
         return chars
 
-    def _box(self, tp: Any, i: int, s: _Scratch) -> tuple[float, float, float, float, float]:
-        """pdfminer's box of character i in user space (x0, y0, x1, y1) and its size."""
-        R.FPDFText_GetCharOrigin(tp, i, s.x, s.y)
+    def _box(self, tp: Any, at: int, i: int, ch: str, s: _Scratch) -> tuple[float, float, float, float]:
+        """pdfminer's box of character i in user space, (x0, y0, x1, y1): from the origin along
+        the advance, from the descent one font size up, through the character's matrix."""
+        a, b, c, d, size, descent, font = self._font_of(tp, at, i, s)
+        _get_origin(at, i, s.x, s.y)
         ox, oy = s.x.value, s.y.value
-        R.FPDFText_GetMatrix(tp, i, s.matrix)
-        m = s.matrix
-        a, b, c, d = m.a, m.b, m.c, m.d
-        size = R.FPDFText_GetFontSize(tp, i)
-        R.FPDFText_GetLooseCharBox(tp, i, s.rect)
+        _get_loose_box(at, i, s.rect)
         r = s.rect
-        scale_x = (a * a + b * b) ** 0.5 or 1.0
-        if abs(b) < 1e-9 and abs(c) < 1e-9:
-            adv = (r.right - r.left) / scale_x  # text space, font size applied
-        else:
-            adv = max(r.right - r.left, r.top - r.bottom) / scale_x
-        descent = self._descent(R.FPDFText_GetTextObject(tp, i)) * size
-        corners = [
-            (ox + a * u + c * v, oy + b * u + d * v) for u in (0.0, adv) for v in (descent, descent + size)
-        ]
-        xs = [p[0] for p in corners]
-        ys = [p[1] for p in corners]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        height = y1 - y0
-        return x0, y0, x1, y1, height
+        scale = (a * a + b * b) ** 0.5 or 1.0
+        loose = (abs(r.right - r.left) if abs(a) >= abs(b) else abs(r.top - r.bottom)) / scale
+        adv = self._width(font, ch) * size
+        if not 0.0 < adv <= loose + 0.01:  # no width for its Unicode: the loose box holds the advance
+            adv = loose
+        lo, hi = descent * size, descent * size + size
+        if b == 0.0 and c == 0.0:
+            x0, x1, y0, y1 = ox, ox + a * adv, oy + d * lo, oy + d * hi
+            return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+        xs = (ox + c * lo, ox + c * hi, ox + a * adv + c * lo, ox + a * adv + c * hi)
+        ys = (oy + d * lo, oy + d * hi, oy + b * adv + d * lo, oy + b * adv + d * hi)
+        return min(xs), min(ys), max(xs), max(ys)
 
-    def _descent(self, textobj: Any) -> float:
-        font = R.FPDFTextObj_GetFont(textobj)
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
-        got = self._descents.get(key)
+    def _width(self, font: int, ch: str) -> float:
+        """The advance of `ch` in `font`, in text space units of font size 1 (0 when unknown)."""
+        key = (font, ch)
+        got = self._widths.get(key)
         if got is None:
             out = ctypes.c_float()
-            got = out.value / 1000 if R.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), out) else 0.0
+            ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
+            got = self._widths[key] = out.value if ok else 0.0
+        return got
+
+    def _font_of(self, tp: Any, at: int, i: int, s: _Scratch) -> tuple[float, float, float, float, float, float, int]:
+        """The matrix (a, b, c, d), font size, descent and font of character i, read once per
+        text object."""
+        obj = _get_textobj(at, i)
+        got = self._objs.get(obj)
+        if got is None:
+            R.FPDFText_GetMatrix(tp, i, s.matrix)
+            m = s.matrix
+            size = R.FPDFText_GetFontSize(tp, i)
+            font = _get_font(obj) or 0
+            got = self._objs[obj] = (m.a, m.b, m.c, m.d, size, self._descent(font), font)
+        return got
+
+    def _descent(self, font: int) -> float:
+        got = self._descents.get(font)
+        if got is None:
+            out = ctypes.c_float()
+            got = out.value / 1000 if font and _get_descent(font, 1000.0, ctypes.byref(out)) else 0.0
             got = -got if got > 0 else got  # pdfminer makes a positive descent negative
-            self._descents[key] = got
+            self._descents[font] = got
         return got
 
 
-def _text_of(tp: Any, i: int, u: int) -> str:
-    if 0xD800 <= u <= 0xDBFF and i + 1 < R.FPDFText_CountChars(tp):  # a surrogate pair
-        low = R.FPDFText_GetUnicode(tp, i + 1)
-        return chr(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00))
-    if 0xDC00 <= u <= 0xDFFF:
-        return ""
-    if u == 0 or u == 0xFFFE or u == 0xFFFD and R.FPDFText_HasUnicodeMapError(tp, i):
-        return "(cid:0)"  # no Unicode for this glyph, as pdfminer writes it
-    return chr(u)
+ODD = {"\x00", "\ufffe", "\ufffd"} | {chr(u) for u in range(0xD800, 0xE000)}
+
+
+def _odd_text(tp: Any, i: int, ch: str, text: str) -> str:
+    """A glyph without Unicode (pdfminer's "(cid:N)" text), or half of a surrogate pair."""
+    u = ord(ch)
+    if 0xD800 <= u <= 0xDBFF and i + 1 < len(text) and 0xDC00 <= ord(text[i + 1]) <= 0xDFFF:
+        return chr(0x10000 + ((u - 0xD800) << 10) + (ord(text[i + 1]) - 0xDC00))
+    if 0xD800 <= u <= 0xDFFF:
+        return " "  # the low half: its pair was read at the high half
+    if u == 0xFFFD and not R.FPDFText_HasUnicodeMapError(tp, i):
+        return ch
+    return "(cid:0)"  # no Unicode for this glyph
+
+
+def _private(name: str, argtypes: tuple, restype: Any) -> Any:
+    """A pdfium function with plain pointer types (handles as ints: hashable, cheap)."""
+    fn = _bindings._libs["pdfium"][name]
+    fn.argtypes, fn.restype = argtypes, restype
+    return fn
+
+
+_get_textobj = _private("FPDFText_GetTextObject", (ctypes.c_void_p, ctypes.c_int), ctypes.c_void_p)
+_get_font = _private("FPDFTextObj_GetFont", (ctypes.c_void_p,), ctypes.c_void_p)
+_get_descent = _private(
+    "FPDFFont_GetDescent", (ctypes.c_void_p, ctypes.c_float, ctypes.POINTER(ctypes.c_float)), ctypes.c_int
+)
+_get_width = _private(
+    "FPDFFont_GetGlyphWidth",
+    (ctypes.c_void_p, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
+    ctypes.c_int,
+)
+_get_origin = _private(
+    "FPDFText_GetCharOrigin",
+    (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double)),
+    ctypes.c_int,
+)
+_get_loose_box = _private(
+    "FPDFText_GetLooseCharBox", (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(R.FS_RECTF)), ctypes.c_int
+)
 
 
 def _charge_glyphs(n: int) -> None:
@@ -213,26 +275,27 @@ def _matrix(obj: Any, s: _Scratch) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _objects(page: Any, s: _Scratch) -> Iterator[tuple[Any, Matrix]]:
-    """Every page object, those inside form XObjects included, with the matrix from its own
-    space to user space (a path's points are in its own space)."""
-    stack: list[tuple[Any, int, Matrix]] = []
-    count, get = R.FPDFPage_CountObjects, R.FPDFPage_GetObject
-    for k in range(count(page)):
-        obj = get(page, k)
-        yield obj, _matrix(obj, s)
-        if R.FPDFPageObj_GetType(obj) == _FORM:
-            stack.append((obj, 0, _matrix(obj, s)))
-            while stack:
-                form, start, outer = stack.pop()
-                for j in range(start, R.FPDFFormObj_CountObjects(form)):
-                    child = R.FPDFFormObj_GetObject(form, j)
-                    m = _mult(_matrix(child, s), outer)
-                    yield child, m
-                    if R.FPDFPageObj_GetType(child) == _FORM:
-                        stack.append((form, j + 1, outer))
-                        stack.append((child, 0, m))
-                        break
+def _objects(page: Any, s: _Scratch) -> Iterator[tuple[Any, int, Matrix]]:
+    """Every page object, those inside form XObjects included, with its type and the matrix
+    from its form's space to user space (the page's objects: the identity)."""
+    gettype = R.FPDFPageObj_GetType
+    for k in range(R.FPDFPage_CountObjects(page)):
+        obj = R.FPDFPage_GetObject(page, k)
+        kind = gettype(obj)
+        yield obj, kind, IDENTITY
+        if kind != _FORM:
+            continue
+        stack: list[tuple[Any, int, Matrix]] = [(obj, 0, _matrix(obj, s))]
+        while stack:
+            form, start, outer = stack.pop()
+            for j in range(start, R.FPDFFormObj_CountObjects(form)):
+                child = R.FPDFFormObj_GetObject(form, j)
+                kind = gettype(child)
+                yield child, kind, outer
+                if kind == _FORM:
+                    stack.append((form, j + 1, outer))
+                    stack.append((child, 0, _mult(_matrix(child, s), outer)))
+                    break
 
 
 def _path_rules(obj: Any, matrix: Matrix, space: PageSpace, s: _Scratch) -> list[Rule]:
