@@ -35,6 +35,7 @@ _TEXT, _PATH, _IMAGE, _FORM = R.FPDF_PAGEOBJ_TEXT, R.FPDF_PAGEOBJ_PATH, R.FPDF_P
 _MOVE, _LINE = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+Run = tuple[float, float, float, float, float, float, float, int]  # a text object's a, b, c, d, lo, hi, size, font
 
 
 def _mult(m: Matrix, n: Matrix) -> Matrix:
@@ -91,8 +92,9 @@ class PdfiumDocument:
     def __init__(self, data: bytes) -> None:
         self._pdf = pdfium.PdfDocument(data)
         self._descents: dict[int, float] = {}
-        self._objs: dict[int, tuple[float, float, float, float, float, float, int]] = {}
+        self._objs: dict[int, Run] = {}
         self._widths: dict[tuple[int, str], float] = {}
+        self._advances: dict[tuple[Run, str], float] = {}  # per text run (matrix, size, font) and character
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -109,6 +111,7 @@ class PdfiumDocument:
             finally:
                 self._objs.clear()  # handles are the page's
                 self._widths.clear()
+                self._advances.clear()
                 textpage.close()
             rules: list[Rule] = []
             images = 0
@@ -141,7 +144,13 @@ class PdfiumDocument:
         s = _Scratch.new()
         at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
         kept: dict[str, str | None] = {}
+        advances = self._advances
         chars: list[Char] = []
+        bx0, btop, bx1, bbottom = space.bounds
+        ca, cb, cc, cd, ce, cf = space.ctm
+        flat = cb == 0.0 and cc == 0.0  # no quarter turn: x and y keep their axes
+        kx, ky = space.mb_x0, space.height + space.mb_top
+        get_obj, get_origin, sx, sy = _get_textobj, _get_origin, s.x, s.y
         for i, ch in enumerate(text):
             if ch.isspace():  # pdfium's own spaces and line breaks, and blank glyphs
                 continue
@@ -152,32 +161,65 @@ class PdfiumDocument:
                 norm = kept[ch] = keep_char(ch)
             if norm is None:
                 continue
-            x0, x1, top, bottom = space.box(*self._box(tp, at, i, ch, s))
-            if space.outside(x0, x1, top, bottom):
+            obj = get_obj(at, i)
+            run = self._objs.get(obj)
+            if run is None:
+                run = self._run(tp, i, obj, s)
+            key = (run, ch)
+            adv = advances.get(key)
+            if adv is None:
+                adv = advances[key] = self._advance(at, i, ch, run, s)
+            get_origin(at, i, sx, sy)
+            ox, oy = sx.value, sy.value
+            a, b, c, d, lo, hi = run[:6]
+            if b == 0.0 and c == 0.0:
+                ux0, ux1, uy0, uy1 = ox, ox + a * adv, oy + d * lo, oy + d * hi
+                if ux1 < ux0:
+                    ux0, ux1 = ux1, ux0
+                if uy1 < uy0:
+                    uy0, uy1 = uy1, uy0
+            else:
+                xs = (ox + c * lo, ox + c * hi, ox + a * adv + c * lo, ox + a * adv + c * hi)
+                ys = (oy + d * lo, oy + d * hi, oy + b * adv + d * lo, oy + b * adv + d * hi)
+                ux0, ux1, uy0, uy1 = min(xs), max(xs), min(ys), max(ys)
+            if flat:  # pdfminer's page matrix, then pdfplumber's top-based y (as `space.box`)
+                x0, x1 = ca * ux0 + ce, ca * ux1 + ce
+                y0, y1 = cd * uy0 + cf, cd * uy1 + cf
+                if x1 < x0:
+                    x0, x1 = x1, x0
+                if y1 < y0:
+                    y0, y1 = y1, y0
+                x0, x1, top, bottom = x0 + kx, x1 + kx, ky - y1, ky - y0
+            else:
+                x0, x1, top, bottom = space.box(ux0, uy0, ux1, uy1)
+            if x1 < bx0 or x0 > bx1 or bottom < btop or top > bbottom:  # not printed: off the page
                 continue
             chars.append(Char(norm, x0, x1, top, bottom, bottom - top))
         return chars
 
-    def _box(self, tp: Any, at: int, i: int, ch: str, s: _Scratch) -> tuple[float, float, float, float]:
-        """pdfminer's box of character i in user space, (x0, y0, x1, y1): from the origin along
-        the advance, from the descent one font size up, through the character's matrix."""
-        a, b, c, d, size, descent, font = self._font_of(tp, at, i, s)
-        _get_origin(at, i, s.x, s.y)
-        ox, oy = s.x.value, s.y.value
+    def _run(self, tp: Any, i: int, obj: int, s: _Scratch) -> Run:
+        """What the characters of one text object share: the matrix (a, b, c, d), the box's
+        bottom and top over the baseline (pdfminer's: the descent, one font size up), the font
+        size and the font."""
+        R.FPDFText_GetMatrix(tp, i, s.matrix)
+        m = s.matrix
+        size = R.FPDFText_GetFontSize(tp, i)
+        font = _get_font(obj) or 0
+        lo = self._descent(font) * size
+        run = self._objs[obj] = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
+        return run
+
+    def _advance(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> float:
+        """The advance of character i in text space (font size applied): the font's width of its
+        Unicode, or where that is unknown or wider than pdfium's loose box (which holds the
+        advance and the glyph's own box), the loose box's extent."""
+        a, b, size, font = run[0], run[1], run[6], run[7]
         _get_loose_box(at, i, s.rect)
         r = s.rect
         scale = (a * a + b * b) ** 0.5 or 1.0
         loose = (abs(r.right - r.left) if abs(a) >= abs(b) else abs(r.top - r.bottom)) / scale
         adv = self._width(font, ch) * size
-        if not 0.0 < adv <= loose + 0.01:  # no width for its Unicode: the loose box holds the advance
-            adv = loose
-        lo, hi = descent * size, descent * size + size
-        if b == 0.0 and c == 0.0:
-            x0, x1, y0, y1 = ox, ox + a * adv, oy + d * lo, oy + d * hi
-            return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-        xs = (ox + c * lo, ox + c * hi, ox + a * adv + c * lo, ox + a * adv + c * hi)
-        ys = (oy + d * lo, oy + d * hi, oy + b * adv + d * lo, oy + b * adv + d * hi)
-        return min(xs), min(ys), max(xs), max(ys)
+        return adv if 0.0 < adv <= loose + 0.01 else loose
 
     def _width(self, font: int, ch: str) -> float:
         """The advance of `ch` in `font`, in text space units of font size 1 (0 when unknown)."""
@@ -187,19 +229,6 @@ class PdfiumDocument:
             out = ctypes.c_float()
             ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
             got = self._widths[key] = out.value if ok else 0.0
-        return got
-
-    def _font_of(self, tp: Any, at: int, i: int, s: _Scratch) -> tuple[float, float, float, float, float, float, int]:
-        """The matrix (a, b, c, d), font size, descent and font of character i, read once per
-        text object."""
-        obj = _get_textobj(at, i)
-        got = self._objs.get(obj)
-        if got is None:
-            R.FPDFText_GetMatrix(tp, i, s.matrix)
-            m = s.matrix
-            size = R.FPDFText_GetFontSize(tp, i)
-            font = _get_font(obj) or 0
-            got = self._objs[obj] = (m.a, m.b, m.c, m.d, size, self._descent(font), font)
         return got
 
     def _descent(self, font: int) -> float:
