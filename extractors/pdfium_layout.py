@@ -27,6 +27,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 import pypdfium2_raw.bindings as _bindings
+from pdfminer.fontmetrics import FONT_METRICS
 
 from extractors.layout import Char, PageLayout, PageSpace, Rule, _rule_from_shape, keep_char
 from extractors.limits import MAX_DOCUMENT_GLYPHS, MAX_PAGE_GLYPHS, budget
@@ -94,7 +95,8 @@ class PdfiumDocument:
         self._descents: dict[int, float] = {}
         self._objs: dict[int, Run] = {}
         self._widths: dict[tuple[int, str], float] = {}
-        self._advances: dict[tuple[Run, str], float] = {}  # per text run (matrix, size, font) and character
+        self._standards: dict[int, tuple[dict, dict] | None] = {}
+        self._glyphs: dict[tuple[Run, str], tuple[str | None, float]] = {}  # per text run and character
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -110,8 +112,8 @@ class PdfiumDocument:
                 chars = self._chars(textpage.raw, space)
             finally:
                 self._objs.clear()  # handles are the page's
-                self._widths.clear()
-                self._advances.clear()
+                for cache in (self._widths, self._descents, self._standards, self._glyphs):
+                    cache.clear()  # keyed by handles, which live as long as the page
                 textpage.close()
             rules: list[Rule] = []
             images = 0
@@ -143,8 +145,7 @@ class PdfiumDocument:
         text = bytes(buf)[: max(got - 1, 0) * 2].decode("utf-16-le", "surrogatepass")
         s = _Scratch.new()
         at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
-        kept: dict[str, str | None] = {}
-        advances = self._advances
+        glyphs = self._glyphs
         chars: list[Char] = []
         bx0, btop, bx1, bbottom = space.bounds
         ca, cb, cc, cd, ce, cf = space.ctm
@@ -154,21 +155,19 @@ class PdfiumDocument:
         for i, ch in enumerate(text):
             if ch.isspace():  # pdfium's own spaces and line breaks, and blank glyphs
                 continue
-            if ch in ODD:
-                ch = _odd_text(tp, i, ch, text)
-            norm = kept.get(ch, "")
-            if norm == "":
-                norm = kept[ch] = keep_char(ch)
-            if norm is None:
-                continue
+            if ch in SURROGATES:
+                ch = _surrogate(i, ch, text)
             obj = get_obj(at, i)
             run = self._objs.get(obj)
             if run is None:
                 run = self._run(tp, i, obj, s)
             key = (run, ch)
-            adv = advances.get(key)
-            if adv is None:
-                adv = advances[key] = self._advance(at, i, ch, run, s)
+            glyph = glyphs.get(key)
+            if glyph is None:
+                glyph = glyphs[key] = self._glyph(tp, at, i, ch, run, s)
+            norm, adv = glyph
+            if norm is None:
+                continue
             get_origin(at, i, sx, sy)
             ox, oy = sx.value, sy.value
             a, b, c, d, lo, hi = run[:6]
@@ -209,6 +208,14 @@ class PdfiumDocument:
         run = self._objs[obj] = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
         return run
 
+    def _glyph(self, tp: Any, at: int, i: int, ch: str, run: Run, s: _Scratch) -> tuple[str | None, float]:
+        """Character i's text as the later stages read it (None: blank) and its advance in text
+        space (font size applied). pdfium guesses Unicode for a glyph its font does not map
+        (the code itself); pdfminer's reading, `(cid:N)`, is kept: it says OCR is needed."""
+        if _map_error(at, i) == 1:
+            return f"(cid:{ord(ch[0])})", self._advance(at, i, ch, run, s)
+        return keep_char(ch), self._advance(at, i, ch, run, s)
+
     def _advance(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> float:
         """The advance of character i in text space (font size applied): the font's width of its
         Unicode, or where that is unknown or wider than pdfium's loose box (which holds the
@@ -226,34 +233,53 @@ class PdfiumDocument:
         key = (font, ch)
         got = self._widths.get(key)
         if got is None:
-            out = ctypes.c_float()
-            ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
-            got = self._widths[key] = out.value if ok else 0.0
+            standard = self._standard(font)
+            if standard is not None:
+                got = standard[1].get(ch, 0) / 1000
+            else:
+                out = ctypes.c_float()
+                ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
+                got = out.value if ok else 0.0
+            self._widths[key] = got
         return got
 
     def _descent(self, font: int) -> float:
         got = self._descents.get(font)
         if got is None:
+            standard = self._standard(font)
             out = ctypes.c_float()
-            got = out.value / 1000 if font and _get_descent(font, 1000.0, ctypes.byref(out)) else 0.0
+            if standard is not None:
+                got = float(standard[0].get("Descent", 0)) / 1000
+            elif font and _get_descent(font, 1000.0, ctypes.byref(out)):
+                got = out.value / 1000
+            else:
+                got = 0.0
             got = -got if got > 0 else got  # pdfminer makes a positive descent negative
             self._descents[font] = got
         return got
 
+    def _standard(self, font: int) -> tuple[dict, dict] | None:
+        """The metrics pdfminer reads a standard font by (its AFM: descent, widths by
+        character) in place of the PDF's, or None for any other font."""
+        if font not in self._standards:
+            buf = ctypes.create_string_buffer(256)
+            n = _get_name(font, buf, 256) if font else 0
+            name = buf.raw[: max(n - 1, 0)].decode("latin-1") if 0 < n <= 256 else ""
+            self._standards[font] = FONT_METRICS.get(name)
+        return self._standards[font]
 
-ODD = {"\x00", "\ufffe", "\ufffd"} | {chr(u) for u in range(0xD800, 0xE000)}
+
+SURROGATES = frozenset(chr(u) for u in range(0xD800, 0xE000))
 
 
-def _odd_text(tp: Any, i: int, ch: str, text: str) -> str:
-    """A glyph without Unicode (pdfminer's "(cid:N)" text), or half of a surrogate pair."""
+def _surrogate(i: int, ch: str, text: str) -> str:
+    """Half of a surrogate pair: the character at its high half, a blank at its low half."""
     u = ord(ch)
     if 0xD800 <= u <= 0xDBFF and i + 1 < len(text) and 0xDC00 <= ord(text[i + 1]) <= 0xDFFF:
         return chr(0x10000 + ((u - 0xD800) << 10) + (ord(text[i + 1]) - 0xDC00))
     if 0xD800 <= u <= 0xDFFF:
         return " "  # the low half: its pair was read at the high half
-    if u == 0xFFFD and not R.FPDFText_HasUnicodeMapError(tp, i):
-        return ch
-    return "(cid:0)"  # no Unicode for this glyph
+    return ch
 
 
 def _private(name: str, argtypes: tuple, restype: Any) -> Any:
@@ -268,6 +294,8 @@ _get_font = _private("FPDFTextObj_GetFont", (ctypes.c_void_p,), ctypes.c_void_p)
 _get_descent = _private(
     "FPDFFont_GetDescent", (ctypes.c_void_p, ctypes.c_float, ctypes.POINTER(ctypes.c_float)), ctypes.c_int
 )
+_get_name = _private("FPDFFont_GetBaseFontName", (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
+_map_error = _private("FPDFText_HasUnicodeMapError", (ctypes.c_void_p, ctypes.c_int), ctypes.c_int)
 _get_width = _private(
     "FPDFFont_GetGlyphWidth",
     (ctypes.c_void_p, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
