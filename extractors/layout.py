@@ -8,6 +8,7 @@ backgrounds, not rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from extractors.text import compact, normalise
@@ -44,23 +45,24 @@ class Rule:
 
 @dataclass
 class TextLine:
-    """One line of text on a page."""
+    """One line of text on a page (its characters are not changed once grouped: what is
+    derived from them is computed once)."""
 
     chars: list[Char]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(c.text for c in self.chars)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return compact(self.text)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(c.top for c in self.chars)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
