@@ -8,6 +8,7 @@ backgrounds, not rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from extractors.text import compact, normalise
@@ -44,23 +45,24 @@ class Rule:
 
 @dataclass
 class TextLine:
-    """One line of text on a page."""
+    """One line of text on a page (its characters are not changed once grouped: what is
+    derived from them is computed once)."""
 
     chars: list[Char]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(c.text for c in self.chars)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return compact(self.text)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(c.top for c in self.chars)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
@@ -161,6 +163,70 @@ def _outside(x0: float, x1: float, top: float, bottom: float, box: tuple[float, 
     return x1 < box[0] or x0 > box[2] or bottom < box[1] or top > box[3]
 
 
+def keep_char(text: str) -> str | None:
+    """A character's text as the later stages read it (normalised), or None for a blank one."""
+    text = normalise(text)
+    return text if text.strip() else None
+
+
+@dataclass(frozen=True)
+class PageSpace:
+    """pdfplumber's page coordinates, shared by both layout stages: x from the MediaBox's left
+    edge, top from its top edge, /Rotate applied (pdfminer's page matrix), what lies wholly
+    outside the MediaBox left out and what reaches beyond it clipped."""
+
+    width: float
+    height: float
+    rotation: int
+    ctm: tuple[float, float, float, float, float, float]  # PDF user space → pdfminer's device space
+    mb_x0: float
+    mb_top: float
+
+    @classmethod
+    def of(cls, page: Any) -> PageSpace:
+        """The space of a pdfplumber page (its pdfminer page gives the matrix)."""
+        x0, y0, x1, y1 = page.page_obj.mediabox
+        rotate = page.page_obj.rotate
+        if rotate == 90:
+            ctm = (0.0, -1.0, 1.0, 0.0, -y0, x1)
+        elif rotate == 180:
+            ctm = (-1.0, 0.0, 0.0, -1.0, x1, y1)
+        elif rotate == 270:
+            ctm = (0.0, 1.0, -1.0, 0.0, y1, -x0)
+        else:
+            ctm = (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+        return cls(
+            width=float(page.width),
+            height=float(page.height),
+            rotation=int(getattr(page, "rotation", 0) or 0) % 360,
+            ctm=tuple(float(v) for v in ctm),  # type: ignore[arg-type]
+            mb_x0=float(page.mediabox[0]),
+            mb_top=float(page.mediabox[1]),
+        )
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (self.mb_x0, self.mb_top, self.mb_x0 + self.width, self.mb_top + self.height)
+
+    def device_box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A box in pdfminer's device space (bottom-up) as (x0, x1, top, bottom)."""
+        return x0 + self.mb_x0, x1 + self.mb_x0, self.height - y1 + self.mb_top, self.height - y0 + self.mb_top
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A box in PDF user space as (x0, x1, top, bottom)."""
+        a, b, c, d, e, f = self.ctm
+        xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
+        ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
+        return self.device_box(min(xs), min(ys), max(xs), max(ys))
+
+    def outside(self, x0: float, x1: float, top: float, bottom: float) -> bool:
+        return _outside(x0, x1, top, bottom, self.bounds)
+
+    def clip(self, x0: float, x1: float, top: float, bottom: float) -> tuple[float, float, float, float]:
+        box = self.bounds
+        return max(x0, box[0]), min(x1, box[2]), max(top, box[1]), min(bottom, box[3])
+
+
 def read_page(page: Any, number: int) -> PageLayout:
     """A pdfplumber page as a PageLayout (pdfplumber applies /Rotate for us); what lies wholly
     outside the page box is not printed and left out, rules reaching beyond it are clipped.
@@ -181,30 +247,25 @@ def read_page(page: Any, number: int) -> PageLayout:
             else:
                 yield o
 
-    height, width = float(page.height), float(page.width)
-    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    box = (mb_x0, mb_top, mb_x0 + width, mb_top + height)
+    space = PageSpace.of(page)
     chars: list[Char] = []
     rules: list[Rule] = []
     images = 0
     for obj in walk(render_page(page)._objs):
         if isinstance(obj, LTChar):
-            text = normalise(obj.get_text())
-            if not text.strip():
+            text = keep_char(obj.get_text())
+            if text is None:
                 continue
-            x0, x1 = obj.x0 + mb_x0, obj.x1 + mb_x0
-            top, bottom = height - obj.y1 + mb_top, height - obj.y0 + mb_top
-            if _outside(x0, x1, top, bottom, box):  # not printed: off the page
+            x0, x1, top, bottom = space.device_box(obj.x0, obj.y0, obj.x1, obj.y1)
+            if space.outside(x0, x1, top, bottom):  # not printed: off the page
                 continue
             chars.append(Char(text, x0, x1, top, bottom, float(obj.size)))
         elif isinstance(obj, LTLine | LTRect):
             kind = "line" if isinstance(obj, LTLine) else "rect"
-            x0, x1 = obj.x0 + mb_x0, obj.x1 + mb_x0
-            top, bottom = height - obj.y1 + mb_top, height - obj.y0 + mb_top
-            if _outside(x0, x1, top, bottom, box):
+            x0, x1, top, bottom = space.device_box(obj.x0, obj.y0, obj.x1, obj.y1)
+            if space.outside(x0, x1, top, bottom):
                 continue
-            x0, x1 = max(x0, box[0]), min(x1, box[2])  # clipped to the page box
-            top, bottom = max(top, box[1]), min(bottom, box[3])
+            x0, x1, top, bottom = space.clip(x0, x1, top, bottom)
             rules += _rule_from_shape(kind, x0, x1, top, bottom, obj.fill, obj.stroke, obj.non_stroking_color)
         elif isinstance(obj, LTImage):
             images += 1
@@ -212,10 +273,10 @@ def read_page(page: Any, number: int) -> PageLayout:
             continue  # curves (charts, seals) are not table rules
     return PageLayout(
         number=number,
-        width=float(page.width),
-        height=height,
+        width=space.width,
+        height=space.height,
         chars=chars,
         rules=rules,
         images=images,
-        rotation=int(getattr(page, "rotation", 0) or 0) % 360,
+        rotation=space.rotation,
     )

@@ -19,10 +19,12 @@ import pdfplumber
 
 from extractors.cells import read_cells
 from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
-from extractors.layout import PageLayout, read_page
+from extractors.layout import PageLayout, PageSpace, read_page
 from extractors.limits import Budget, TooLarge, document_budget
 from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.narrative import Fact, Unparsed, Variance, extract_facts, extract_variances
+from extractors.pdfium_caps import check_page
+from extractors.pdfium_layout import PdfiumDocument
 from extractors.pdfstreams import install as bound_stream_decoding
 from extractors.profile import read_profile, unit_id_of
 from extractors.projects import Project, extract_overall, extract_projects
@@ -34,6 +36,7 @@ from extractors.toc import read_toc
 log = logging.getLogger(__name__)
 bound_stream_decoding()
 ENGINES = ("pdfplumber", "camelot")
+LAYOUTS = ("pdfium", "pdfminer")  # the layout stage: pdfium (default) or pdfminer through pdfplumber
 WARNING_CHECKS = {"extract.column_unmapped", "extract.column_no_header", "extract.code_zero_dropped"}
 MIN_CHARS_PER_PAGE = 15
 NOT_FIGURES = re.compile(
@@ -73,14 +76,27 @@ def sniff_format(data: bytes, file_name: str) -> str | None:
     return None
 
 
+def default_layout() -> str:
+    """The layout stage: `YUJUESUAN_LAYOUT` (pdfium or pdfminer), pdfium when unset."""
+    return os.environ.get("YUJUESUAN_LAYOUT") or "pdfium"
+
+
 def extract_pdf(
-    data: bytes, file_name: str, *, source_url: str | None = None, engine: str = "pdfplumber"
+    data: bytes,
+    file_name: str,
+    *,
+    source_url: str | None = None,
+    engine: str = "pdfplumber",
+    layout: str | None = None,
 ) -> Extraction:
     doc = Document(doc_id=hashlib.sha256(data).hexdigest(), file_name=file_name, format="pdf", source_url=source_url)
     ex = Extraction(doc)
     doc.extracted_by = engine
+    layout = layout or default_layout()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout stage {layout!r}; choose one of {LAYOUTS}")
     if not data:
         return _fail(ex, "extract.empty_file", "The file is empty (0 bytes).")
     fmt = sniff_format(data, file_name)
@@ -89,10 +105,33 @@ def extract_pdf(
         what = f"a {fmt} file" if fmt else "not a PDF (no %PDF header)"
         return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs and HTML pages are extracted so far.")
     with document_budget() as budget:
-        return _read_pdf(ex, data, engine, budget)
+        return _read_pdf(ex, data, engine, budget, layout)
 
 
-def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget) -> Extraction:
+def _pdfium(data: bytes, n_pages: int) -> PdfiumDocument | None:
+    """The document opened by pdfium, or None where pdfium cannot open it or counts other pages
+    than pdfminer (the pdfminer stage then reads it, as it reads every broken file)."""
+    try:
+        doc = PdfiumDocument(data)
+    except Exception as exc:  # PdfiumError: the pdfminer stage says why
+        log.info("pdfium cannot open the PDF (%s); the pdfminer layout stage reads it", exc)
+        return None
+    if len(doc) != n_pages:
+        log.info("pdfium counts %d pages, pdfminer %d; the pdfminer layout stage reads it", len(doc), n_pages)
+        doc.close()
+        return None
+    return doc
+
+
+def _read_page(page: object, index: int, reader: PdfiumDocument | None) -> PageLayout:
+    """Page `index` (0-based) through the chosen layout stage, within the caps."""
+    if reader is None:
+        return read_page(page, index + 1)
+    check_page(page.page_obj)  # type: ignore[attr-defined]
+    return reader.page(index, PageSpace.of(page))
+
+
+def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: str = "pdfium") -> Extraction:
     doc = ex.document
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -110,6 +149,7 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget) -> Extra
     doc.pages = n_pages
     pages: list[PageLayout] = []
     stopped = False  # the document's glyph budget is spent: later pages are not read
+    reader = _pdfium(data, n_pages) if layout == "pdfium" and n_pages else None
     with pdf:
         for i, page in enumerate(pdf.pages):
             if stopped:
@@ -117,7 +157,7 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget) -> Extra
                 continue
             hits = len(budget.hits)
             try:
-                pages.append(read_page(page, i + 1))
+                pages.append(_read_page(page, i, reader))
             except Exception as exc:
                 hit = _too_large(exc, budget, hits)
                 if hit is not None and hit.whole_document:
@@ -134,6 +174,8 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget) -> Extra
                     locator=f"page {i + 1}",
                 )
                 pages.append(PageLayout(i + 1, 0.0, 0.0))
+    if reader is not None:
+        reader.close()
     if n_pages == 0:
         return _fail(ex, "extract.no_pages", "The PDF has no pages (truncated or damaged).")
     scanned = [p.number for p in pages if len(p.chars) < MIN_CHARS_PER_PAGE and p.images]

@@ -2,7 +2,11 @@
 
     python scripts/benchmark.py [--docs ../shared/real/docs] [--truth ../shared/fixtures]
 
-Part 1 runs `extract` over the folder with one worker at a time (one core) and reports pages/s
+Part 0 compares, side by side in one process (one core), document by document so that the
+machine's load weighs on each alike: pypdfium2's text alone (the floor), pdfplumber's
+`extract_tables()` alone, and the whole extraction with the pdfium and the pdfminer layout
+stages (with whether their line items are identical). Part 1 runs `extract` over the folder
+with one worker at a time (one core) and reports pages/s
 and peak RSS (the parent's and the largest worker's). Part 2 extracts the ground-truth fixture
 and the ruled real documents with each engine and reports time, tables read by each engine,
 and cells correct (the shared scorer on the fixture; Σ children = parent on the others).
@@ -47,6 +51,58 @@ def hierarchy(items) -> tuple[int, int]:
                 total += 1
                 ok += abs(sum(kids) - value) <= 100 * len(kids)
     return ok, total
+
+
+def _line_items(ex) -> list[tuple]:
+    return [(i.table_code, i.page, i.section, i.code, i.row_label, i.column, i.value, i.row_index) for i in ex.items]
+
+
+def part0(docs: Path) -> None:
+    import io
+    import os
+
+    import pdfplumber
+    import pypdfium2
+
+    def floor(data: bytes) -> None:
+        pdf = pypdfium2.PdfDocument(data)
+        for page in pdf:
+            page.get_textpage().get_text_range()
+        pdf.close()
+
+    def tables(data: bytes) -> None:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                page.extract_tables()
+
+    runs = {
+        "pypdfium2 text only (the floor)": floor,
+        "pdfplumber extract_tables() alone": tables,
+        "yujuesuan, pdfium layout (default)": lambda d: extract_pdf(d, "d.pdf", layout="pdfium"),
+        "yujuesuan, pdfminer layout": lambda d: extract_pdf(d, "d.pdf", layout="pdfminer"),
+    }
+    took = dict.fromkeys(runs, 0.0)
+    pages = same = n = 0
+    for doc in sorted(docs.glob("*.pdf")):
+        data = doc.read_bytes()
+        out = {}
+        for name, fn in runs.items():
+            start = time.process_time()
+            out[name] = fn(data)
+            took[name] += time.process_time() - start
+        a, b = out["yujuesuan, pdfium layout (default)"], out["yujuesuan, pdfminer layout"]
+        pages += b.document.pages
+        n += 1
+        same += _line_items(a) == _line_items(b)
+    print(f"## side by side, one core: {n} PDFs, {pages} pages (CPU seconds; load: {os.getloadavg()[0]:.2f})")
+    print("| run | seconds | pages/s |")
+    print("|---|---|---|")
+    for name, t in took.items():
+        print(f"| {name} | {t:.1f} | **{pages / t:.1f}** |")
+    base = took["pdfplumber extract_tables() alone"]
+    ratio = base / took["yujuesuan, pdfium layout (default)"]
+    print(f"- whole pipeline (pdfium layout) vs pdfplumber extract_tables() alone: **{ratio:.1f}×**")
+    print(f"- documents whose line items are identical under both layout stages: **{same}/{n}**\n")
 
 
 def part1(docs: Path) -> None:
@@ -100,8 +156,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=Path, default=SHARED / "real" / "docs")
     ap.add_argument("--truth", type=Path, default=SHARED / "fixtures")
-    ap.add_argument("--skip-engines", action="store_true", help="only part 1")
+    ap.add_argument("--skip-engines", action="store_true", help="only parts 0 and 1")
+    ap.add_argument("--layouts-only", action="store_true", help="only part 0 (the layout stages side by side)")
     a = ap.parse_args()
+    part0(a.docs)
+    if a.layouts_only:
+        return 0
     part1(a.docs)
     if not a.skip_engines:
         part2(a.truth, a.docs)

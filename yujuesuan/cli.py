@@ -26,6 +26,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from yujuesuan.worker import Budget
 
     start = time.perf_counter()
+    if args.layout:  # read by extractors.pdf in each worker process
+        os.environ["YUJUESUAN_LAYOUT"] = args.layout
     logs.setup(Path(args.warehouse) / "_log" / "yujuesuan-extract.log", args.verbose)
     try:
         budget = Budget.from_env(args.timeout, args.memory)
@@ -169,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", help="files or folders")
     ex.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     ex.add_argument("--engine", choices=["pdfplumber", "camelot"], default="pdfplumber", help="table engine")
+    ex.add_argument(
+        "--layout",
+        choices=["pdfium", "pdfminer"],
+        default=None,
+        help="PDF layout stage (default: pdfium, or YUJUESUAN_LAYOUT); pdfminer is the slower reference",
+    )
     ex.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
     ex.add_argument("--force", action="store_true", help="extract again documents the warehouse holds already")
     ex.add_argument(
