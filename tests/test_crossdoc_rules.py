@@ -263,3 +263,16 @@ def test_a_generated_department_report_against_a_unit_report_that_differs(
     wh.write("unit-report", rows)
     found = [(i["check_id"], i["locator"].split()[0], i["doc_id"], i["other_doc_ids"]) for i in issues(warehouse)]
     assert found == [("crossdoc.department_units", "basic_expenditure", v1, ["unit-report"])]
+
+
+def test_the_report_shows_a_finding_across_documents_with_both_sides(wh: Warehouse, tmp_path: Path) -> None:
+    from yujuesuan.report import build_report
+
+    put(wh, document("dep", "budget", 2025), expenditure("100", "60", "40"))
+    put(wh, document("uni", "budget", 2025, scope="unit"), [cell("expenditure", "合计", "本年支出合计", "101", page=7)])
+    issues(wh.root)
+    text = build_report(wh.root, tmp_path / "r.md").read_text(encoding="utf-8")
+    part = text.split("## Across documents", 1)[1]
+    assert "crossdoc.department_units" in part and "page 3: 100" in part and "page 7: 101" in part
+    html_text = build_report(wh.root, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<h2>Across documents</h2>" in html_text and "page 7: <b>101</b>" in html_text

@@ -106,9 +106,83 @@ def build_report(warehouse: str | os.PathLike[str], out: str | os.PathLike[str])
         sections.append((document, [r for r in ran if r not in failed_rules], sorted(failed_rules), entries))
     rank = {"failed": 0, "partial": 1, "ok": 2}
     sections.sort(key=lambda s: (rank.get(s[0]["status"], 3), s[0]["file_name"]))
-    text = _markdown(sections) if out.suffix.lower() == ".md" else _html(sections)
+    across = _across(wh, files)
+    if out.suffix.lower() == ".md":
+        text = _markdown(sections) + _across_markdown(across)
+    else:
+        text = _html(sections).replace("</body></html>", _across_html(across) + "</body></html>")
     out.write_text(text, encoding="utf-8")
     return out
+
+
+@dataclass
+class Side:
+    """One document's side of a finding across documents: which document, page, printed text, crop."""
+
+    heading: str
+    page: int | None
+    printed: str | None
+    crop: str | None
+
+
+def _across(wh: Warehouse, files: Path) -> list[tuple[dict, list[Side]]]:
+    """The findings across documents (cross_issues) that are not info, each with both sides'
+    documents, pages, printed figures and a crop of the cell where it can be found."""
+    issues = [i for i in wh.read("cross_issues").to_pylist() if i["severity"] != "info"]
+    if not issues:
+        return []
+    docs = {d["doc_id"]: d for d in wh.read("documents").to_pylist()}
+    items = wh.read("line_items").to_pylist()
+    out = []
+    for n, issue in enumerate(issues):
+        sides = []
+        others = zip(issue.get("other_doc_ids") or [], issue.get("other_pages") or [],
+                     issue.get("other_printed") or [], strict=False)
+        for k, (doc_id, page, printed) in enumerate([(issue["doc_id"], issue["page"], issue["printed"]), *others]):
+            document = docs.get(doc_id) or {"file_name": doc_id, "status": "failed", "kind": None, "year": None}
+            cell = [i for i in items if i["doc_id"] == doc_id and i["page"] == page and i["printed"] == printed][:1]
+            crop = None
+            raw = wh.raw_path(doc_id)
+            if cell and raw is not None and document.get("format") in ("pdf", "pdf-scanned"):
+                png = files / f"across-{n}-{k}.png"
+                if _crop(raw, cell, png):
+                    crop = f"{files.name}/{png.name}"
+            sides.append(Side(heading(document), page, printed, crop))
+        out.append((issue, sides))
+    return out
+
+
+def _across_html(across: list[tuple[dict, list[Side]]]) -> str:
+    if not across:
+        return ""
+    e = html.escape
+    parts = ["<h2>Across documents</h2>",
+             "<p>Findings between documents of one body: 部门 vs 单位, 决算 vs 预算, this year vs last, versions. "
+             "Each shows both documents' cells.</p>",
+             "<table><tr><th>severity</th><th>check</th><th>what</th><th>documents</th></tr>"]
+    for issue, sides in across:
+        cells = "".join(
+            f"<p>{e(s.heading)}, page {s.page or '-'}: <b>{e(s.printed or '')}</b>"
+            + (f"<br><img src='{e(s.crop)}' alt='cell'>" if s.crop else "") + "</p>"
+            for s in sides
+        )
+        parts.append(f"<tr><td class='{issue['severity']}'>{issue['severity']}</td>"
+                     f"<td><code>{e(issue['check_id'])}</code></td><td>{e(issue['message'])}</td><td>{cells}</td></tr>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def _across_markdown(across: list[tuple[dict, list[Side]]]) -> str:
+    if not across:
+        return ""
+    out = ["## Across documents", ""]
+    for issue, sides in across:
+        out.append(f"- **{issue['severity']}** {md_code(issue['check_id'])}: {md_text(issue['message'])}")
+        for s in sides:
+            out.append(f"  - {md_text(s.heading)}, page {s.page or '-'}: {md_text(s.printed or '')}")
+            if s.crop:
+                out.append(f"    ![cell]({s.crop})")
+    return "\n".join(out) + "\n"
 
 
 ORDER = {"error": 0, "warning": 1, "info": 2}
