@@ -156,6 +156,33 @@ def _cmd_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_debug(args: argparse.Namespace) -> int:
+    from yujuesuan.debug import debug_page
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"yujuesuan debug: no such file: {path}", file=sys.stderr)
+        return 2
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
+        print(f"yujuesuan debug: {path} is not a PDF (the debug view draws PDF pages)", file=sys.stderr)
+        return 2
+    try:
+        views = debug_page(data, args.page, args.out)
+    except ValueError as exc:
+        print(f"yujuesuan debug: {exc}", file=sys.stderr)
+        return 2
+    print(f"page {args.page} of {path.name} drawn into {args.out}")
+    if not views:
+        print("no standard table's title was found on this page (or running on to it)")
+    for v in views:
+        print(f"table {v.table} {v.title}: grid from {v.grid_source or 'nothing (no grid)'}, {v.header_rows} header "
+              f"row(s), {v.rows} body row(s)")
+        for n, (role, path_) in enumerate(v.columns):
+            print(f"  column {n}: {role}{' ' + path_ if path_ else ''}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yujuesuan", description="China's 预算/决算 disclosures turned into data.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
@@ -239,6 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the second producer's corpus: XLSX/DOCX and their LibreOffice PDF and HTML (needs soffice)",
     )
     ben.set_defaults(func=_cmd_bench)
+    dbg = sub.add_parser(
+        "debug",
+        help="draw what the table engine saw on one page: regions, rules, column and row cuts, header rows, cells",
+        description="Render one PDF page with the engine's view drawn over it: ruling lines (grey), table regions "
+        "(blue), column cuts (red), row cuts (pink), header rows (yellow), cells (green), and each column's role "
+        "and header path. Prints the same as text.",
+        epilog="example:\n  yujuesuan debug report.pdf --page 7 --out page7.png\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dbg.add_argument("file", help="a PDF")
+    dbg.add_argument("--page", type=int, required=True, help="1-based page number")
+    dbg.add_argument("--out", default="page.png", help="PNG to write (default: page.png)")
+    dbg.set_defaults(func=_cmd_debug)
     cod = sub.add_parser(
         "codes",
         help="the classification codes: catalogue names by year, and what the warehouse prints",
