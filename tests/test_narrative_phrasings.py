@@ -68,3 +68,18 @@ def test_evaluated_projects_and_funds_are_facts_of_their_own() -> None:
     assert got[("evaluated_projects", None)] == Decimal(10)
     assert got[("evaluated_funds", None)] == Decimal("12345600.00")
     assert ("project_expenditure", None) not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("上海市普陀区某局2024年度收入支出总计9859.38万元。", "total"),
+        ("2024年度财政拨款收入支出总计9746.50万元。", "fiscal_appropriation_total"),
+        ("2024年度收支总计956.76万元。", "total"),
+    ],
+)
+def test_a_grand_total_is_not_the_expenditure_total(text: str, metric: str) -> None:
+    from tests.test_narrative import facts_of
+
+    got = facts_of(text)
+    assert metric in {m for m, _ in got} and "expenditure_total" not in {m for m, _ in got}
