@@ -30,6 +30,7 @@ from extractors.profile import read_profile, unit_id_of
 from extractors.projects import Project, extract_overall, extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
+from extractors.template import mark_template
 from extractors.text import compact
 from extractors.toc import read_toc
 
@@ -189,7 +190,9 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: 
             return ex
         ex.issue("extract.ocr_used", "info", f"Page(s) {scanned} have no text layer and were read by OCR.")
         return finish(ex, [ocr.get(p.number, p) for p in pages], data)
-    return extract_layout(ex, pages, data, engine)
+    extract_layout(ex, pages, data, engine)
+    mark_template(ex, (p.text() for p in pages), "PDF")  # a disclosure template (XX where figures go)
+    return ex
 
 
 def _too_large(exc: BaseException, budget: Budget, hits_before: int) -> TooLarge | None:
