@@ -14,7 +14,6 @@ from pathlib import Path
 
 from yujuesuan import logs
 from yujuesuan.cli_common import free_port
-from yujuesuan.crawl.sources import SourceError, load_sources
 
 DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
 
@@ -41,6 +40,7 @@ def _demo(args: argparse.Namespace) -> AbstractContextManager:
     """With --demo: serve the bundled portal and point the run at its sources."""
     if not getattr(args, "demo", False):
         return nullcontext()
+    from yujuesuan.crawl.sources import SourceError
     from yujuesuan.demo import DEMO_URL_VAR, DemoPortal
 
     if not (DEMO_FOLDER / "sources").is_dir():
@@ -53,6 +53,8 @@ def _demo(args: argparse.Namespace) -> AbstractContextManager:
 
 
 def _sources_ok(args: argparse.Namespace, command: str) -> bool:
+    from yujuesuan.crawl.sources import SourceError, load_sources
+
     try:
         found = load_sources(args.sources, args.only)
     except SourceError as exc:
@@ -67,6 +69,8 @@ def _sources_ok(args: argparse.Namespace, command: str) -> bool:
 @contextmanager
 def _prepared(args: argparse.Namespace, command: str) -> Iterator[bool]:
     """The demo portal served (with --demo) for the duration, and whether the sources are valid."""
+    from yujuesuan.crawl.sources import SourceError
+
     try:
         portal = _demo(args)
     except SourceError as exc:
@@ -212,6 +216,8 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from yujuesuan.crawl.sources import SourceError, load_sources
+
     try:
         found = load_sources(args.sources)
     except SourceError as exc:
