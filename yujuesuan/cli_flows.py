@@ -21,6 +21,8 @@ NIGHTLY_EXAMPLE = """examples:
   yujuesuan nightly --demo                      # the bundled demo portal, served on 127.0.0.1
   yujuesuan nightly --sources data/sources --warehouse data/warehouse
   yujuesuan nightly --only jiangsu-wuxi --raw /srv/raw
+  yujuesuan nightly --workers 2                 # extraction on a local Dask cluster of 2 processes
+  yujuesuan nightly --dask tcp://scheduler:8786  # extraction on a running Dask cluster
 """
 SERVE_EXAMPLE = """examples:
   yujuesuan serve --cron "0 2 * * *"            # nightly at 02:00, until stopped (Ctrl-C)
@@ -93,7 +95,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         try:
             out = nightly(
                 args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine,
-                args.timeout, args.memory, args.wait,
+                args.timeout, args.memory, args.wait, args.dask, args.workers,
             )
         except WarehouseLocked as exc:
             print(f"yujuesuan nightly: {exc}", file=sys.stderr)
@@ -210,6 +212,8 @@ def _serve(args: argparse.Namespace) -> None:
         "timeout": args.timeout,
         "memory_mb": args.memory,
         "wait": args.wait,
+        "dask": args.dask,
+        "workers": args.workers,
     }
     print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
     nightly.serve(name=args.name, cron=args.cron, parameters=params, print_starting_message=False)
@@ -242,6 +246,8 @@ def _run_options(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
         p.add_argument("--timeout", type=float, help="seconds one document's extraction may take (default 120)")
         p.add_argument("--memory", type=int, help="MB one document's extraction may use (default 2048)")
         p.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600)")
+        p.add_argument("--dask", metavar="ADDRESS", help="extract on a running Dask cluster (tcp://scheduler:8786)")
+        p.add_argument("--workers", type=int, help="extract on a local Dask cluster of N worker processes")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

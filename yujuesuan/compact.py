@@ -78,6 +78,10 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         removed += [_unlink(wh.root / table / part_name(g)) for g in affected for table in ORDER]
         summary.documents, summary.groups_written = len(own), len(plan)
         summary.files_removed += sum(removed)
+        if (wh.root / "datapackage.json").exists():  # it lists the tables' files
+            from yujuesuan.analysis.export import datapackage
+
+            datapackage(wh.root)
     summary.seconds = time.perf_counter() - start
     return summary
 
