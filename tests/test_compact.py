@@ -23,7 +23,8 @@ def doc_rows(n: int, version: int = 1, year: int = 2023, items: int = 3, facts: 
                        "unit_name": unit, "unit_id": unit, "kind": "final", "pages": 2, "is_current": True,
                        "seen_as": [f"file:/d{n}.pdf"], "extractor_version": f"v{version}"}],
         "line_items": [{"doc_id": doc_id, "unit_id": unit, "year": year, "table_code": "01", "code": f"20{i:05d}",
-                        "row_index": i, "value": Decimal(version * 100 + i), "page": 1} for i in range(items)],
+                        "row_index": i, "value": Decimal(version * 100 + i), "page": 1,
+                        "column": "合计", "row_label": f"项目{i}", "section": "支出"} for i in range(items)],
         "facts": [{"doc_id": doc_id, "unit_id": unit, "year": year, "metric": "sangong_total",
                    "value": Decimal(version)}] if facts else [],
     }
@@ -199,3 +200,13 @@ def test_the_compact_command(tmp_path, capsys) -> None:
     assert len(wh.read("documents")) == 5 and len(parquet_files(wh.root, "documents")) == 3
     assert main(["compact", "--warehouse", str(tmp_path / "none")]) == 2
     assert "no warehouse" in capsys.readouterr().err
+
+
+def test_commands_that_rewrite_documents_leave_them_compacted(tmp_path, capsys) -> None:
+    from yujuesuan.cli import main
+
+    wh = fill(tmp_path / "w", 4)
+    compact(wh.root)
+    assert main(["check", "--warehouse", str(wh.root)]) == 0  # rewrites every document
+    assert glob_count(wh.root, "documents") == 4 and not wh.own_ids()
+    assert glob_count(wh.root, "line_items") == 12

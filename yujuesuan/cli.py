@@ -10,7 +10,7 @@ from pathlib import Path
 
 from yujuesuan import logs
 from yujuesuan.cli_analysis import add_commands as add_analysis_commands
-from yujuesuan.cli_common import have_warehouse
+from yujuesuan.cli_common import compact_after_run, have_warehouse
 from yujuesuan.cli_flows import add_commands as add_flow_commands
 
 EXTRACT_EXAMPLE = """example:
@@ -44,7 +44,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     except (FileNotFoundError, WarehouseLocked, ValueError) as exc:
         print(f"yujuesuan extract: {exc}", file=sys.stderr)
         return 2
-    compacted = _compact_after_run(args.warehouse, args.wait)
+    compacted = compact_after_run(args.warehouse, args.wait)
     took = time.perf_counter() - start
     status = ", ".join(f"{n} {s}" for s, n in sorted(summary.status.items())) or "none"
     rate = f", {summary.pages / took:.1f} pages/s" if summary.pages and took > 0 else ""
@@ -63,18 +63,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if compacted:
         print(f"warning: the warehouse was not compacted: {compacted}")
     return 0
-
-
-def _compact_after_run(warehouse: str, wait: float) -> str | None:
-    """Fold the run's documents into the compacted tables; what went wrong, if anything."""
-    from yujuesuan.compact import compact
-    from yujuesuan.store import WarehouseLocked
-
-    try:
-        compact(warehouse, wait=wait)
-    except (WarehouseLocked, OSError) as exc:
-        return str(exc)
-    return None
 
 
 def _cmd_compact(args: argparse.Namespace) -> int:
@@ -120,6 +108,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"yujuesuan check: {exc}", file=sys.stderr)
         return 2
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
+    if problem := compact_after_run(args.warehouse, args.wait):
+        print(f"warning: the warehouse was not compacted: {problem}")
     return 0
 
 
