@@ -32,6 +32,14 @@ from yujuesuan.worker import Budget, Job, Outcome, run_jobs
 IN_FLIGHT_PER_WORKER = 2  # documents' bytes handed to Dask at once, per worker (bounds this process's memory)
 
 
+@task(name="record-unchanged", task_run_name="record-{count}-unchanged", cache_policy=NO_CACHE)
+def record_unchanged(refs: list[StoredDocument], raw: str, warehouse: str, engine: str, count: int = 0) -> list[dict]:
+    """Documents the warehouse holds from this code: only their sightings are recorded. One task for
+    them all: a task each costs the Prefect API a task run, minutes at 10,000 unchanged documents."""
+    store = RawStore(raw)
+    return [extract_stored(ref, store.path(ref.sha256), warehouse, engine) for ref in refs]
+
+
 def dask_runner(address: str | None = None, workers: int | None = None) -> TaskRunner:
     """Prefect's DaskTaskRunner on a running cluster (`tcp://scheduler:8786`), or on a local cluster
     of `workers` processes on 127.0.0.1 (one thread each: each extraction has a process of its own)."""
@@ -147,15 +155,16 @@ def _on_threads(
     refs: list[StoredDocument], needs: dict[str, bool], raw: str, warehouse: str, engine: str,
     timeout: float | None, memory_mb: int | None,
 ) -> Iterator[tuple[bool, dict]]:
-    futures = []
-    for ref in refs:
-        needed = needs[ref.sha256]
-        # unchanged documents hit the task cache (state Cached, nothing run); when the warehouse
-        # lacks a document the cache is refreshed: the warehouse, not the cache, is the truth
-        run = extract_document_task.with_options(refresh_cache=True) if needed else extract_document_task
-        futures.append((needed, run.submit(ref, raw, warehouse, engine, timeout, memory_mb)))
-    for needed, f in futures:
-        yield needed, f.result()
+    # a document to extract is a task (its result cached on its sha256, but the warehouse, not the
+    # cache, is the truth: the cache is refreshed); the unchanged ones are one task for them all
+    run = extract_document_task.with_options(refresh_cache=True)
+    futures = [run.submit(ref, raw, warehouse, engine, timeout, memory_mb) for ref in refs if needs[ref.sha256]]
+    unchanged = [ref for ref in refs if not needs[ref.sha256]]
+    if unchanged:
+        for summary in record_unchanged.submit(unchanged, raw, warehouse, engine, len(unchanged)).result():
+            yield False, summary
+    for f in futures:
+        yield True, f.result()
 
 
 def _on_dask(

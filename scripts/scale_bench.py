@@ -12,15 +12,19 @@ the query's time over the uncompacted and the compacted warehouse.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -68,19 +72,52 @@ def build_portal(folder: Path, n: int) -> None:
             f'{nxt}</body></html>', encoding="utf-8")
 
 
-def nightly(tmp: Path, portal: Path, url: str, extra: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of the largest process, stdout) of one `yujuesuan nightly` process."""
+class Sampler(threading.Thread):
+    """The peak resident memory of a process and its descendants, by role, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self.done = pid, defaultdict(float), threading.Event()
+
+    @staticmethod
+    def role(p: psutil.Process, root: int) -> str:
+        cmd = " ".join(p.cmdline())
+        if p.pid == root:
+            return "nightly (flow, writer)"
+        if "prefect" in cmd and "server" in cmd or "uvicorn" in cmd:
+            return "Prefect server"
+        if "forkserver" in cmd or "multiprocessing" in cmd:
+            return "extraction workers"
+        return "other"
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            try:
+                root = psutil.Process(self.root)
+                for p in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        r = self.role(p, self.root)
+                        self.peak[r] = max(self.peak[r], p.memory_info().rss / 2**20)
+            except psutil.Error:
+                return
+
+
+def nightly(tmp: Path, portal: Path, url: str, extra: list[str]) -> tuple[float, dict, str]:
+    """(wall seconds, peak RSS MB by role, stdout) of one `yujuesuan nightly` process."""
     cmd = [sys.executable, "-m", "yujuesuan.cli", "nightly", "--sources", str(portal / "sources"), "--raw",
            str(tmp / "raw"), "--warehouse", str(tmp / "wh"), "--runs", str(tmp / "runs"), *extra]
     env = {**os.environ, DEMO_URL_VAR: url, "PREFECT_HOME": str(tmp / "prefect"), "PYTHONPATH": str(REPO)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
     took = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if out.returncode not in (0, 1):
-        sys.exit(f"nightly failed ({out.returncode}): {out.stderr[-2000:]}")
-    return took, max(peak, before) / 1024, out.stdout
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"nightly failed ({proc.returncode}): {stderr[-2000:]}")
+    return took, dict(sampler.peak), stdout
 
 
 def synthetic_warehouse(root: Path, n: int, items: int = 60) -> None:
@@ -141,9 +178,10 @@ def main() -> None:
         extract_s = float(re.search(r"extract ([\d.]+)s", out1).group(1)) if "extract " in out1 else first
         print(f"first nightly: {len(docs)} documents, {pages} pages in {first:.1f}s "
               f"({pages / extract_s:.1f} pages/s in the extract stage); stages: {phases.group(1) if phases else '?'}")
-        print(f"  peak RSS of the largest process: {rss1:.0f} MB")
+        print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss1.items())))
         phases2 = re.search(r"in all; ([^)]*)\)", out2)
         print(f"no-op nightly (nothing new): {second:.1f}s; stages: {phases2.group(1) if phases2 else '?'}")
+        print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss2.items())))
         print(f"warehouse: {files(tmp / 'wh')} Parquet files for {len(docs)} documents")
         q = tmp / "query-wh"
         start = time.perf_counter()
