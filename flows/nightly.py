@@ -19,10 +19,10 @@ from prefect.artifacts import create_markdown_artifact
 from flows.check import check
 from flows.crawl import crawl
 from flows.extract import dask_runner, extract
-from yujuesuan.analysis.overview import build_overview
 from yujuesuan.compact import compact
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.pipeline import publish_derived
+from yujuesuan.runoverview import publish_overview
 from yujuesuan.runreport import RunRecord, markdown
 from yujuesuan.runs import new_run_id, recover_unpublished
 from yujuesuan.store import Warehouse
@@ -79,7 +79,7 @@ def nightly(
         phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
         phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
         record.documents = phase("publish", lambda: wh.read("documents").to_pylist()) or []
-        overview = phase("publish", lambda: build_overview(warehouse, report.parent / "overview.html"))
+        overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
     text = markdown(record)
     if overview is not None:
         text += f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
 from yujuesuan.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
-from yujuesuan.segments import PART_PREFIX, Manifest, is_part, load_manifest, part_name
+from yujuesuan.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
 
 ORDER = [
     "line_items",
@@ -404,6 +404,19 @@ class Warehouse:
             for e in entries
             if e.name.endswith(".parquet") and e.name != SCHEMA_FILE and not e.name.startswith(PART_PREFIX)
         }
+
+    def state(self) -> str:
+        """A stamp of what the document tables hold: it changes whenever a document is written or a
+        compaction commits (the manifest is a new file each time; documents' own files are listed)."""
+        manifest = self.root / MANIFEST
+        try:
+            st = os.stat(manifest)
+            stamp = f"{load_manifest(self.root).generation}:{st.st_ino}:{st.st_mtime_ns}"
+        except FileNotFoundError:
+            stamp = "none"
+        own = sorted(self.own_ids())
+        newest = max((os.stat(self.path("documents", d)).st_mtime_ns for d in own), default=0)
+        return f"{stamp}:{len(own)}:{newest}"
 
     def doc_ids(self) -> list[str]:
         for _ in range(READ_TRIES):
