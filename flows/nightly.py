@@ -18,10 +18,11 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.check import check
 from flows.crawl import crawl
-from flows.extract import extract
-from yujuesuan.analysis.overview import build_overview
+from flows.extract import dask_runner, extract
+from yujuesuan.compact import compact
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.pipeline import publish_derived
+from yujuesuan.runoverview import publish_overview
 from yujuesuan.runreport import RunRecord, markdown
 from yujuesuan.runs import new_run_id, recover_unpublished
 from yujuesuan.store import Warehouse
@@ -38,8 +39,12 @@ def nightly(
     timeout: float | None = None,
     memory_mb: int | None = None,
     wait: float = 600.0,
+    dask: str | None = None,
+    workers: int | None = None,
 ) -> dict:
-    """Visit every source, download what is new once, extract and check it, publish the report."""
+    """Visit every source, download what is new once, extract and check it, publish the report.
+    Extraction runs on Dask with `dask` (a scheduler's address, `tcp://host:8786`) or `workers`
+    (a local cluster of that many processes); otherwise in this process's threads."""
     log = get_run_logger()
     run_id = new_run_id()
     report = Path(runs) / run_id / "report.md"
@@ -68,11 +73,13 @@ def nightly(
         wh.init()
         record.crawls = phase("crawl", lambda: crawl(sources, raw, only, run_id, warehouse)) or []
         record.recovered = phase("crawl", lambda: recover_unpublished(warehouse, RawStore(raw), run_id)) or {}
-        record.extractions = phase("extract", lambda: extract(raw, warehouse, engine, timeout, memory_mb)) or []
+        record.extractions = phase("extract", lambda: _extract(raw, warehouse, engine, timeout, memory_mb, dask,
+                                                               workers)) or []
         record.checked = phase("check", lambda: check(warehouse)) or {}
         phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
+        phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
         record.documents = phase("publish", lambda: wh.read("documents").to_pylist()) or []
-        overview = phase("publish", lambda: build_overview(warehouse, report.parent / "overview.html"))
+        overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
     text = markdown(record)
     if overview is not None:
         text += f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
@@ -95,3 +102,16 @@ def nightly(
         "timings": {k: round(v, 2) for k, v in record.timings.items()},
         "documents": len(record.documents),
     }
+
+
+REMOTE_IN_FLIGHT = 16  # on a running cluster of unknown size: workers' worth of documents handed out at once
+
+
+def _extract(
+    raw: str, warehouse: str, engine: str, timeout: float | None, memory_mb: int | None, dask: str | None,
+    workers: int | None,
+) -> list[dict]:
+    if not dask and not workers:
+        return extract(raw, warehouse, engine, timeout, memory_mb)
+    on_dask = extract.with_options(task_runner=dask_runner(dask, workers))
+    return on_dask(raw, warehouse, engine, timeout, memory_mb, distributed=workers or REMOTE_IN_FLIGHT)

@@ -75,8 +75,8 @@ def test_second_nightly_downloads_nothing_and_a_new_version_supersedes_the_old(p
     counts, stdout = _nightly(tmp_path, folder, url)
     assert counts == [0, 0, 0, DEMO_DOCUMENTS]  # conditional GETs answered 304; nothing re-extracted
     assert "warning:" not in stdout  # an archive not modified still counts its members as found
-    # in Prefect's own records: each run left its Markdown artifact; the second run's extraction
-    # tasks were all cache hits (Cached), none ran
+    # in Prefect's own records: each run left its Markdown artifact; the second run extracted
+    # nothing: one task recorded the unchanged documents' sightings
     with sqlite3.connect(tmp_path / "prefect-a" / "prefect.db") as db:
         artifacts = db.execute("SELECT count(*) FROM artifact WHERE key = 'nightly-report' AND type = 'markdown'")
         assert artifacts.fetchone()[0] == 2
@@ -85,7 +85,9 @@ def test_second_nightly_downloads_nothing_and_a_new_version_supersedes_the_old(p
                 "SELECT state_name, count(*) FROM task_run WHERE task_key LIKE '%extract_document_task%' GROUP BY 1"
             ).fetchall()
         )
-    assert states == {"Completed": DEMO_DOCUMENTS, "Cached": DEMO_DOCUMENTS}, states
+        unchanged = db.execute("SELECT count(*) FROM task_run WHERE name = 'record-10-unchanged'").fetchone()[0]
+    assert states == {"Completed": DEMO_DOCUMENTS}, states
+    assert unchanged == 1
     downloads = wh.read("downloads").to_pylist()
     second = [d for d in downloads if d["run_id"] != downloads[0]["run_id"]]
     assert {d["outcome"] for d in second} == {"not_modified", "unchanged"}

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from yujuesuan import logs
 from yujuesuan.cli_analysis import add_commands as add_analysis_commands
-from yujuesuan.cli_common import have_warehouse
+from yujuesuan.cli_common import compact_after_run, have_warehouse
 from yujuesuan.cli_flows import add_commands as add_flow_commands
-from yujuesuan.pipeline import check_warehouse, extract_paths
 
 EXTRACT_EXAMPLE = """example:
   yujuesuan extract data/samples --warehouse data/warehouse
@@ -21,6 +20,7 @@ EXTRACT_EXAMPLE = """example:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from yujuesuan.pipeline import extract_paths
     from yujuesuan.progress import ProgressDisplay
     from yujuesuan.store import WarehouseLocked
     from yujuesuan.worker import Budget
@@ -46,6 +46,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     except (FileNotFoundError, WarehouseLocked, ValueError) as exc:
         print(f"yujuesuan extract: {exc}", file=sys.stderr)
         return 2
+    compacted = compact_after_run(args.warehouse, args.wait)
     took = time.perf_counter() - start
     status = ", ".join(f"{n} {s}" for s, n in sorted(summary.status.items())) or "none"
     rate = f", {summary.pages / took:.1f} pages/s" if summary.pages and took > 0 else ""
@@ -61,6 +62,26 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         )
     for path, why in summary.refused:
         print(f"refused {path}: {why} (--follow-symlinks to take it)")
+    if compacted:
+        print(f"warning: the warehouse was not compacted: {compacted}")
+    return 0
+
+
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from yujuesuan.compact import compact
+    from yujuesuan.store import WarehouseLocked
+
+    if not have_warehouse(args.warehouse, "compact"):
+        return 2
+    try:
+        s = compact(args.warehouse, group_docs=args.group_docs, wait=args.wait)
+    except (WarehouseLocked, OSError, ValueError) as exc:
+        print(f"yujuesuan compact: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"compacted {s.documents} document(s) into {s.groups_written} group(s); {s.files_removed} file(s) removed "
+        f"in {s.seconds:.1f}s → {args.warehouse}"
+    )
     return 0
 
 
@@ -78,6 +99,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from yujuesuan.pipeline import check_warehouse
     from yujuesuan.store import WarehouseLocked
 
     if not have_warehouse(args.warehouse, "check"):
@@ -88,6 +110,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"yujuesuan check: {exc}", file=sys.stderr)
         return 2
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
+    if problem := compact_after_run(args.warehouse, args.wait):
+        print(f"warning: the warehouse was not compacted: {problem}")
     return 0
 
 
@@ -292,6 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     cod.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     cod.add_argument("--reference", help="folder of *_codes.csv (code,name) to use instead of the shipped catalogue")
     cod.set_defaults(func=_cmd_codes)
+    com = sub.add_parser(
+        "compact",
+        help="fold each document's own files into a few Parquet files per table and year",
+        description="Compact the warehouse: the files each document was written as are folded into groups "
+        "(a year's documents, at most --group-docs in a group), one Parquet file per table and group, sorted by "
+        "unit and code. Only groups that change are rewritten; readers see each document once throughout. "
+        "extract and nightly compact after each run.",
+        epilog="example:\n  yujuesuan compact --warehouse data/warehouse\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    com.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    com.add_argument("--group-docs", type=int, default=2000, help="documents in one group (default 2000)")
+    com.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer of the warehouse")
+    com.set_defaults(func=_cmd_compact)
     add_flow_commands(sub)
     add_analysis_commands(sub)
     return parser

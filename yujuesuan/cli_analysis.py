@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from yujuesuan.cli_common import have_warehouse
+from yujuesuan.cli_common import compact_after_run, have_warehouse
 
 COMPARE_EXAMPLE = """examples:
   yujuesuan compare --measure expenditure_total --region 示例市 --chart expenditure.png   # on the demo
@@ -293,6 +293,8 @@ def cmd_units(args: argparse.Namespace) -> int:
         years = f"{u['first_year']}–{u['last_year']}" if u["first_year"] else "?"
         print(f"{u['unit_id']}\t{years}\t{u['documents']} document(s)\t{' / '.join(u['names'])}")
     print(f"{len(units)} unit(s); aliases from {rules.source or '(none)'}")
+    if problem := compact_after_run(args.warehouse):
+        print(f"warning: the warehouse was not compacted: {problem}")
     return 0
 
 

@@ -21,3 +21,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def compact_after_run(warehouse: str | os.PathLike[str], wait: float = 0.0) -> str | None:
+    """Fold what a command wrote into the compacted tables; what went wrong, if anything."""
+    from yujuesuan.compact import compact
+    from yujuesuan.store import WarehouseLocked
+
+    try:
+        compact(warehouse, wait=wait)
+    except (WarehouseLocked, OSError) as exc:
+        return str(exc)
+    return None

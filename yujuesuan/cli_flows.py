@@ -14,7 +14,6 @@ from pathlib import Path
 
 from yujuesuan import logs
 from yujuesuan.cli_common import free_port
-from yujuesuan.crawl.sources import SourceError, load_sources
 
 DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
 
@@ -22,6 +21,8 @@ NIGHTLY_EXAMPLE = """examples:
   yujuesuan nightly --demo                      # the bundled demo portal, served on 127.0.0.1
   yujuesuan nightly --sources data/sources --warehouse data/warehouse
   yujuesuan nightly --only jiangsu-wuxi --raw /srv/raw
+  yujuesuan nightly --workers 2                 # extraction on a local Dask cluster of 2 processes
+  yujuesuan nightly --dask tcp://scheduler:8786  # extraction on a running Dask cluster
 """
 SERVE_EXAMPLE = """examples:
   yujuesuan serve --cron "0 2 * * *"            # nightly at 02:00, until stopped (Ctrl-C)
@@ -41,6 +42,7 @@ def _demo(args: argparse.Namespace) -> AbstractContextManager:
     """With --demo: serve the bundled portal and point the run at its sources."""
     if not getattr(args, "demo", False):
         return nullcontext()
+    from yujuesuan.crawl.sources import SourceError
     from yujuesuan.demo import DEMO_URL_VAR, DemoPortal
 
     if not (DEMO_FOLDER / "sources").is_dir():
@@ -53,6 +55,8 @@ def _demo(args: argparse.Namespace) -> AbstractContextManager:
 
 
 def _sources_ok(args: argparse.Namespace, command: str) -> bool:
+    from yujuesuan.crawl.sources import SourceError, load_sources
+
     try:
         found = load_sources(args.sources, args.only)
     except SourceError as exc:
@@ -67,6 +71,8 @@ def _sources_ok(args: argparse.Namespace, command: str) -> bool:
 @contextmanager
 def _prepared(args: argparse.Namespace, command: str) -> Iterator[bool]:
     """The demo portal served (with --demo) for the duration, and whether the sources are valid."""
+    from yujuesuan.crawl.sources import SourceError
+
     try:
         portal = _demo(args)
     except SourceError as exc:
@@ -89,7 +95,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         try:
             out = nightly(
                 args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine,
-                args.timeout, args.memory, args.wait,
+                args.timeout, args.memory, args.wait, args.dask, args.workers,
             )
         except WarehouseLocked as exc:
             print(f"yujuesuan nightly: {exc}", file=sys.stderr)
@@ -206,12 +212,16 @@ def _serve(args: argparse.Namespace) -> None:
         "timeout": args.timeout,
         "memory_mb": args.memory,
         "wait": args.wait,
+        "dask": args.dask,
+        "workers": args.workers,
     }
     print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
     nightly.serve(name=args.name, cron=args.cron, parameters=params, print_starting_message=False)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from yujuesuan.crawl.sources import SourceError, load_sources
+
     try:
         found = load_sources(args.sources)
     except SourceError as exc:
@@ -236,6 +246,8 @@ def _run_options(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
         p.add_argument("--timeout", type=float, help="seconds one document's extraction may take (default 120)")
         p.add_argument("--memory", type=int, help="MB one document's extraction may use (default 2048)")
         p.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600)")
+        p.add_argument("--dask", metavar="ADDRESS", help="extract on a running Dask cluster (tcp://scheduler:8786)")
+        p.add_argument("--workers", type=int, help="extract on a local Dask cluster of N worker processes")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -17,7 +17,7 @@ from extractors.document import extract_document, sniff_format
 from extractors.pdf import ENGINES, Extraction
 from yujuesuan.quality import apply_checks
 from yujuesuan.store import Warehouse
-from yujuesuan.worker import Budget, Job, run_jobs
+from yujuesuan.worker import Budget, Job, Outcome, run_jobs
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,16 @@ def extract_stored(
         return {"doc_id": ref.sha256, "extracted": False, "status": doc.get("status"), "line_items": None,
                 "file_name": ref.file_name}
     job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine)
-    outcome = next(run_jobs([job], budget, 1))
+    return store_outcome(ref, raw_path, warehouse, next(run_jobs([job], budget, 1)))
+
+
+def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathLike[str], outcome: Outcome) -> dict:
+    """Write one raw-store document's extraction (made here or on another machine) into the warehouse.
+    Returns a one-line summary."""
+    wh = Warehouse(warehouse)
+    provenance = {"source_url": ref.source_url, "referrer": ref.referrer, "referrer_title": ref.referrer_title,
+                  "source_id": ref.source_id}
+    seen_as = ref.source_url or f"file:{path_text(raw_path.resolve())}"
     rows = outcome.rows
     doc = rows["documents"][0]
     doc.update(

@@ -1,4 +1,5 @@
-"""The warehouse on disk: one Parquet file per document in each table's folder.
+"""The warehouse on disk: each document's own Parquet file in each table's folder, until compaction
+folds them into a few files per table and year (`yujuesuan.compact`, `yujuesuan.segments`).
 
     WAREHOUSE/documents/<doc_id>.parquet
     WAREHOUSE/line_items/<doc_id>.parquet
@@ -6,12 +7,16 @@
     WAREHOUSE/facts/<doc_id>.parquet, WAREHOUSE/variances/…, WAREHOUSE/projects/…
     WAREHOUSE/quality_issues/<doc_id>.parquet
     WAREHOUSE/<table>/schema.parquet   (no rows: every table exists with its columns, even when empty)
+    WAREHOUSE/<table>/part-<group>.parquet, WAREHOUSE/_compacted.json   (compacted documents)
 
 Writing a document replaces all its files. Each file is written under a hidden temporary
 name (ignored by pyarrow datasets and by DuckDB's *.parquet globs) and renamed into place;
 the documents row is renamed last, so a document row is only ever visible with its rows.
-One process writes at a time: writers hold the warehouse lock (`WAREHOUSE/.lock`, an flock
-released by the kernel when its holder dies, holding the holder's pid for the error message).
+A document written since it was compacted has its own files again, and they win over its compacted
+rows in every table; readers (`read`, `document`, `read_document`, `snapshot`) take a consistent
+view, trying again when a compaction removed a file under them. One process writes at a time:
+writers hold the warehouse lock (`WAREHOUSE/.lock`, an flock released by the kernel when its
+holder dies, holding the holder's pid for the error message).
 """
 
 from __future__ import annotations
@@ -24,16 +29,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
 from yujuesuan.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
+from yujuesuan.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
 
 ORDER = [
     "line_items",
@@ -47,6 +54,17 @@ ORDER = [
 SCHEMA_FILE = "schema.parquet"  # no rows; a table's columns for readers that glob an empty folder
 PROVENANCE = ("source_url", "referrer", "referrer_title", "source_id")
 LOCK_WAIT = 0.0  # seconds a second writer waits for the lock before giving up (commands may pass more)
+READ_TRIES = 20  # a reader tries again when a compaction changed the files under it
+
+
+@dataclass(frozen=True)
+class TableFiles:
+    """The files that make one table of a consistent view: compacted parts (less the rows of
+    documents written since), and documents' own files."""
+
+    parts: list[Path]
+    own: list[Path]
+    overridden: list[str]  # documents in a compacted part that have their own files now
 
 
 class WarehouseLocked(RuntimeError):
@@ -237,6 +255,11 @@ class Warehouse:
                 old = self.document(doc_id)
                 if old is not None:
                     rows["documents"][0] = merge_provenance(old, rows["documents"][0])
+            self._replace(doc_id, rows)
+
+    def _replace(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
+        """Write one document's own files, the documents row last (the commit)."""
+        with self.lock():
             staged: list[tuple[Path, Path | None]] = []
             for table in ORDER:
                 final = self.path(table, doc_id)
@@ -275,7 +298,7 @@ class Warehouse:
         with self.lock():
             path = self.path("documents", doc_id)
             if not path.exists():
-                return False
+                return self._update_compacted(doc_id, values)
             rows = pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()
             if all(rows[0].get(k) == v for k, v in values.items()):
                 return False
@@ -284,6 +307,16 @@ class Warehouse:
             pq.write_table(to_arrow("documents", rows), tmp, compression="zstd")
             os.replace(tmp, path)
             return True
+
+    def _update_compacted(self, doc_id: str, values: dict[str, object]) -> bool:
+        """A compacted document changed: it gets its own files again (they win over its compacted rows)."""
+        doc = self.document(doc_id)
+        if doc is None or all(doc.get(k) == v for k, v in values.items()):
+            return False
+        rows = self.read_document(doc_id)
+        rows["documents"][0].update(values)
+        self._replace(doc_id, rows)
+        return True
 
     def add_sighting(self, doc_id: str, seen_as: str, **provenance: str | None) -> bool:
         """A stored document found again (another URL, a local file): fill the provenance it
@@ -297,8 +330,21 @@ class Warehouse:
             return self.update_document(doc_id, **changed) if changed else False
 
     def document(self, doc_id: str) -> dict | None:
-        path = self.path("documents", doc_id)
-        return pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()[0] if path.exists() else None
+        """One documents row: from the document's own file, else from its compacted group."""
+        for _ in range(READ_TRIES):
+            try:
+                return pq.read_table(self.path("documents", doc_id), schema=SCHEMAS["documents"]).to_pylist()[0]
+            except FileNotFoundError:
+                pass
+            group = load_manifest(self.root).group_of.get(doc_id)
+            if group is None:
+                return None
+            try:
+                row = _compacted_documents(self.root / "documents" / part_name(group)).get(doc_id)
+            except FileNotFoundError:
+                continue  # compacted again meanwhile
+            return dict(row) if row is not None else None
+        raise OSError(f"the warehouse {self.root} kept changing while document {doc_id} was read")
 
     def write_extraction(self, ex: Extraction) -> None:
         self.write(ex.document.doc_id, extraction_rows(ex))
@@ -311,17 +357,25 @@ class Warehouse:
         if not self.root.exists():
             return removed
         with self.lock():
-            committed = set(self.doc_ids())
-            for tmp in sorted(self.root.glob("*/.*.tmp")):  # every table's folder, run tables and _raw too
+            committed = self.own_ids()  # documents whose own documents row landed
+            groups = load_manifest(self.root).groups
+            tmps = [*self.root.glob(".*.tmp"), *self.root.glob("*/.*.tmp")]  # every table's folder, _raw too
+            for tmp in sorted(tmps):
                 if not _writer_alive(tmp):
                     tmp.unlink(missing_ok=True)
                     removed.append(tmp)
             for table in ORDER:
                 folder = self.root / table
-                if not folder.exists() or table == "documents":
+                if not folder.exists():
                     continue
                 for f in folder.glob("*.parquet"):
-                    if f.name != SCHEMA_FILE and f.stem not in committed:
+                    if f.name == SCHEMA_FILE:
+                        continue
+                    if is_part(f):
+                        stale = f.name[len(PART_PREFIX):-len(".parquet")] not in groups  # no manifest names it
+                    else:
+                        stale = table != "documents" and f.stem not in committed
+                    if stale:
                         f.unlink()
                         removed.append(f)
         return removed
@@ -347,25 +401,136 @@ class Warehouse:
         path = self.root / "_raw" / doc_id
         return path if path.exists() else None
 
+    def own_ids(self) -> set[str]:
+        """The documents that have their own documents file (written since the last compaction)."""
+        try:
+            entries = list(os.scandir(self.root / "documents"))
+        except FileNotFoundError:
+            return set()
+        return {
+            e.name[: -len(".parquet")]
+            for e in entries
+            if e.name.endswith(".parquet") and e.name != SCHEMA_FILE and not e.name.startswith(PART_PREFIX)
+        }
+
+    def state(self) -> str:
+        """A stamp of what the document tables hold: it changes whenever a document is written or a
+        compaction commits (the manifest is a new file each time; documents' own files are listed)."""
+        manifest = self.root / MANIFEST
+        try:
+            st = os.stat(manifest)
+            stamp = f"{load_manifest(self.root).generation}:{st.st_ino}:{st.st_mtime_ns}"
+        except FileNotFoundError:
+            stamp = "none"
+        own = sorted(self.own_ids())
+        newest = max((os.stat(self.path("documents", d)).st_mtime_ns for d in own), default=0)
+        return f"{stamp}:{len(own)}:{newest}"
+
     def doc_ids(self) -> list[str]:
-        return sorted(p.stem for p in (self.root / "documents").glob("*.parquet") if p.name != SCHEMA_FILE)
+        for _ in range(READ_TRIES):
+            own = self.own_ids()
+            manifest = load_manifest(self.root)
+            if self._unchanged(manifest, own):
+                return sorted(own | manifest.group_of.keys())
+        raise OSError(f"the warehouse {self.root} kept changing while it was read")
 
     def read_document(self, doc_id: str) -> dict[str, list[dict]]:
         """Everything stored for one document, as rows."""
-        rows: dict[str, list[dict]] = {}
-        for table in ORDER:
-            path = self.path(table, doc_id)
-            rows[table] = pq.read_table(path, schema=DOCUMENT_SCHEMAS[table]).to_pylist() if path.exists() else []
-        return rows
+        for _ in range(READ_TRIES):
+            manifest = load_manifest(self.root)
+            own = self.path("documents", doc_id).exists()
+            group = manifest.group_of.get(doc_id)
+            rows: dict[str, list[dict]] = {}
+            try:
+                for table in ORDER:
+                    if own:
+                        path = self.path(table, doc_id)
+                        rows[table] = (
+                            pq.read_table(path, schema=DOCUMENT_SCHEMAS[table]).to_pylist() if path.exists() else []
+                        )
+                    elif group is not None and (part := self.root / table / part_name(group)).exists():
+                        rows[table] = pq.read_table(
+                            part, schema=DOCUMENT_SCHEMAS[table], filters=pc.field("doc_id") == doc_id
+                        ).to_pylist()
+                    else:
+                        rows[table] = []
+            except FileNotFoundError:
+                continue
+            if self._unchanged(manifest, {doc_id} if own else set()):
+                return rows
+        raise OSError(f"the warehouse {self.root} kept changing while document {doc_id} was read")
 
     def has(self, doc_id: str) -> bool:
-        return self.path("documents", doc_id).exists()
+        return self.path("documents", doc_id).exists() or doc_id in load_manifest(self.root).group_of
+
+    def _unchanged(self, manifest: Manifest, own: set[str]) -> bool:
+        """Whether no compaction happened since `manifest` and `own` were read (a compaction swaps the
+        manifest first, then removes the documents' own files, documents row first)."""
+        if load_manifest(self.root).generation != manifest.generation:
+            return False
+        folder = self.root / "documents"
+        return all((folder / f"{d}.parquet").exists() for d in own)
+
+    def snapshot(self, tables: list[str] | None = None) -> dict[str, TableFiles]:
+        """The files of a consistent view of the document tables: each document once, either its own
+        files or its compacted rows, never both and never half of a compaction."""
+        names = [t for t in (tables or ORDER) if t in DOCUMENT_SCHEMAS]
+        for _ in range(READ_TRIES):
+            own = self.own_ids()
+            manifest = load_manifest(self.root)
+            overridden = sorted(d for d in own if d in manifest.group_of)
+            out = {}
+            for table in names:
+                folder = self.root / table
+                parts = [f for g in manifest.groups if (f := folder / part_name(g)).exists()]
+                mine = [f for d in sorted(own) if (f := folder / f"{d}.parquet").exists()]
+                out[table] = TableFiles(parts, mine, overridden)
+            if self._unchanged(manifest, own):
+                return out
+        raise OSError(f"the warehouse {self.root} kept changing while it was read")
 
     def read(self, table: str) -> pa.Table:  # noqa: D102 (any table, contract or run)
         folder = self.root / table
         if not folder.exists():
             return SCHEMAS[table].empty_table()
-        return ds.dataset(str(folder), format="parquet", partitioning="hive", schema=SCHEMAS[table]).to_table()
+        if table not in DOCUMENT_SCHEMAS:
+            return ds.dataset(str(folder), format="parquet", partitioning="hive", schema=SCHEMAS[table]).to_table()
+        for _ in range(READ_TRIES):
+            files = self.snapshot([table])[table]
+            try:
+                return read_files(table, files)
+            except FileNotFoundError:
+                continue  # compacted under us: the next snapshot names the new files
+        raise OSError(f"the warehouse {self.root} kept changing while {table} was read")
+
+
+def read_files(table: str, files: TableFiles) -> pa.Table:
+    """One table's rows from a snapshot's files (compacted rows of documents written since left out)."""
+    schema = SCHEMAS[table]
+    pieces = []
+    if files.parts:
+        keep = ~pc.field("doc_id").isin(files.overridden) if files.overridden else None
+        pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema).to_table(filter=keep))
+    if files.own:
+        pieces.append(ds.dataset([str(f) for f in files.own], format="parquet", schema=schema).to_table())
+    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+_DOCS_CACHE: dict[Path, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+
+
+def _compacted_documents(path: Path) -> dict[str, dict]:
+    """A compacted documents file's rows by doc_id, cached while the file is unchanged."""
+    st = os.stat(path)
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    hit = _DOCS_CACHE.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    rows = {r["doc_id"]: r for r in pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()}
+    for stale in [p for p in _DOCS_CACHE if not p.exists()]:  # files compaction replaced
+        del _DOCS_CACHE[stale]
+    _DOCS_CACHE[path] = (key, rows)
+    return rows
 
 
 def merge_provenance(old: dict, new: dict) -> dict:

@@ -1,4 +1,5 @@
-"""The warehouse as DuckDB views: one view per table, over its Parquet files."""
+"""The warehouse as DuckDB views: one view per table, over a consistent set of its Parquet files
+(compacted parts and documents' own files; a document written since its compaction counts once)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import os
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from yujuesuan.schema import SCHEMAS
+from yujuesuan.schema import DOCUMENT_SCHEMAS, SCHEMAS
+from yujuesuan.store import Warehouse
+
+
+def _files(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
@@ -16,15 +23,26 @@ def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     if not (root / "documents").is_dir():
         raise FileNotFoundError(f"no warehouse at {root} (run `yujuesuan extract` or `yujuesuan nightly` first)")
     con = duckdb.connect()
+    snapshot = Warehouse(root).snapshot()
+    overridden = sorted({d for files in snapshot.values() for d in files.overridden})
+    if overridden:
+        con.register("_overridden", pa.table({"doc_id": pa.array(overridden, pa.string())}))
     for table, schema in SCHEMAS.items():
-        files = sorted((root / table).glob("*.parquet")) if (root / table).is_dir() else []
-        if files:
-            glob = str(root / table / "*.parquet").replace("'", "''")
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{glob}', union_by_name = true)")
+        empty = schema.empty_table()
+        con.register(f"_{table}_empty", empty)
+        selects = [f"SELECT * FROM _{table}_empty"]  # the columns and their types, whatever the files hold
+        if table in DOCUMENT_SCHEMAS:
+            files = snapshot[table]
+            if files.parts:
+                where = " WHERE doc_id NOT IN (SELECT doc_id FROM _overridden)" if files.overridden else ""
+                selects.append(f"SELECT * FROM read_parquet({_files(files.parts)}, union_by_name = true){where}")
+            if files.own:
+                selects.append(f"SELECT * FROM read_parquet({_files(files.own)}, union_by_name = true)")
         else:
-            empty = schema.empty_table()
-            con.register(f"_{table}_empty", empty)
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM _{table}_empty")
+            found = sorted((root / table).glob("*.parquet")) if (root / table).is_dir() else []
+            if found:
+                selects.append(f"SELECT * FROM read_parquet({_files(found)}, union_by_name = true)")
+        con.execute(f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(selects))
     return con
 
 

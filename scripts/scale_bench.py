@@ -1,0 +1,201 @@
+"""The scale benchmark (issue #15, item 6): a local portal of N generated documents on 127.0.0.1,
+the nightly run over it twice (the second finds nothing new), and a DuckDB query over a synthetic
+warehouse of M documents before and after compaction. A report, not a test.
+
+    python scripts/scale_bench.py --docs 200 --query-docs 10000 [--workers 2] [--keep DIR]
+
+Prints: documents and pages, the first run's wall time, pages/s and per-stage times, the peak
+resident memory of the largest process of each run, the no-op run's time, files per table and
+the query's time over the uncompacted and the compacted warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from yujuesuan.demo import DEMO_URL_VAR, DemoPortal  # noqa: E402
+from yujuesuan.generator import generate  # noqa: E402
+
+PER_INDEX = 50
+SOURCE = """name: 规模测试门户
+adapter: generic_cms
+region: 示例市
+start_urls:
+  - ${YUJUESUAN_DEMO_URL}/czj/index.html
+index:
+  max_pages: 100000
+  follow:
+    text_any: [预算, 决算]
+limits:
+  rate_per_second: 1000
+  concurrency: 8
+  timeout_seconds: 30
+  backoff_seconds: 0.1
+"""
+
+
+def build_portal(folder: Path, n: int) -> None:
+    """Index pages of PER_INDEX links (下一页 between them), a detail page per document, its PDF."""
+    (folder / "czj").mkdir(parents=True)
+    (folder / "attach").mkdir()
+    (folder / "sources").mkdir()
+    (folder / "sources" / "scale.yaml").write_text(SOURCE, encoding="utf-8")
+    pages = (n + PER_INDEX - 1) // PER_INDEX
+    for p in range(pages):
+        links = []
+        for i in range(p * PER_INDEX, min(n, (p + 1) * PER_INDEX)):
+            (folder / "attach" / f"d{i}.pdf").write_bytes(generate(1000 + i).pdf)
+            (folder / "czj" / f"detail{i}.html").write_text(
+                f'<html><head><meta charset="utf-8"><title>部门决算 {i}</title></head><body><h1>部门决算 {i}</h1>'
+                f'<p>附件：<a href="../attach/d{i}.pdf">部门决算{i}.pdf</a></p></body></html>', encoding="utf-8")
+            links.append(f'<li><a href="detail{i}.html">部门决算 {i}</a></li>')
+        nxt = f'<a href="index_{p + 1}.html">下一页</a>' if p + 1 < pages else ""
+        name = "index.html" if p == 0 else f"index_{p}.html"
+        (folder / "czj" / name).write_text(
+            f'<html><head><meta charset="utf-8"><title>部门预决算</title></head><body><ul>{"".join(links)}</ul>'
+            f'{nxt}</body></html>', encoding="utf-8")
+
+
+class Sampler(threading.Thread):
+    """The peak resident memory of a process and its descendants, by role, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self.done = pid, defaultdict(float), threading.Event()
+
+    @staticmethod
+    def role(p: psutil.Process, root: int) -> str:
+        cmd = " ".join(p.cmdline())
+        if p.pid == root:
+            return "nightly (flow, writer)"
+        if "prefect" in cmd and "server" in cmd or "uvicorn" in cmd:
+            return "Prefect server"
+        if "forkserver" in cmd or "multiprocessing" in cmd:
+            return "extraction workers"
+        return "other"
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            try:
+                root = psutil.Process(self.root)
+                for p in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        r = self.role(p, self.root)
+                        self.peak[r] = max(self.peak[r], p.memory_info().rss / 2**20)
+            except psutil.Error:
+                return
+
+
+def nightly(tmp: Path, portal: Path, url: str, extra: list[str]) -> tuple[float, dict, str]:
+    """(wall seconds, peak RSS MB by role, stdout) of one `yujuesuan nightly` process."""
+    cmd = [sys.executable, "-m", "yujuesuan.cli", "nightly", "--sources", str(portal / "sources"), "--raw",
+           str(tmp / "raw"), "--warehouse", str(tmp / "wh"), "--runs", str(tmp / "runs"), *extra]
+    env = {**os.environ, DEMO_URL_VAR: url, "PREFECT_HOME": str(tmp / "prefect"), "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    took = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"nightly failed ({proc.returncode}): {stderr[-2000:]}")
+    return took, dict(sampler.peak), stdout
+
+
+def synthetic_warehouse(root: Path, n: int, items: int = 60) -> None:
+    """n documents' rows (items line items each, 10 years, 500 units), written one by one."""
+    from yujuesuan.store import Warehouse
+
+    wh = Warehouse(root)
+    wh.init()
+    for i in range(n):
+        doc_id, year, unit = f"{i:064x}", 2015 + i % 10, f"单位{i % 500}"
+        wh.write(doc_id, {
+            "documents": [{"doc_id": doc_id, "file_name": f"d{i}.pdf", "format": "pdf", "status": "ok",
+                           "year": year, "unit_name": unit, "unit_id": unit, "kind": "final", "pages": 20}],
+            "line_items": [{"doc_id": doc_id, "unit_id": unit, "year": year, "table_code": f"{1 + j % 9:02d}",
+                            "code": f"2{j:06d}", "row_index": j, "column": "合计", "value": Decimal(i * 7 + j),
+                            "page": 1 + j // 20, "printed": str(i * 7 + j)} for j in range(items)],
+        })
+
+
+QUERY = ("SELECT d.year, count(DISTINCT d.doc_id), sum(l.value) FROM line_items l JOIN documents d USING (doc_id) "
+         "WHERE l.code LIKE '2000%' GROUP BY 1 ORDER BY 1")
+
+
+def time_query(root: Path) -> float:
+    from yujuesuan.analysis.duck import connect
+
+    start = time.perf_counter()
+    connect(root).execute(QUERY).fetchall()
+    return time.perf_counter() - start
+
+
+def files(root: Path) -> int:
+    return sum(1 for p in root.rglob("*.parquet") if "_raw" not in p.parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=100, help="documents the local portal serves (default 100)")
+    ap.add_argument("--query-docs", type=int, default=10000, help="documents of the synthetic query warehouse")
+    ap.add_argument("--workers", type=int, help="extract on a local Dask cluster of N workers")
+    ap.add_argument("--keep", help="work here instead of a temporary folder")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="yujuesuan-scale-") as t:
+        tmp = Path(args.keep or t)
+        portal = tmp / "portal"
+        start = time.perf_counter()
+        build_portal(portal, args.docs)
+        print(f"portal: {args.docs} documents generated in {time.perf_counter() - start:.1f}s")
+        extra = ["--workers", str(args.workers)] if args.workers else []
+        with DemoPortal(portal, port=0) as served:
+            first, rss1, out1 = nightly(tmp, portal, served.url, extra)
+            second, rss2, out2 = nightly(tmp, portal, served.url, extra)
+        from yujuesuan.store import Warehouse
+
+        docs = Warehouse(tmp / "wh").read("documents").to_pylist()
+        pages = sum(d.get("pages") or 0 for d in docs)
+        phases = re.search(r"in all; ([^)]*)\)", out1)
+        extract_s = float(re.search(r"extract ([\d.]+)s", out1).group(1)) if "extract " in out1 else first
+        print(f"first nightly: {len(docs)} documents, {pages} pages in {first:.1f}s "
+              f"({pages / extract_s:.1f} pages/s in the extract stage); stages: {phases.group(1) if phases else '?'}")
+        print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss1.items())))
+        phases2 = re.search(r"in all; ([^)]*)\)", out2)
+        print(f"no-op nightly (nothing new): {second:.1f}s; stages: {phases2.group(1) if phases2 else '?'}")
+        print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss2.items())))
+        print(f"warehouse: {files(tmp / 'wh')} Parquet files for {len(docs)} documents")
+        q = tmp / "query-wh"
+        start = time.perf_counter()
+        synthetic_warehouse(q, args.query_docs)
+        print(f"synthetic warehouse: {args.query_docs} documents written in {time.perf_counter() - start:.1f}s, "
+              f"{files(q)} Parquet files")
+        before = time_query(q)
+        from yujuesuan.compact import compact
+
+        s = compact(q)
+        after = time_query(q)
+        print(f"query over {args.query_docs} documents: {before:.2f}s uncompacted, {after:.2f}s compacted "
+              f"(compaction {s.seconds:.1f}s, {files(q)} Parquet files)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Compaction: documents' own files folded into a few Parquet files per table and year.
+
+Each document is first written as files of its own (`WAREHOUSE/<table>/<doc_id>.parquet`); at
+100,000 documents that is 700,000 small files. `compact` folds them into groups (a year's
+documents, at most `group_docs` in a group) stored as one file per table and group, sorted by
+unit and code, with row-group statistics, and committed by one rename of the manifest
+(`yujuesuan.segments`). Only the groups that gain or lose a document are rewritten. Order:
+
+1. the new groups' files (names no manifest knows yet: readers ignore them, `repair` removes them),
+2. the manifest (the commit: one rename),
+3. the documents' own files, each document's documents row first (then its rows elsewhere are
+   leftovers that `repair` removes), then the old groups' files.
+
+A reader at any moment sees each document once: its own files, or its compacted rows.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from yujuesuan.schema import SCHEMAS
+from yujuesuan.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
+from yujuesuan.store import ORDER, Warehouse, tmp_name
+
+GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
+ROW_GROUP_ROWS = 64_000
+SORT_KEYS = ("unit_id", "code", "doc_id", "table_code", "row_index")
+
+
+@dataclass
+class CompactSummary:
+    documents: int = 0  # documents folded in from their own files
+    groups_written: int = 0
+    files_removed: int = 0
+    seconds: float = 0.0
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, wait: float = 0.0) -> CompactSummary:
+    """Fold every document's own files into the compacted groups (holding the warehouse lock)."""
+    if group_docs < 1:
+        raise ValueError("a group needs at least one document")
+    start = time.perf_counter()
+    wh = Warehouse(warehouse)
+    summary = CompactSummary()
+    with wh.lock(wait):
+        wh.init()
+        summary.files_removed += len(wh.repair())
+        own = sorted(wh.own_ids())
+        if not own:
+            summary.seconds = time.perf_counter() - start
+            return summary
+        manifest = load_manifest(wh.root)
+        docs = {d: wh.document(d) or {} for d in own}
+        plan, affected = _plan(wh, manifest, docs, group_docs)
+        for group, members in plan.items():
+            _write_group(wh, manifest, group, members, set(own))
+        groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
+        _write_manifest(wh.root, Manifest.of(manifest.generation + 1, dict(sorted(groups.items()))))
+        removed = [_unlink(wh.path("documents", d)) for d in own]  # documents rows first: the rest are leftovers
+        removed += [_unlink(wh.path(table, d)) for table in ORDER[:-1] for d in own]
+        removed += [_unlink(wh.root / table / part_name(g)) for g in affected for table in ORDER]
+        summary.documents, summary.groups_written = len(own), len(plan)
+        summary.files_removed += sum(removed)
+        if (wh.root / "datapackage.json").exists():  # it lists the tables' files
+            from yujuesuan.analysis.export import datapackage
+
+            datapackage(wh.root)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _year(doc: dict) -> str:
+    return str(doc.get("year")) if doc.get("year") is not None else "none"
+
+
+def _plan(
+    wh: Warehouse, manifest: Manifest, docs: dict[str, dict], group_docs: int
+) -> tuple[dict[str, list[str]], set[str]]:
+    """(the new groups and their documents, the groups they replace): each year's own documents,
+    with the groups that held any of them, and the year's smallest group if it has room."""
+    affected = {manifest.group_of[d] for d in docs if d in manifest.group_of}
+    years = {_year(doc) for doc in docs.values()}
+    for y in years:
+        open_groups = [g for g, m in manifest.groups.items() if group_year(g) == y and len(m) < group_docs]
+        if open_groups:
+            affected.add(min(open_groups, key=lambda g: len(manifest.groups[g])))
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)  # year → (unit, doc_id)
+    for d, doc in docs.items():
+        members[_year(doc)].append((doc.get("unit_id") or "", d))
+    for g in affected:
+        for d in manifest.groups[g]:
+            if d not in docs:
+                members[group_year(g)].append(((wh.document(d) or {}).get("unit_id") or "", d))
+    plan: dict[str, list[str]] = {}
+    for y, pairs in sorted(members.items()):
+        ordered = [d for _, d in sorted(pairs)]
+        for i in range(0, len(ordered), group_docs):
+            plan[f"{y}-{secrets.token_hex(4)}"] = ordered[i : i + group_docs]
+    return plan, affected
+
+
+def _write_group(wh: Warehouse, manifest: Manifest, group: str, members: list[str], own: set[str]) -> None:
+    """One group's file in every table (none where it has no rows), under its final name."""
+    sources: dict[str, list[str]] = defaultdict(list)  # old group → its documents moving here
+    for d in members:
+        if d not in own:
+            sources[manifest.group_of[d]].append(d)
+    for table in ORDER:
+        schema = SCHEMAS[table]
+        pieces = []
+        for old, ds_ in sources.items():
+            part = wh.root / table / part_name(old)
+            if part.exists():
+                pieces.append(pq.read_table(part, schema=schema, filters=pc.field("doc_id").isin(ds_)))
+        mine = [p for d in members if d in own and (p := wh.path(table, d)).exists()]
+        if mine:  # read together (pyarrow's threads), not file by file
+            pieces.append(ds.dataset([str(p) for p in mine], format="parquet", schema=schema).to_table())
+        rows = pa.concat_tables(pieces) if pieces else schema.empty_table()
+        if not len(rows):
+            continue
+        keys = [(k, "ascending") for k in SORT_KEYS if k in schema.names]
+        rows = rows.sort_by(keys)
+        final = wh.root / table / part_name(group)
+        tmp = tmp_name(final)
+        pq.write_table(rows, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=True)
+        os.replace(tmp, final)
+
+
+def _write_manifest(root: Path, manifest: Manifest) -> None:
+    path = root / MANIFEST
+    tmp = tmp_name(path)
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    os.replace(tmp, path)
