@@ -1,10 +1,11 @@
 """The `extract` flow: every document of the raw store not yet in the warehouse (from this code).
 
-By default each document is a task on a thread of this process (each extraction in a worker
-process of its own). On Dask (`dask_runner`: a running scheduler's address, or a local cluster of
-N workers), the flow reads each document's bytes, a Dask worker extracts them (in a worker
-process of its own, under the budget) and hands the rows back, and this process alone writes
-the warehouse: Dask workers on other machines need neither the raw store nor the warehouse.
+By default each document is a task on a thread of this process, as many at once as there are
+cores (each extraction in a worker process of its own; `jobs_runner(N)` for another number).
+On Dask (`dask_runner`: a running scheduler's address, or a local cluster of N workers), the
+flow reads each document's bytes, a Dask worker extracts them (in a worker process of its own,
+under the budget) and hands the rows back, and this process alone writes the warehouse: Dask
+workers on other machines need neither the raw store nor the warehouse.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def record_unchanged(refs: list[StoredDocument], raw: str, warehouse: str, engin
     them all: a task each costs the Prefect API a task run, minutes at 10,000 unchanged documents."""
     store = RawStore(raw)
     return [extract_stored(ref, store.path(ref.sha256), warehouse, engine) for ref in refs]
+
+
+def jobs_runner(jobs: int) -> TaskRunner:
+    """Documents extracted at once on this machine (threads, each waiting on its worker process)."""
+    return ThreadPoolTaskRunner(max_workers=max(1, jobs))
 
 
 def dask_runner(address: str | None = None, workers: int | None = None) -> TaskRunner:
@@ -99,7 +105,7 @@ def extract_document_task(
     return extract_stored(ref, RawStore(raw).path(ref.sha256), warehouse, engine, Budget.from_env(timeout, memory_mb))
 
 
-@flow(name="extract", task_runner=ThreadPoolTaskRunner(max_workers=1))
+@flow(name="extract", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
 def extract(
     raw: str = "data/raw",
     warehouse: str = "data/warehouse",

@@ -18,7 +18,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.check import check
 from flows.crawl import crawl
-from flows.extract import dask_runner, extract
+from flows.extract import dask_runner, extract, jobs_runner
 from yujuesuan.compact import compact
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.pipeline import publish_derived
@@ -41,10 +41,11 @@ def nightly(
     wait: float = 600.0,
     dask: str | None = None,
     workers: int | None = None,
+    jobs: int | None = None,
 ) -> dict:
     """Visit every source, download what is new once, extract and check it, publish the report.
     Extraction runs on Dask with `dask` (a scheduler's address, `tcp://host:8786`) or `workers`
-    (a local cluster of that many processes); otherwise in this process's threads."""
+    (a local cluster of that many processes); otherwise `jobs` documents at a time (default: all cores)."""
     log = get_run_logger()
     run_id = new_run_id()
     report = Path(runs) / run_id / "report.md"
@@ -74,7 +75,7 @@ def nightly(
         record.crawls = phase("crawl", lambda: crawl(sources, raw, only, run_id, warehouse)) or []
         record.recovered = phase("crawl", lambda: recover_unpublished(warehouse, RawStore(raw), run_id)) or {}
         record.extractions = phase("extract", lambda: _extract(raw, warehouse, engine, timeout, memory_mb, dask,
-                                                               workers)) or []
+                                                               workers, jobs)) or []
         record.checked = phase("check", lambda: check(warehouse)) or {}
         phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
         phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
@@ -109,9 +110,10 @@ REMOTE_IN_FLIGHT = 16  # on a running cluster of unknown size: workers' worth of
 
 def _extract(
     raw: str, warehouse: str, engine: str, timeout: float | None, memory_mb: int | None, dask: str | None,
-    workers: int | None,
+    workers: int | None, jobs: int | None = None,
 ) -> list[dict]:
     if not dask and not workers:
-        return extract(raw, warehouse, engine, timeout, memory_mb)
+        on_threads = extract.with_options(task_runner=jobs_runner(jobs)) if jobs else extract
+        return on_threads(raw, warehouse, engine, timeout, memory_mb)
     on_dask = extract.with_options(task_runner=dask_runner(dask, workers))
     return on_dask(raw, warehouse, engine, timeout, memory_mb, distributed=workers or REMOTE_IN_FLIGHT)

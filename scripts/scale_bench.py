@@ -183,6 +183,8 @@ def main() -> None:
         print(f"no-op nightly (nothing new): {second:.1f}s; stages: {phases2.group(1) if phases2 else '?'}")
         print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss2.items())))
         print(f"warehouse: {files(tmp / 'wh')} Parquet files for {len(docs)} documents")
+        if not args.query_docs:
+            return
         q = tmp / "query-wh"
         start = time.perf_counter()
         synthetic_warehouse(q, args.query_docs)

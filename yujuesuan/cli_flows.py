@@ -95,7 +95,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         try:
             out = nightly(
                 args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine,
-                args.timeout, args.memory, args.wait, args.dask, args.workers,
+                args.timeout, args.memory, args.wait, args.dask, args.workers, args.jobs or None,
             )
         except WarehouseLocked as exc:
             print(f"yujuesuan nightly: {exc}", file=sys.stderr)
@@ -214,6 +214,7 @@ def _serve(args: argparse.Namespace) -> None:
         "wait": args.wait,
         "dask": args.dask,
         "workers": args.workers,
+        "jobs": args.jobs or None,
     }
     print(f"serving the nightly flow on cron {args.cron!r}; stop with Ctrl-C")
     nightly.serve(name=args.name, cron=args.cron, parameters=params, print_starting_message=False)
@@ -248,6 +249,7 @@ def _run_options(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
         p.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600)")
         p.add_argument("--dask", metavar="ADDRESS", help="extract on a running Dask cluster (tcp://scheduler:8786)")
         p.add_argument("--workers", type=int, help="extract on a local Dask cluster of N worker processes")
+        p.add_argument("--jobs", type=int, default=0, help="documents extracted at once (default: all cores)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
