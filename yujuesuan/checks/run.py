@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -51,26 +52,35 @@ class Rule:
         }
 
 
-def parse_catalogue(text: str) -> list[Rule]:
+def parse_catalogue(
+    text: str,
+    *,
+    file: str = "catalogue.yaml",
+    implementations: Collection[str] | None = None,
+    prefixes: tuple[str, ...] = CHECK_PREFIXES,
+) -> list[Rule]:
+    """A catalogue of rules (catalogue.yaml, or crossdoc.yaml with its own implementations and
+    prefix), validated: every error names the file, the rule and the field."""
+    implementations = RULES if implementations is None else implementations
     data = yaml.safe_load(text)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise CatalogueError("catalogue.yaml: top level must be a mapping with a 'rules' list")
+        raise CatalogueError(f"{file}: top level must be a mapping with a 'rules' list")
     rules, seen = [], set()
     for n, entry in enumerate(data["rules"]):
-        where = f"catalogue.yaml rule {n} ({entry.get('id', '?')})"
+        where = f"{file} rule {n} ({entry.get('id', '?')})"
         for key in ("id", "rule", "severity", "tolerance", "meaning"):
             if key not in entry:
                 raise CatalogueError(f"{where}: missing field '{key}'")
         if set(entry) - FIELDS:
             raise CatalogueError(f"{where}: unknown field(s) {sorted(set(entry) - FIELDS)}")
-        if entry["rule"] not in RULES:
+        if entry["rule"] not in implementations:
             raise CatalogueError(f"{where}: field 'rule' names no implementation ({entry['rule']})")
         if entry["severity"] not in SEVERITIES:
             raise CatalogueError(f"{where}: field 'severity' must be one of {sorted(SEVERITIES)}")
         if entry["tolerance"] not in TOLERANCES:
             raise CatalogueError(f"{where}: field 'tolerance' must be one of {sorted(TOLERANCES)}")
-        if not entry["id"].startswith(CHECK_PREFIXES):
-            raise CatalogueError(f"{where}: field 'id' must start with one of {CHECK_PREFIXES}")
+        if not entry["id"].startswith(prefixes):
+            raise CatalogueError(f"{where}: field 'id' must start with one of {prefixes}")
         if entry["id"] in seen:
             raise CatalogueError(f"{where}: duplicate id")
         seen.add(entry["id"])
