@@ -81,13 +81,14 @@ def _context() -> mp.context.BaseContext:
     return ctx
 
 
-def _vm_size() -> int | None:
+def _status(field: str, pid: int | str = "self") -> int | None:
+    """A memory figure of a process's /proc status (VmSize, VmRSS) in bytes; None where unknown."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmSize:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError):
         return None
     return None
 
@@ -100,7 +101,7 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
     if log_file:
         os.environ[LOG_ENV] = log_file
     setup_worker()
-    base = _vm_size()
+    base = _status("VmSize")
     if base is not None:
         limit = base + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -163,18 +164,6 @@ def failed_rows(job: Job, check_id: str, message: str) -> dict[str, list[dict]]:
     return {"documents": [asdict(doc)], **empty, "quality_issues": [asdict(issue)]}
 
 
-def _rss(pid: int) -> int | None:
-    """A process's resident memory in bytes (Linux /proc), None where unknown."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        return None
-    return None
-
-
 @dataclass
 class _Running:
     job: Job
@@ -185,7 +174,7 @@ class _Running:
     pages: int | None = None  # told by the worker once it has opened the document
 
     def over_memory(self, budget: Budget) -> bool:
-        rss = _rss(self.proc.pid or 0)
+        rss = _status("VmRSS", self.proc.pid or 0)
         if rss is None:
             return False
         if self.base_rss is None:

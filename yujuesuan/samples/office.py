@@ -332,22 +332,11 @@ def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
 
 
 def truth(doc: OfficeDocument) -> dict:
-    """The ground truth of `doc` in the scorer's JSON format (values in its currency unit)."""
-    gen, office = doc.generated, doc.office
-    factor = Decimal(10000) if office.currency == "万元" else Decimal(1)
-    tables: dict[str, dict[tuple, dict]] = {}
-    for e in gen.expected:
-        rows = tables.setdefault(e.table_code, {})
-        panel = {"income": "收入", "expenditure": "支出"}.get(e.section or "")
-        row = rows.setdefault((panel, e.code, e.row_label), {"panel": panel, "code": e.code, "name": e.row_label})
-        row.setdefault("values", {})[e.column] = float(e.value / factor)
-    return {
-        "pdf": doc.file_name,
-        "unit": gen.unit_name,
-        "year": gen.year,
-        "currency_unit": office.currency,
-        "tables": [{"code": code, "rows": list(rows.values())} for code, rows in tables.items()],
-    }
+    """The ground truth of `doc` in the scorer's JSON format (values in its currency unit): the
+    generator's truth, the document's numbers being the generator's."""
+    from yujuesuan.bench import truth_of
+
+    return truth_of(doc.generated, doc.file_name)
 
 
 SAMPLE_OFFICES: list[Office] = [
