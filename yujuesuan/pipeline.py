@@ -37,7 +37,6 @@ DOCUMENT_SUFFIXES = {
     ".tif",
     ".tiff",
 }
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 @dataclass
@@ -82,7 +81,7 @@ def is_document(path: Path) -> bool:
                 return "[Content_Types].xml" in z.namelist()
         except (zipfile.BadZipFile, OSError):
             return False
-    return sniff_format(head, path.name) is not None or head.startswith(IMAGE_MAGIC)
+    return sniff_format(head, path.name) is not None  # PDF, images, OLE2 Office files, HTML
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
