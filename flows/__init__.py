@@ -1,6 +1,6 @@
 """Prefect 3 flows: `crawl`, `extract`, `check` and `nightly` (all three, then publish).
 
-The flows only orchestrate; the work lives in the library (`yujuesuan.crawl`, `yujuesuan.pipeline`)
+The flows only orchestrate; the work lives in the library (`yujuesuan.crawl`, `yujuesuan.ingest.pipeline`)
 so that it runs and is tested without Prefect. Importing this package sets quiet defaults for
 Prefect's local (ephemeral) server before Prefect itself is imported: anonymous usage telemetry
 off — its first write races the ephemeral server's SQLite migrations and prints a "database is

@@ -11,8 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from yujuesuan.pipeline import check_document, checks_version
-from yujuesuan.store import Warehouse
+from yujuesuan.ingest.pipeline import check_document, documents_to_check
 
 BATCH = 200  # documents checked by one task
 
@@ -27,8 +26,7 @@ def check_documents_task(warehouse: str, doc_ids: list[str], force: bool = False
 def check(warehouse: str = "data/warehouse", force: bool = False) -> dict[str, int]:
     """Checks run after extraction, on stored rows; a document already checked with this
     catalogue is left alone unless `force`. Returns documents checked now, per status."""
-    docs = Warehouse(warehouse).read("documents").select(["doc_id", "checked_with"]).to_pylist()
-    due = sorted(d["doc_id"] for d in docs if force or d["checked_with"] != checks_version())
+    due = documents_to_check(warehouse, force)
     batches = [due[i : i + BATCH] for i in range(0, len(due), BATCH)]
     futures = [check_documents_task.submit(warehouse, b, force, b[0], len(b)) for b in batches]
     status: dict[str, int] = {}

@@ -9,7 +9,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import CrawlResult, crawl_source
 from yujuesuan.crawl.sources import Source, load_sources
-from yujuesuan.runs import new_run_id, record_crawl
+from yujuesuan.runs.ids import new_run_id
+from yujuesuan.runs.publish import record_crawl
 
 
 @task(

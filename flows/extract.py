@@ -25,11 +25,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from yujuesuan.crawl.rawstore import RawStore
+from yujuesuan.ingest.pipeline import (
+    StoredDocument,
+    extract_stored,
+    extractor_version,
+    needs_extraction,
+    store_outcome,
+    stored_documents,
+)
+from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs
 from yujuesuan.logs import PROGRESS, Throttle
-from yujuesuan.pipeline import StoredDocument, extract_stored, extractor_version, needs_extraction, store_outcome
-from yujuesuan.runs import stored_documents
-from yujuesuan.store import Warehouse
-from yujuesuan.worker import Budget, Job, Outcome, run_jobs
+from yujuesuan.runs.publish import update_revisions
+from yujuesuan.warehouse.store import Warehouse
 
 IN_FLIGHT_THREADS = 4 * (os.cpu_count() or 1)  # extraction tasks submitted ahead of their results
 IN_FLIGHT_PER_WORKER = 2  # documents' bytes handed to Dask at once, per worker (bounds this process's memory)
@@ -146,9 +153,8 @@ def extract(
                 f"(last: {result.get('file_name') or result['doc_id'][:12]}, {result['status']})",
                 final=done == todo,
             )
-    for ref in refs:  # revisions: a document no URL serves any more is superseded
-        if wh.update_document(ref.sha256, is_current=ref.is_current):
-            log.info("%s: is_current → %s", ref.file_name, ref.is_current)
+    for ref in update_revisions(warehouse, refs):
+        log.info("%s: is_current → %s", ref.file_name, ref.is_current)
     done = [r for r in results if r["extracted"]]
     log.info(
         "%d document(s) in the raw store; %d extracted now, %d already in the warehouse",

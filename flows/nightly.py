@@ -19,13 +19,14 @@ from prefect.artifacts import create_markdown_artifact
 from flows.check import check
 from flows.crawl import crawl
 from flows.extract import dask_runner, extract, jobs_runner
-from yujuesuan.compact import compact
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.pipeline import publish_derived
-from yujuesuan.runoverview import publish_overview
-from yujuesuan.runreport import RunRecord, markdown
-from yujuesuan.runs import new_run_id, recover_unpublished
-from yujuesuan.store import Warehouse
+from yujuesuan.ingest.pipeline import publish_derived
+from yujuesuan.runs.ids import new_run_id
+from yujuesuan.runs.overview import publish_overview
+from yujuesuan.runs.publish import recover_unpublished
+from yujuesuan.runs.report import RunRecord, summary, write_report
+from yujuesuan.warehouse.compact import compact
+from yujuesuan.warehouse.store import Warehouse
 
 
 @flow(name="nightly")
@@ -81,28 +82,12 @@ def nightly(
         phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
         record.documents = phase("publish", lambda: wh.read("documents").to_pylist()) or []
         overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
-    text = markdown(record)
-    if overview is not None:
-        text += f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(text, encoding="utf-8")
+    text = write_report(record, overview)
     try:
         create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")
     except Exception as exc:  # noqa: BLE001 - the file is the report; the artifact is a copy
         log.warning("the report could not be stored as a Prefect artifact: %s", exc)
-    return {
-        "run_id": run_id,
-        "report": record.report,
-        "overview": str(overview.resolve()) if overview is not None else None,
-        "warehouse": record.warehouse,
-        "downloaded": record.downloaded,
-        "extracted": record.extracted,
-        "checked": sum(record.checked.values()),
-        "warnings": record.warnings,
-        "failures": record.failures,
-        "timings": {k: round(v, 2) for k, v in record.timings.items()},
-        "documents": len(record.documents),
-    }
+    return summary(record, overview)
 
 
 REMOTE_IN_FLIGHT = 16  # on a running cluster of unknown size: workers' worth of documents handed out at once

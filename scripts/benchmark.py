@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extractors.pdf import extract_pdf  # noqa: E402
-from yujuesuan.pipeline import extract_paths  # noqa: E402
+from yujuesuan.ingest.pipeline import extract_paths  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

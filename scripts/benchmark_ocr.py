@@ -18,10 +18,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from extractors.document import extract_document  # noqa: E402
 from extractors.scan import UNCERTAIN  # noqa: E402
 from yujuesuan.checks import run_checks  # noqa: E402
-from yujuesuan.generator import Layout, generate  # noqa: E402
-from yujuesuan.quality import doc_data  # noqa: E402
+from yujuesuan.checks.apply import doc_data  # noqa: E402
+from yujuesuan.samples.generator import Layout, generate  # noqa: E402
 from yujuesuan.samples.scans import Scan, scan_pdf  # noqa: E402
-from yujuesuan.store import extraction_rows  # noqa: E402
+from yujuesuan.warehouse.store import extraction_rows  # noqa: E402
 
 LAYOUTS = [
     Layout(currency="万元", rules="grid"),

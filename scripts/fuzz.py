@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from yujuesuan.fuzz import inputs, run_bounded
+from yujuesuan.samples.fuzz import inputs, run_bounded
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ CELLS = [
         "import os\n"
         "import tempfile\n"
         "from pathlib import Path\n\n"
-        "from yujuesuan.pipeline import extract_paths\n\n"
+        "from yujuesuan.ingest.pipeline import extract_paths\n\n"
         "repo = Path.cwd().parent if Path.cwd().name == 'notebooks' else Path.cwd()\n"
         "warehouse = Path(os.environ.get('YUJUESUAN_WAREHOUSE', '/nonexistent'))\n"
         "if not (warehouse / 'documents').is_dir():\n"

@@ -29,8 +29,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from yujuesuan.demo import DEMO_URL_VAR, DemoPortal  # noqa: E402
-from yujuesuan.generator import generate  # noqa: E402
+from yujuesuan.samples.generator import generate  # noqa: E402
+from yujuesuan.samples.portal import DEMO_URL_VAR, DemoPortal  # noqa: E402
 
 PER_INDEX = 50
 SOURCE = """name: 规模测试门户
@@ -122,7 +122,7 @@ def nightly(tmp: Path, portal: Path, url: str, extra: list[str]) -> tuple[float,
 
 def synthetic_warehouse(root: Path, n: int, items: int = 60) -> None:
     """n documents' rows (items line items each, 10 years, 500 units), written one by one."""
-    from yujuesuan.store import Warehouse
+    from yujuesuan.warehouse.store import Warehouse
 
     wh = Warehouse(root)
     wh.init()
@@ -170,7 +170,7 @@ def main() -> None:
         with DemoPortal(portal, port=0) as served:
             first, rss1, out1 = nightly(tmp, portal, served.url, extra)
             second, rss2, out2 = nightly(tmp, portal, served.url, extra)
-        from yujuesuan.store import Warehouse
+        from yujuesuan.warehouse.store import Warehouse
 
         docs = Warehouse(tmp / "wh").read("documents").to_pylist()
         pages = sum(d.get("pages") or 0 for d in docs)
@@ -191,7 +191,7 @@ def main() -> None:
         print(f"synthetic warehouse: {args.query_docs} documents written in {time.perf_counter() - start:.1f}s, "
               f"{files(q)} Parquet files")
         before = time_query(q)
-        from yujuesuan.compact import compact
+        from yujuesuan.warehouse.compact import compact
 
         s = compact(q)
         after = time_query(q)

@@ -18,7 +18,7 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The warehouse built from ../shared/real/docs (once per test session)."""
-    from yujuesuan.pipeline import extract_paths
+    from yujuesuan.ingest.pipeline import extract_paths
 
     docs = shared_path("real", "docs")
     wh = tmp_path_factory.mktemp("real") / "warehouse"
@@ -29,7 +29,7 @@ def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse of the demo portal's PDFs (generated; no ../shared needed)."""
-    from yujuesuan.pipeline import extract_paths
+    from yujuesuan.ingest.pipeline import extract_paths
 
     wh = tmp_path_factory.mktemp("demo") / "warehouse"
     extract_paths(

@@ -17,12 +17,13 @@ import pytest
 
 from yujuesuan.analysis.compare import Selection, figures, overruns, shares
 from yujuesuan.analysis.duck import connect
-from yujuesuan.analysis.export import datapackage, export_csv, export_sqlite, export_xlsx
+from yujuesuan.analysis.export import export_csv, export_sqlite, export_xlsx
 from yujuesuan.analysis.measures import MeasureError, get
 from yujuesuan.cli import main
-from yujuesuan.cli_common import free_port
-from yujuesuan.schema import SCHEMAS
-from yujuesuan.units import AliasError, UnitRules, load_rules
+from yujuesuan.cli.common import free_port
+from yujuesuan.warehouse.datapackage import datapackage
+from yujuesuan.warehouse.schema import SCHEMAS
+from yujuesuan.warehouse.units import AliasError, UnitRules, load_rules
 
 PUTUO = "上海市普陀区"
 
@@ -189,7 +190,7 @@ def test_datapackage_describes_the_parquet_tables(demo_warehouse: Path) -> None:
 
 
 def test_every_column_is_described() -> None:
-    from yujuesuan.columns import column_description, table_description
+    from yujuesuan.warehouse.columns import column_description, table_description
 
     for table, schema in SCHEMAS.items():
         assert table_description(table)

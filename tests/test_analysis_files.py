@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from yujuesuan.analysis.cells import for_csv, for_xlsx, is_formula
 from yujuesuan.cli import main
-from yujuesuan.generator import generate
+from yujuesuan.samples.generator import generate
 
 EVIL = "=cmd|' -c calc'!A0.pdf"
 

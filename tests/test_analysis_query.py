@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from yujuesuan.cli import main
-from yujuesuan.generator import generate
-from yujuesuan.schema import SCHEMAS
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.schema import SCHEMAS
 
 
 @pytest.fixture(scope="module")

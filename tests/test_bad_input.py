@@ -9,8 +9,8 @@ from pypdf import PdfWriter
 
 from extractors.pdf import extract_pdf
 from yujuesuan.cli import main
-from yujuesuan.generator import generate
-from yujuesuan.store import Warehouse
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 
 def _encrypted() -> bytes:

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from tests.conftest import shared_path
-from yujuesuan.bench import bench, report, write_corpus
 from yujuesuan.cli import main
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.bench import bench, report, write_corpus
+from yujuesuan.samples.generator import Layout, generate
 
 
 def test_the_generated_corpus_scores_exactly_with_no_findings(tmp_path) -> None:
@@ -29,7 +29,7 @@ def test_the_generated_corpus_scores_exactly_with_no_findings(tmp_path) -> None:
 def test_a_misread_lowers_the_score_of_its_family(tmp_path) -> None:
     gen = generate(3, Layout())
     (tmp_path / "d.pdf").write_bytes(gen.pdf)
-    from yujuesuan.bench import truth_of
+    from yujuesuan.samples.bench import truth_of
 
     truth = truth_of(gen, "d.pdf")
     income = next(t for t in truth["tables"] if t["family"] == "income")

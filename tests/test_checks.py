@@ -200,13 +200,6 @@ CASES: dict[str, DocData] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def reference(tmp_path, monkeypatch):
-    """A tiny reference code list of the tests' own (it replaces the shipped catalogue)."""
-    (tmp_path / "function_codes.csv").write_text("code,name,level\n201,一般公共服务支出,类\n", encoding="utf-8")
-    monkeypatch.setenv("YUJUESUAN_REFERENCE", str(tmp_path))
-
-
 @pytest.mark.parametrize("check_id", sorted(CASES))
 def test_rule_fires_on_its_case(check_id: str) -> None:
     run = run_checks(CASES[check_id])
@@ -216,10 +209,20 @@ def test_rule_fires_on_its_case(check_id: str) -> None:
     assert all(i["severity"] == severity and i["message"] for i in fired)
 
 
-def test_catalogue_rules_run_on_the_shipped_catalogue_without_a_reference(monkeypatch) -> None:
-    monkeypatch.delenv("YUJUESUAN_REFERENCE")
-    run = run_checks(CASES["catalogue.code_unknown"])
+def test_catalogue_rules_run_on_a_users_reference(tmp_path) -> None:
+    """A tiny reference code list of the test's own replaces the shipped catalogue; unknown stays a warning."""
+    import dataclasses
+
+    from yujuesuan.checks.reference import reference_catalogue
+
+    (tmp_path / "function_codes.csv").write_text("code,name,level\n201,一般公共服务支出,类\n", encoding="utf-8")
+    case = dataclasses.replace(CASES["catalogue.code_unknown"], catalogue=reference_catalogue(tmp_path))
+    run = run_checks(case)
     assert [i["severity"] for i in run.issues if i["check_id"] == "catalogue.code_unknown"] == ["warning"]
+    known = dataclasses.replace(CASES["catalogue.code_name"], catalogue=reference_catalogue(tmp_path))
+    assert [i["expected"] for i in run_checks(known).issues if i["check_id"] == "catalogue.code_name"] == [
+        "一般公共服务支出"
+    ]
 
 
 def test_every_catalogue_rule_has_a_case() -> None:

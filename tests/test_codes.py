@@ -12,23 +12,20 @@ import pytest
 
 from tests.conftest import shared_path
 from yujuesuan.checks import run_checks
+from yujuesuan.checks.reference import configured, reference_catalogue
 from yujuesuan.checks.rules import DocData
-from yujuesuan.codes import is_abbreviation, shipped
+from yujuesuan.codes import Catalogue, is_abbreviation, shipped
 from yujuesuan.codes.observed import observed_codes
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def no_reference(monkeypatch):
-    monkeypatch.delenv("YUJUESUAN_REFERENCE", raising=False)
-
-
-def coded(code: str, label: str, year: int | None) -> DocData:
+def coded(code: str, label: str, year: int | None, catalogue: Catalogue | None = None) -> DocData:
     item = {"doc_id": "d", "table_code": "03", "table_family": "expenditure", "section": None, "row_label": label,
             "code": code, "column": "合计", "value": Decimal(1), "row_index": 0, "panel": 0}
     return DocData({"doc_id": "d", "kind": "final", "year": year},
-                   [{"table_code": "03", "table_family": "expenditure", "line_items": 1}], [item])
+                   [{"table_code": "03", "table_family": "expenditure", "line_items": 1}], [item],
+                   catalogue=catalogue)
 
 
 def issues(case: DocData, check_id: str) -> list[dict]:
@@ -78,9 +75,18 @@ def test_names_the_catalogue_warns_about(code: str, label: str, year: int, expec
 
 def test_the_users_reference_overrides_the_shipped_catalogue(tmp_path, monkeypatch) -> None:
     (tmp_path / "function_codes.csv").write_text("code,name\n2999999,某某支出\n", encoding="utf-8")
+    reference = reference_catalogue(tmp_path)
+    assert not issues(coded("2999999", "某某支出", 2024, reference), "catalogue.code_unknown")
+    assert issues(coded("2080505", "机关事业单位基本养老保险缴费支出", 2024, reference), "catalogue.code_unknown")
+    assert issues(coded("2999999", "某某支出", 2024), "catalogue.code_unknown")  # the shipped catalogue
+
+
+def test_the_reference_is_named_by_the_option_else_the_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("YUJUESUAN_REFERENCE", str(tmp_path))
-    assert not issues(coded("2999999", "某某支出", 2024), "catalogue.code_unknown")
-    assert issues(coded("2080505", "机关事业单位基本养老保险缴费支出", 2024), "catalogue.code_unknown")
+    assert configured(None) == str(tmp_path)
+    assert configured("other") == "other"
+    with pytest.raises(ValueError, match="does not exist"):
+        reference_catalogue(tmp_path / "missing")
 
 
 def test_abbreviation_needs_four_characters_in_order() -> None:

@@ -11,8 +11,8 @@ import duckdb
 import pyarrow.parquet as pq
 
 from yujuesuan.analysis.duck import connect
-from yujuesuan.compact import MANIFEST, compact
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.compact import MANIFEST, compact
+from yujuesuan.warehouse.store import Warehouse
 
 
 def doc_rows(n: int, version: int = 1, year: int = 2023, items: int = 3, facts: bool = True) -> dict[str, list[dict]]:
@@ -137,7 +137,7 @@ def test_compaction_killed_between_its_deletions_loses_nothing(tmp_path, monkeyp
     wh = fill(tmp_path / "w", 4)
     compact(wh.root)
     wh.write(f"{3:064x}", doc_rows(3, version=2, year=2023, items=4))
-    import yujuesuan.compact as mod
+    import yujuesuan.warehouse.compact as mod
 
     real = mod._unlink
     calls = {"n": 0}

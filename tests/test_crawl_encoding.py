@@ -13,8 +13,8 @@ from yujuesuan.crawl.pages import decode_html
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source
 from yujuesuan.crawl.sources import load_source
-from yujuesuan.demo import html_report
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.demo import html_report
+from yujuesuan.samples.generator import Layout, generate
 
 NOT_TEXT = ["base64", "rot13", "hex", "zlib", "bz2", "uu", "quopri", "idna", "punycode", "undefined", "utf-7",
             "unicode_escape", "raw_unicode_escape", "x-user-defined", "nonsense"]  # fmt: skip

@@ -24,7 +24,7 @@ from tests.localportal import (
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source
 from yujuesuan.crawl.sources import load_source
-from yujuesuan.generator import generate
+from yujuesuan.samples.generator import generate
 
 PDF = generate(1).pdf
 OTHER_PDF = generate(2).pdf

@@ -136,7 +136,7 @@ def gzip_members(data: bytes) -> bytes:
 def test_a_content_length_shorter_than_the_body_is_no_document(tmp_path) -> None:  # noqa: ANN001
     from tests.localportal import LocalPortal
     from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
-    from yujuesuan.generator import generate
+    from yujuesuan.samples.generator import generate
 
     pdf = generate(1).pdf
 
@@ -217,7 +217,7 @@ def test_hostile_answers_are_one_issue_each_and_the_good_document_is_kept(tmp_pa
     from yujuesuan.crawl.rawstore import RawStore
     from yujuesuan.crawl.run import crawl_source
     from yujuesuan.crawl.sources import load_source
-    from yujuesuan.generator import generate
+    from yujuesuan.samples.generator import generate
 
     links = "".join(f'<a href="{p}">示例局决算{n}.pdf</a>' for n, p in enumerate(HOSTILE))
     links += '<a href="http://[::1/x.pdf">示例局决算v6.pdf</a><a href="/h/ctl\x01.pdf">示例局决算ctl.pdf</a>'

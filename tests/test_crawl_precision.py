@@ -14,7 +14,7 @@ from yujuesuan.crawl.pages import anchor_text, read_page
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source
 from yujuesuan.crawl.sources import load_source
-from yujuesuan.generator import generate
+from yujuesuan.samples.generator import generate
 
 HTML = "text/html; charset=utf-8"
 

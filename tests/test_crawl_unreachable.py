@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yujuesuan.cli_common import free_port
+from yujuesuan.cli.common import free_port
 from yujuesuan.crawl.fetch import Fetcher, FetchError, FetchPolicy
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source

@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_crossdoc_rules import WAN, cell, document, put
 from yujuesuan.cli import main
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 
 def _by_file(wh: Warehouse) -> dict[str, str]:

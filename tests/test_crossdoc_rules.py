@@ -11,7 +11,7 @@ import pytest
 
 from yujuesuan.checks.across_documents import run_across_documents
 from yujuesuan.checks.across_documents.catalogue import load_crossdoc
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 WAN = Decimal(10000)
 UNIT = "示例市财政局"
@@ -176,8 +176,8 @@ def test_a_final_accounts_change_on_the_year_before_against_last_years(wh: Wareh
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """Two versions of one generated 决算: the second prints one figure of table 03 differently."""
-    from yujuesuan.generator import Layout, Mutation, generate
-    from yujuesuan.pipeline import extract_paths
+    from yujuesuan.ingest.pipeline import extract_paths
+    from yujuesuan.samples.generator import Layout, Mutation, generate
 
     folder = tmp_path_factory.mktemp("versions")
     (folder / "v1.pdf").write_bytes(generate(5, Layout()).pdf)
@@ -266,7 +266,7 @@ def test_a_generated_department_report_against_a_unit_report_that_differs(
 
 
 def test_the_report_shows_a_finding_across_documents_with_both_sides(wh: Warehouse, tmp_path: Path) -> None:
-    from yujuesuan.report import build_report
+    from yujuesuan.checks.report import build_report
 
     put(wh, document("dep", "budget", 2025), expenditure("100", "60", "40"))
     put(wh, document("uni", "budget", 2025, scope="unit"), [cell("expenditure", "合计", "本年支出合计", "101", page=7)])

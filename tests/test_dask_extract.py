@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.generator import generate
-from yujuesuan.store import Warehouse
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 pytest.importorskip("prefect_dask")
 REPO = Path(__file__).resolve().parents[1]

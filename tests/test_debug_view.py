@@ -5,8 +5,8 @@ from __future__ import annotations
 from PIL import Image
 
 from yujuesuan.cli import main
-from yujuesuan.debug import debug_page
-from yujuesuan.generator import Layout, generate
+from yujuesuan.ingest.debug import debug_page
+from yujuesuan.samples.generator import Layout, generate
 
 
 def test_the_view_of_a_table_page(tmp_path, capsys) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractors.pdf import extract_pdf
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 
 
 def test_camelot_reads_a_ruled_table_like_pdfplumber() -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from extractors.document import extract_document
 from extractors.money import MAX_YUAN, to_yuan, yuan_in_range
-from yujuesuan.demo import html_report
-from yujuesuan.fuzz import html_page
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.demo import html_report
+from yujuesuan.samples.fuzz import html_page
+from yujuesuan.samples.generator import Layout, generate
 
 HUGE = "9" * 26 + ".00"
 

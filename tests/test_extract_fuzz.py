@@ -1,4 +1,4 @@
-"""A few hundred mutated documents (yujuesuan.fuzz, cheap mutators): for each, no exception out
+"""A few hundred mutated documents (yujuesuan.samples.fuzz, cheap mutators): for each, no exception out
 of extract_document, a status, and an error issue for every document not `ok`; all of them in
 one forked child under a memory limit (`scripts/fuzz.py N` runs thousands, bombs included)."""
 
@@ -10,7 +10,7 @@ import resource
 from multiprocessing.connection import Connection
 
 from extractors.document import extract_document
-from yujuesuan.fuzz import MIB, inputs
+from yujuesuan.samples.fuzz import MIB, inputs
 
 N = 200
 MEMORY_MB = 1024

@@ -8,8 +8,8 @@ import time
 from extractors.grid import build_grid, text_corridors
 from extractors.layout import Char, PageLayout
 from extractors.pdf import extract_pdf
-from yujuesuan.fuzz import move_figure, pages_pdf, run_bounded, text_op
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.fuzz import move_figure, pages_pdf, run_bounded, text_op
+from yujuesuan.samples.generator import Layout, generate
 
 
 def _line(y: float, xs: list[float], text: str = "12.00") -> list[Char]:

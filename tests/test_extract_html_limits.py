@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from extractors import limits
 from extractors.document import extract_document
-from yujuesuan.demo import html_report
-from yujuesuan.fuzz import html_page, run_bounded
-from yujuesuan.generator import generate
+from yujuesuan.samples.demo import html_report
+from yujuesuan.samples.fuzz import html_page, run_bounded
+from yujuesuan.samples.generator import generate
 
 
 def _report(extra: str = "") -> str:

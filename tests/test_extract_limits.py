@@ -10,7 +10,7 @@ import pytest
 
 from extractors import limits
 from extractors.pdf import extract_pdf
-from yujuesuan.fuzz import MIB, flate_bomb_pdf, nested_forms_pdf, pages_pdf, run_bounded, text_op
+from yujuesuan.samples.fuzz import MIB, flate_bomb_pdf, nested_forms_pdf, pages_pdf, run_bounded, text_op
 
 BOMBS = {
     "zeros": lambda: flate_bomb_pdf(64 * MIB),
@@ -49,7 +49,7 @@ def test_a_capped_page_leaves_the_others() -> None:
     """Form XObjects drawn on page 2 only: page 1's text is kept, the document is partial."""
     good = text_op(50, 700, "2024年度部门决算") + text_op(50, 680, "支出总计1,234.56万元。")
     pdf = nested_forms_pdf(2, 100)
-    from yujuesuan.fuzz import assemble, objects_of
+    from yujuesuan.samples.fuzz import assemble, objects_of
 
     objects, root = objects_of(pdf)
     objects[99] = (

@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from yujuesuan.cli import main
-from yujuesuan.generator import generate
-from yujuesuan.pipeline import StoredDocument, extract_paths, extract_stored
-from yujuesuan.schema import DOCUMENT_SCHEMAS, SCHEMAS
-from yujuesuan.store import Warehouse, WarehouseLocked
+from yujuesuan.ingest.pipeline import StoredDocument, extract_paths, extract_stored
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, SCHEMAS
+from yujuesuan.warehouse.store import Warehouse, WarehouseLocked
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -161,7 +161,7 @@ def test_run_timestamps_are_timestamps(tmp_path) -> None:
 
 def _holder(root: Path) -> subprocess.Popen:
     code = (
-        "import sys, time; from yujuesuan.store import Warehouse\n"
+        "import sys, time; from yujuesuan.warehouse.store import Warehouse\n"
         f"with Warehouse({str(root)!r}).lock():\n    print('held', flush=True); time.sleep(30)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=REPO)

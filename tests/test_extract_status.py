@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from extractors.document import extract_document
 from extractors.pdf import extract_pdf
-from yujuesuan.fuzz import blank_pages_pdf, html_page, pages_pdf, text_op, unmapped_fonts
-from yujuesuan.generator import generate
+from yujuesuan.samples.fuzz import blank_pages_pdf, html_page, pages_pdf, text_op, unmapped_fonts
+from yujuesuan.samples.generator import generate
 
 
 def _errors(ex) -> list[str]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import shared_path
-from yujuesuan.pipeline import extract_paths
+from yujuesuan.ingest.pipeline import extract_paths
 
 
 def test_fixture_cells_recall_and_precision(tmp_path) -> None:

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from extractors.pdf import extract_pdf
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 
 LAYOUTS = list(itertools.product(["万元", "元"], [False, True], ["grid", "horizontal", "none"], [40, 5]))
 
@@ -53,8 +53,8 @@ FAMILIES = [
 
 @pytest.mark.parametrize("n", range(len(FAMILIES)))
 def test_office_variations_extract_exactly_and_check_clean(n: int) -> None:
-    from yujuesuan.quality import apply_checks
-    from yujuesuan.store import extraction_rows
+    from yujuesuan.checks.apply import apply_checks
+    from yujuesuan.warehouse.store import extraction_rows
 
     layout = FAMILIES[n]
     gen = generate(100 + n, layout)

@@ -8,10 +8,10 @@ import pytest
 
 from extractors.document import extract_document
 from extractors.html import read_blocks, render
-from yujuesuan.demo import build, html_report
-from yujuesuan.generator import Layout, generate
-from yujuesuan.quality import apply_checks
-from yujuesuan.store import extraction_rows
+from yujuesuan.checks.apply import apply_checks
+from yujuesuan.samples.demo import build, html_report
+from yujuesuan.samples.generator import Layout, generate
+from yujuesuan.warehouse.store import extraction_rows
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yujuesuan.mutations import run_harness
+from yujuesuan.samples.mutations import run_harness
 
 
 def test_checks_catch_at_least_95_percent_of_200_mutations() -> None:

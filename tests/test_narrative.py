@@ -10,7 +10,7 @@ from extractors.layout import Char, PageLayout
 from extractors.narrative import extract_facts, extract_variances
 from extractors.records import LineItem
 from tests.conftest import shared_path
-from yujuesuan.pipeline import extract_paths
+from yujuesuan.ingest.pipeline import extract_paths
 
 
 def page(*lines: str) -> PageLayout:
@@ -106,7 +106,7 @@ def test_fixture_facts_and_variances_recall(tmp_path) -> None:
 
 
 def test_fixture_projects(tmp_path) -> None:
-    from yujuesuan.store import Warehouse
+    from yujuesuan.warehouse.store import Warehouse
 
     extract_paths([shared_path("fixtures")], tmp_path)
     rows = sorted(

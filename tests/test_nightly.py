@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from yujuesuan.demo import DEMO_URL_VAR, DemoPortal
-from yujuesuan.generator import generate
-from yujuesuan.store import ORDER, Warehouse
+from yujuesuan.samples.generator import generate
+from yujuesuan.samples.portal import DEMO_URL_VAR, DemoPortal
+from yujuesuan.warehouse.store import ORDER, Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DOCUMENTS = 10  # 6 PDFs, 1 in a ZIP, 1 HTML report (generic CMS) + 2 PDFs (Jiangsu-style API)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from yujuesuan.cli_common import free_port
+from yujuesuan.cli.common import free_port
 from yujuesuan.crawl.download import Download
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.runs import recover_unpublished
-from yujuesuan.schema import SCHEMAS
-from yujuesuan.store import Warehouse
+from yujuesuan.runs.publish import recover_unpublished
+from yujuesuan.warehouse.schema import SCHEMAS
+from yujuesuan.warehouse.store import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import pytest
 
 from extractors import raster
 from extractors.ocr import _fix_figure
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 from yujuesuan.samples.scans import Scan, scan_images
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from extractors.document import extract_document
 from tests.conftest import REPO, shared_path
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 from yujuesuan.samples.scans import Scan, scan_pdf, scan_png
 
 

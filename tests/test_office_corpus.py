@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.word import soffice
-from yujuesuan.bench import bench
+from yujuesuan.samples.bench import bench
 from yujuesuan.samples.office import SAMPLE_OFFICES, write_converted
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")

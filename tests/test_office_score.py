@@ -10,7 +10,7 @@ from pathlib import Path
 
 from extractors.word import soffice
 from tests.conftest import shared_path
-from yujuesuan.pipeline import extract_paths
+from yujuesuan.ingest.pipeline import extract_paths
 from yujuesuan.samples.office import write_samples
 
 

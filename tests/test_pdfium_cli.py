@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 
 from yujuesuan.cli import build_parser
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 
 REPO = Path(__file__).resolve().parent.parent
 

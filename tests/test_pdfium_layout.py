@@ -18,8 +18,8 @@ from extractors.layout import PageSpace, read_page
 from extractors.pdf import LAYOUTS, default_layout, extract_pdf
 from extractors.pdfium_layout import PdfiumDocument
 from tests.conftest import shared_path
-from yujuesuan.fuzz import assemble, objects_of, pages_pdf, text_op, unmapped_fonts
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.fuzz import assemble, objects_of, pages_pdf, text_op, unmapped_fonts
+from yujuesuan.samples.generator import Layout, generate
 
 
 def _items(ex) -> list[tuple]:
@@ -164,7 +164,7 @@ def test_same_line_items_on_the_generated_corpus(n: int) -> None:
 
 
 def test_same_line_items_on_the_bench_corpus(tmp_path: Path) -> None:
-    from yujuesuan.bench import write_corpus
+    from yujuesuan.samples.bench import write_corpus
 
     for path in write_corpus(tmp_path):
         if path.suffix == ".pdf":

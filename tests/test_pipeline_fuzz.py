@@ -8,11 +8,11 @@ import hashlib
 
 import pytest
 
-from yujuesuan.fuzz import flate_bomb_pdf, inputs, nested_forms_pdf
-from yujuesuan.generator import generate
-from yujuesuan.pipeline import extract_paths
-from yujuesuan.store import Warehouse
-from yujuesuan.worker import Budget
+from yujuesuan.ingest.pipeline import extract_paths
+from yujuesuan.ingest.worker import Budget
+from yujuesuan.samples.fuzz import flate_bomb_pdf, inputs, nested_forms_pdf
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 N = 120
 MEMORY_MB = 768

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from yujuesuan.cli import build_parser
-from yujuesuan.cli_common import free_port
-from yujuesuan.store import Warehouse
+from yujuesuan.cli.common import free_port
+from yujuesuan.warehouse.store import Warehouse
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

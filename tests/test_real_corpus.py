@@ -117,8 +117,8 @@ def test_the_document_with_table_03_removed_is_flagged() -> None:
     docs = list(DOCS.glob("04_*.pdf")) if DOCS.exists() else []
     if not docs:
         pytest.skip("../shared/real/docs is not here")
-    from yujuesuan.quality import apply_checks
-    from yujuesuan.store import extraction_rows
+    from yujuesuan.checks.apply import apply_checks
+    from yujuesuan.warehouse.store import extraction_rows
 
     ex = extract_pdf(docs[0].read_bytes(), docs[0].name)
     rows = extraction_rows(ex)
@@ -140,8 +140,8 @@ EXPLAINED_ERRORS = {
 
 
 def test_clean_documents_carry_no_unexplained_errors(extractions) -> None:
-    from yujuesuan.quality import apply_checks
-    from yujuesuan.store import extraction_rows
+    from yujuesuan.checks.apply import apply_checks
+    from yujuesuan.warehouse.store import extraction_rows
 
     for name, ex in extractions.items():
         rows = extraction_rows(ex)

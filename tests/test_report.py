@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from yujuesuan.cli import main
-from yujuesuan.generator import Layout, Mutation, generate
+from yujuesuan.samples.generator import Layout, Mutation, generate
 
 
 @pytest.fixture()

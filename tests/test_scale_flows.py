@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.generator import generate
-from yujuesuan.store import Warehouse
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = """

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yujuesuan.analysis.overview as overview_module
-from yujuesuan.compact import compact
-from yujuesuan.generator import generate
-from yujuesuan.pipeline import extract_paths
-from yujuesuan.runoverview import publish_overview
-from yujuesuan.store import Warehouse
+from yujuesuan.ingest.pipeline import extract_paths
+from yujuesuan.runs.overview import publish_overview
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.compact import compact
+from yujuesuan.warehouse.store import Warehouse
 
 
 def test_overview_is_built_again_only_when_the_warehouse_changed(tmp_path: Path, monkeypatch) -> None:

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from yujuesuan.cli_common import free_port
+from yujuesuan.cli.common import free_port
 
 
 def _post(url: str, body: dict) -> list:

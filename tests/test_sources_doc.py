@@ -12,7 +12,7 @@ from tests.localportal import LocalPortal, static
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source
 from yujuesuan.crawl.sources import Source, load_source
-from yujuesuan.generator import generate
+from yujuesuan.samples.generator import generate
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")

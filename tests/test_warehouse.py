@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from yujuesuan.generator import generate
-from yujuesuan.pipeline import extract_paths
-from yujuesuan.store import Warehouse
+from yujuesuan.ingest.pipeline import extract_paths
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 
 def _rows(root) -> dict:

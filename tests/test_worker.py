@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from yujuesuan.generator import generate
-from yujuesuan.pipeline import extract_paths
-from yujuesuan.store import Warehouse
-from yujuesuan.worker import Budget, Job, run_jobs
+from yujuesuan.ingest.pipeline import extract_paths
+from yujuesuan.ingest.worker import Budget, Job, run_jobs
+from yujuesuan.samples.generator import generate
+from yujuesuan.warehouse.store import Warehouse
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Where messages go: the user's screen shows warnings, errors and progress; everything else
 (the libraries' chatter: pdfminer, camelot, Prefect's per-task lines) goes to the log file.
 
-Worker processes (yujuesuan.worker) append to the same file, named by YUJUESUAN_LOG.
+Worker processes (yujuesuan.ingest.worker) append to the same file, named by YUJUESUAN_LOG.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 LOG_ENV = "YUJUESUAN_LOG"
-PROGRESS = "yujuesuan.progress"  # the logger whose INFO lines are always shown
+PROGRESS = "yujuesuan.ingest.progress"  # the logger whose INFO lines are always shown
 QUIET_LIBRARIES = ("pdfminer", "camelot", "pdfplumber", "PIL", "fontTools", "matplotlib", "httpx", "httpcore",
                    "py.warnings", "urllib3", "numexpr", "asyncio")
 FILE_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s%(run)s: %(message)s"

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from yujuesuan.schema import DOCUMENT_SCHEMAS, SCHEMAS
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, SCHEMAS
+from yujuesuan.warehouse.store import Warehouse
 
 
 def _files(paths: list[Path]) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from yujuesuan.analysis.cells import append_xlsx, plain, text, write_csv
-from yujuesuan.columns import column_description, table_description
-from yujuesuan.schema import SCHEMAS
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.columns import column_description, table_description
+from yujuesuan.warehouse.schema import SCHEMAS
+from yujuesuan.warehouse.store import Warehouse
 
 FORMATS = ("sqlite", "csv", "xlsx", "datapackage")
 
@@ -139,59 +139,3 @@ def export_xlsx(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) 
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
-
-
-def _frictionless_type(t: pa.DataType) -> dict:
-    if pa.types.is_integer(t):
-        return {"type": "integer"}
-    if pa.types.is_boolean(t):
-        return {"type": "boolean"}
-    if pa.types.is_decimal(t) or pa.types.is_floating(t):
-        return {"type": "number"}
-    if pa.types.is_list(t):
-        return {"type": "array"}
-    return {"type": "string"}
-
-
-MONEY = {("line_items", "value"), ("variances", "initial_budget"), ("variances", "final")}
-MONEY |= {("variances", "adjusted_budget"), ("projects", "budget"), ("projects", "executed")}
-
-
-def datapackage(warehouse: str | os.PathLike[str]) -> Path:
-    """WAREHOUSE/datapackage.json: each table a resource over its Parquet files, every field typed
-    and described; money fields carry `unit: 元` and their exact decimal type."""
-    wh = Warehouse(warehouse)
-    resources = []
-    for name in SCHEMAS:
-        folder = wh.root / name
-        files = sorted(p.relative_to(wh.root).as_posix() for p in folder.glob("*.parquet")) if folder.is_dir() else []
-        if not files:
-            continue
-        fields = []
-        for f in SCHEMAS[name]:
-            field = {"name": f.name, **_frictionless_type(f.type), "description": column_description(name, f.name)}
-            if pa.types.is_decimal(f.type):
-                field["arrowType"] = str(f.type)
-            if (name, f.name) in MONEY:
-                field["unit"] = "元"
-            fields.append(field)
-        resources.append(
-            {
-                "name": name,
-                "path": files,
-                "format": "parquet",
-                "mediatype": "application/vnd.apache.parquet",
-                "description": table_description(name),
-                "schema": {"fields": fields},
-            }
-        )
-    package = {
-        "name": "yujuesuan-warehouse",
-        "title": "yujuesuan 预决算 warehouse",
-        "description": "Department budget and final-account disclosures as data; money in 元.",
-        "profile": "data-package",
-        "resources": resources,
-    }
-    path = wh.root / "datapackage.json"
-    path.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path

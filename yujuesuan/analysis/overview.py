@@ -13,7 +13,7 @@ import pandas as pd
 from yujuesuan.analysis.compare import KIND_LABEL, Selection, figures
 from yujuesuan.analysis.duck import connect
 from yujuesuan.analysis.measures import get
-from yujuesuan.report import FONTS
+from yujuesuan.checks.report import FONTS
 
 KEY_MEASURES = ["expenditure_total", "basic_expenditure", "project_expenditure", "sangong_total"]
 WAN = Decimal(10000)

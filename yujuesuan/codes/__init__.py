@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -176,8 +177,8 @@ def shipped() -> Catalogue:
     return parse(text, "yujuesuan/codes/catalogue.csv")
 
 
-def active() -> Catalogue:
-    """The catalogue the checks use: the user's reference folder when one is configured, else the shipped one."""
+def active(reference: str | os.PathLike[str] | None = None) -> Catalogue:
+    """The catalogue the checks use: the user's reference folder when one is named, else the shipped one."""
     from yujuesuan.checks.reference import reference_catalogue
 
-    return reference_catalogue() or shipped()
+    return reference_catalogue(reference) or shipped()

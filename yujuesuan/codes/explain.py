@@ -42,7 +42,7 @@ def observed_table(warehouse: str | os.PathLike[str]) -> dict[str, dict] | None:
     """The warehouse's codes table by code, or None when there is no warehouse (or no codes table yet)."""
     import pyarrow.parquet as pq
 
-    from yujuesuan.schema import SCHEMAS
+    from yujuesuan.warehouse.schema import SCHEMAS
 
     path = Path(warehouse) / "codes" / "codes.parquet"
     if not path.exists():

@@ -6,7 +6,7 @@ import os
 from collections import defaultdict
 
 from yujuesuan.codes import Catalogue, active, name_key, system_of
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 LEVELS = {3: "类", 5: "款", 7: "项"}
 
@@ -62,11 +62,12 @@ def observed_codes(items: list[dict], years: dict[str, int | None], catalogue: C
     return rows
 
 
-def publish_codes(warehouse: str | os.PathLike[str]) -> int:
-    """Write WAREHOUSE/codes/codes.parquet from the stored line items; returns the number of codes."""
+def publish_codes(warehouse: str | os.PathLike[str], catalogue: Catalogue | None = None) -> int:
+    """Write WAREHOUSE/codes/codes.parquet from the stored line items, each code's status against
+    `catalogue` (None: the shipped one); returns the number of codes."""
     wh = Warehouse(warehouse)
     docs = wh.read("documents").select(["doc_id", "year"]).to_pylist()
     items = wh.read("line_items").select(["doc_id", "code", "row_label"]).to_pylist()
-    rows = observed_codes(items, {d["doc_id"]: d["year"] for d in docs}, active())
+    rows = observed_codes(items, {d["doc_id"]: d["year"] for d in docs}, catalogue or active())
     wh.write_run_table("codes", "codes", rows)
     return len(rows)

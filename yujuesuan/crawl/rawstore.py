@@ -15,7 +15,7 @@ import os
 import threading
 from pathlib import Path
 
-from yujuesuan.store import write_once
+from yujuesuan.warehouse.store import write_once
 
 log = logging.getLogger(__name__)
 SUCCESS = ("new", "changed", "unchanged", "not_modified")

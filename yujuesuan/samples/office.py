@@ -1,7 +1,7 @@
 """The second document producer: the generator's 部门决算 as XLSX and DOCX (and, where
 LibreOffice is installed, XLS, DOC, PDF and HTML converted from them), with ground truth.
 
-The numbers are the PDF generator's (`yujuesuan.generator.generate`: its expected line items are
+The numbers are the PDF generator's (`yujuesuan.samples.generator.generate`: its expected line items are
 the data model); only the layout is this module's, varied the ways offices vary it (`Office`):
 one sheet per table or all tables on one sheet, title rows, 单位：元 or 万元, a 栏次 row, merged
 header cells, split 类|款|项 code columns, a hidden column of other figures, totals as formulas
@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from extractors.word import soffice
-from yujuesuan.generator import Expected, Generated, Layout, _fmt, generate
+from yujuesuan.samples.generator import Expected, Generated, Layout, _fmt, generate
 
 SHEET_NAMES = {"01": "公开01表", "02": "公开02表", "03": "公开03表"}
 ALT_SHEET_NAMES = {"01": "收支总表", "02": "表二", "03": "表三"}
@@ -334,7 +334,7 @@ def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
 def truth(doc: OfficeDocument) -> dict:
     """The ground truth of `doc` in the scorer's JSON format (values in its currency unit): the
     generator's truth, the document's numbers being the generator's."""
-    from yujuesuan.bench import truth_of
+    from yujuesuan.samples.bench import truth_of
 
     return truth_of(doc.generated, doc.file_name)
 

@@ -28,7 +28,7 @@ from yujuesuan.checks.across_documents.rules import (
 )
 from yujuesuan.checks.rules import DocData
 from yujuesuan.checks.run import Rule
-from yujuesuan.store import SCHEMA_FILE, Warehouse
+from yujuesuan.warehouse.store import SCHEMA_FILE, Warehouse
 
 TABLES = ("cross_issues", "cross_pairs", "revisions")
 IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
@@ -134,8 +134,8 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
                          members: str | os.PathLike[str] | None = None) -> CrossRun:
     """Compare the warehouse's documents pair by pair (only what changed, unless `force`); write
     cross_issues, cross_pairs, revisions and codes. Holds the warehouse lock."""
+    from yujuesuan.checks.apply import doc_data
     from yujuesuan.codes.observed import publish_codes
-    from yujuesuan.quality import doc_data
 
     wh = Warehouse(warehouse)
     run = CrossRun()

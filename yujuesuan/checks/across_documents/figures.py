@@ -54,7 +54,7 @@ def table_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     import pandas as pd
 
     from yujuesuan.analysis.compare import per_document
-    from yujuesuan.store import to_arrow
+    from yujuesuan.warehouse.store import to_arrow
 
     con = duckdb.connect()
     try:

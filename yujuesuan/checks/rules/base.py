@@ -11,9 +11,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from extractors.text import compact
 from extractors.vocabulary import expand, matcher
+
+if TYPE_CHECKING:
+    from yujuesuan.codes import Catalogue
 
 TAIL = Decimal(100)  # 0.01 万元 in 元
 
@@ -56,6 +60,7 @@ class DocData:
     toc: dict[str, str] = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)
     variances: list[dict] = field(default_factory=list)
+    catalogue: Catalogue | None = None  # the code list the catalogue rules use; None: the shipped catalogue
 
     def family(self, family: str) -> list[dict]:
         return [i for i in self.items if i["table_family"] == family]

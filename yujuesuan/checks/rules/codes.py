@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yujuesuan.checks.rules.base import DocData, Finding
-from yujuesuan.codes import active
+from yujuesuan.codes import shipped
 
 
 def _coded_rows(doc: DocData) -> dict[tuple[str, str], dict]:
@@ -15,7 +15,7 @@ def _coded_rows(doc: DocData) -> dict[tuple[str, str], dict]:
 
 
 def code_known(doc: DocData, cfg: dict) -> list[Finding]:
-    catalogue = active()
+    catalogue = doc.catalogue or shipped()
     out = []
     for (table, code), i in sorted(_coded_rows(doc).items()):
         if code not in catalogue:
@@ -34,7 +34,7 @@ def code_known(doc: DocData, cfg: dict) -> list[Finding]:
 
 
 def code_name(doc: DocData, cfg: dict) -> list[Finding]:
-    catalogue = active()
+    catalogue = doc.catalogue or shipped()
     year = doc.document.get("year")
     out = []
     for (table, code), i in sorted(_coded_rows(doc).items()):

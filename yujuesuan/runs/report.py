@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from yujuesuan.crawl.run import CrawlResult
 
@@ -115,3 +116,31 @@ def markdown(run: RunRecord) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def write_report(run: RunRecord, overview: Path | None = None) -> str:
+    """The run's report written to `run.report` (and the overview page named at its end); returns its text."""
+    text = markdown(run)
+    if overview is not None:
+        text += f"\nOverview of the key figures per unit and year: `{overview.resolve()}`\n"
+    path = Path(run.report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def summary(run: RunRecord, overview: Path | None = None) -> dict:
+    """What the nightly returns (and the command prints): the run's counts, problems and timings."""
+    return {
+        "run_id": run.run_id,
+        "report": run.report,
+        "overview": str(overview.resolve()) if overview is not None else None,
+        "warehouse": run.warehouse,
+        "downloaded": run.downloaded,
+        "extracted": run.extracted,
+        "checked": sum(run.checked.values()),
+        "warnings": run.warnings,
+        "failures": run.failures,
+        "timings": {k: round(v, 2) for k, v in run.timings.items()},
+        "documents": len(run.documents),
+    }

@@ -12,30 +12,25 @@
 
 `serve(folder)` serves it the way real portals do: ETag / Last-Modified with 304s, attachment
 names in Content-Disposition (RFC 5987, and raw GBK bytes for the API's downloads), GBK pages
-declared only in <meta>. `python -m yujuesuan.demo build data/demo_portal` rebuilds the files.
+declared only in <meta>. `python -m yujuesuan.samples.demo build data/demo_portal` rebuilds the files.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import json
 import os
 import sys
-import threading
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
 
-from yujuesuan.generator import Generated, Layout, generate
+from yujuesuan.samples.generator import Generated, Layout, generate
+from yujuesuan.samples.portal import gbk, page_html
 
-DEMO_URL_VAR = "YUJUESUAN_DEMO_URL"
-LAST_MODIFIED = "Mon, 01 Sep 2025 08:00:00 GMT"
 PER_PAGE = 3
 # (seed, layout) of the demo's PDF attachments: grid / horizontal / no rules, 万元 / 元, split codes
 DEMO_LAYOUTS: list[tuple[int, Layout]] = [
@@ -46,7 +41,6 @@ DEMO_LAYOUTS: list[tuple[int, Layout]] = [
     (5, Layout(currency="元", rules="none", decimals=True)),
     (9, Layout(currency="万元", split_codes=True, rules="horizontal")),
 ]
-ZIP_NAME = "部门决算公开文件（压缩包）.zip"
 ZIP_LAYOUT = (21, Layout(currency="万元", rules="grid"))
 HTML_REPORT_LAYOUT = (4, Layout(currency="万元", rules="grid"))
 JIANGSU_LAYOUTS = [(30, Layout(currency="万元", rules="grid")), (31, Layout(currency="元", rules="horizontal"))]
@@ -60,30 +54,6 @@ class Item:
     title: str
     href: str  # relative to the index folder
     date: str
-
-
-def _gbk(text: str) -> bytes:
-    return text.encode("gbk")
-
-
-def _page(title: str, body: str, charset: str = "gb2312") -> str:
-    return f"""<!DOCTYPE html>
-<html>
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset={charset}">
-<title>{html.escape(title)}</title>
-<link rel="stylesheet" href="/css/main.css">
-</head>
-<body>
-<div class="header"><a href="/index.html">示例市人民政府门户网站</a>
-<ul class="nav"><li><a href="/index.html">首页</a></li><li><a href="/czj/yjsgk/index.html">财政预决算</a></li>
-<li><a href="/zwgk/index.html">政务公开</a></li><li><a href="/hdjl/index.html">互动交流</a></li></ul></div>
-<div class="position">当前位置：<a href="/index.html">首页</a> &gt; <a href="/czj/yjsgk/index.html">财政预决算</a></div>
-{body}
-<div class="footer">主办：示例市财政局　网站标识码：0000000000　ICP备案号：示ICP备00000000号</div>
-</body>
-</html>
-"""
 
 
 def _index_page(items: list[Item], n: int, total: int) -> str:
@@ -100,7 +70,7 @@ def _index_page(items: list[Item], n: int, total: int) -> str:
 var countPage = {total}; //共多少页
 createPageHTML(countPage, {n}, "index", "html");
 </script></div></div>"""
-    return _page("部门预决算公开 - 示例市财政局", body)
+    return page_html("部门预决算公开 - 示例市财政局", body)
 
 
 def _detail_page(title: str, paragraphs: list[str], attachments: list[tuple[str, str]], charset: str = "gb2312") -> str:
@@ -112,7 +82,7 @@ def _detail_page(title: str, paragraphs: list[str], attachments: list[tuple[str,
 {ps}
 {atts}
 </div></div>"""
-    return _page(f"{title} - 示例市财政局", body, charset)
+    return page_html(f"{title} - 示例市财政局", body, charset)
 
 
 def _money(value: Decimal, gen: Generated) -> str:
@@ -200,7 +170,7 @@ def build(folder: str | os.PathLike[str]) -> list[Path]:
     files: dict[str, bytes] = {}
     taken: set[tuple[str, int]] = set()
     files["robots.txt"] = b"User-agent: *\nDisallow: /admin/\n"
-    files["index.html"] = _page(
+    files["index.html"] = page_html(
         "示例市人民政府门户网站", '<p><a href="/czj/yjsgk/index.html">财政预决算公开</a></p>', "utf-8"
     ).encode("utf-8")
     items: list[Item] = []
@@ -228,7 +198,7 @@ def build(folder: str | os.PathLike[str]) -> list[Path]:
         zf.writestr(info, zgen.pdf)
     files["attach/1101.zip"] = buf.getvalue()
     title = f"{zgen.unit_name}{zgen.year}年度部门决算公开"
-    files["czj/yjsgk/art/2025/art_1101.html"] = _gbk(
+    files["czj/yjsgk/art/2025/art_1101.html"] = gbk(
         _detail_page(
             title, [f"{zgen.unit_name}{zgen.year}年度部门决算（压缩包）。"], [("/attach/1101.zip", "决算公开文件.zip")]
         )
@@ -237,16 +207,16 @@ def build(folder: str | os.PathLike[str]) -> list[Path]:
     # a report published as the page itself
     (hgen,) = _unique([HTML_REPORT_LAYOUT], taken)
     title = f"{hgen.unit_name}{hgen.year}年度部门决算"
-    report = _page(f"{title} - 示例市财政局", f'<div class="article">{html_report(hgen)}</div>')
-    files["czj/yjsgk/art/2025/art_2001.html"] = _gbk(report)
+    report = page_html(f"{title} - 示例市财政局", f'<div class="article">{html_report(hgen)}</div>')
+    files["czj/yjsgk/art/2025/art_2001.html"] = gbk(report)
     items.append(Item(title, "./art/2025/art_2001.html", "2025-09-11"))
     # a news item the source's link filter leaves alone
-    files["czj/yjsgk/art/2025/art_3001.html"] = _gbk(_detail_page("示例市召开财政工作会议", ["会议要求……"], []))
+    files["czj/yjsgk/art/2025/art_3001.html"] = gbk(_detail_page("示例市召开财政工作会议", ["会议要求……"], []))
     items.append(Item("示例市召开财政工作会议", "./art/2025/art_3001.html", "2025-09-12"))
     pages = [items[i : i + PER_PAGE] for i in range(0, len(items), PER_PAGE)]
     for n, chunk in enumerate(pages):
         name = "index.html" if n == 0 else f"index_{n}.html"
-        files[f"czj/yjsgk/{name}"] = _gbk(_index_page(chunk, n, len(pages)))
+        files[f"czj/yjsgk/{name}"] = gbk(_index_page(chunk, n, len(pages)))
     # the 江苏-style API
     depts: list[dict] = []
     for n, gen in enumerate(_unique(JIANGSU_LAYOUTS, taken)):
@@ -330,142 +300,13 @@ health:
 """
 
 
-# -- serving ------------------------------------------------------------------------------------------
-
-
-class DemoHandler(BaseHTTPRequestHandler):
-    root: Path
-    server_version = "DemoCMS/1.0"
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _file(self, rel: str, extra: dict[str, str] | None = None) -> None:
-        path = (self.root / rel).resolve()
-        if self.root.resolve() not in path.parents or not path.is_file() or rel.startswith("sources/"):
-            self._send(404, _gbk(_page("404 页面不存在", "<p>您访问的页面不存在</p>")), {"Content-Type": "text/html"})
-            return
-        data = path.read_bytes()
-        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-        headers = {"ETag": etag, "Last-Modified": LAST_MODIFIED, **(extra or {})}
-        if self.headers.get("If-None-Match") == etag or (
-            self.headers.get("If-None-Match") is None and self.headers.get("If-Modified-Since") == LAST_MODIFIED
-        ):
-            self.send_response(304)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            return
-        suffix = path.suffix.lower()
-        ctype = {
-            ".html": "text/html; charset=utf-8"
-            if b'charset="utf-8"' in data[:400] or b"charset=utf-8" in data[:400]
-            else "text/html",
-            ".pdf": "application/pdf",
-            ".zip": "application/zip",
-            ".json": "application/json;charset=UTF-8",
-            ".txt": "text/plain",
-        }.get(suffix, "application/octet-stream")
-        headers.setdefault("Content-Type", ctype)
-        if rel.startswith("attach/") and suffix == ".zip":
-            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(ZIP_NAME)}"
-        self._send(200, data, headers)
-
-    def do_GET(self) -> None:  # noqa: N802
-        parts = urlsplit(self.path)
-        rel = parts.path.lstrip("/") or "index.html"
-        if rel.endswith("/"):
-            rel += "index.html"
-        if rel == "jiangsu/front/budgetfinal/download.do":
-            iid = (parse_qs(parts.query).get("iid") or [""])[0]
-            name = self._jiangsu_name(iid)
-            if name is None:
-                self._send(404, b"{}", {"Content-Type": "application/json"})
-                return
-            raw_name = name.encode("gbk").decode("latin-1")  # raw GBK bytes, as such servers send them
-            self._file(f"jiangsu/download/{iid}.pdf", {"Content-Disposition": f'attachment; filename="{raw_name}"'})
-            return
-        self._file(rel)
-
-    do_HEAD = do_GET
-
-    def _jiangsu_name(self, iid: str) -> str | None:
-        for f in (self.root / "jiangsu").glob("files_*.json"):
-            for entry in json.loads(f.read_text(encoding="utf-8")):
-                if str(entry["iid"]) == iid:
-                    return entry["t_oldname"]
-        return None
-
-    def do_POST(self) -> None:  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8")
-        form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
-        path = urlsplit(self.path).path
-        answer: object
-        if path.endswith("getdepartmentname.do"):
-            answer = self._json(f"departments_{form.get('pid')}_{form.get('date')}_{form.get('typeid')}.json", [])
-        elif path.endswith("itemsandpag.do"):
-            key = f"items_{form.get('groupid')}_{form.get('date')}_{form.get('typeid')}_p{form.get('page_num')}.json"
-            answer = self._json(key, {"budgetTemplates": []})
-        elif path.endswith("getTemporaryFiles.do"):
-            uuid = body.removeprefix("uuid=").strip("'")
-            answer = self._json(f"files_{uuid}.json", [])
-        else:
-            self._send(404, b"{}", {"Content-Type": "application/json"})
-            return
-        self._send(200, json.dumps(answer, ensure_ascii=False).encode("utf-8"), {"Content-Type": "application/json"})
-
-    def _json(self, name: str, default: object) -> object:
-        path = self.root / "jiangsu" / name
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
-
-
-DEMO_PORT_VAR = "YUJUESUAN_DEMO_PORT"
-DEMO_PORT = 8731  # fixed, so that the demo's URLs (and conditional GETs) are the same run after run
-
-
-class DemoPortal:
-    """The demo portal served on 127.0.0.1 in a background thread (a context manager).
-
-    The port is $YUJUESUAN_DEMO_PORT, else 8731; if that is taken, any free port (then the
-    URLs differ from the last run's, and the documents are fetched again, but not re-extracted)."""
-
-    def __init__(self, folder: str | os.PathLike[str], port: int | None = None) -> None:
-        handler = type("Handler", (DemoHandler,), {"root": Path(folder)})
-        wanted = port if port is not None else int(os.environ.get(DEMO_PORT_VAR, DEMO_PORT))
-        try:
-            self.server = ThreadingHTTPServer(("127.0.0.1", wanted), handler)
-        except OSError:
-            self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="demo-portal")
-
-    def __enter__(self) -> DemoPortal:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) == 2 and args[0] == "build":
         files = build(args[1])
         print(f"{len(files)} files in {args[1]}")
         return 0
-    print("usage: python -m yujuesuan.demo build FOLDER", file=sys.stderr)
+    print("usage: python -m yujuesuan.samples.demo build FOLDER", file=sys.stderr)
     return 2
 
 

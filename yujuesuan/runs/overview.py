@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 LATEST = "overview.latest.json"  # in RUNS: the last overview built, and the warehouse state it shows
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from yujuesuan.generator import Generated, Layout, generate
+from yujuesuan.samples.generator import Generated, Layout, generate
 
 UNIT = {"元": Decimal(1), "万元": Decimal(10000)}
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[:：])+")
@@ -246,8 +246,8 @@ def _score_facts(truth: dict, facts: list[dict], variances: list[dict], result: 
 def bench(folder: str | os.PathLike[str], warehouse: str | os.PathLike[str] | None = None,
           planted: int = 0, jobs: int = 1) -> BenchResult:
     """Extract every document of `folder` that has a truth JSON, and score it."""
-    from yujuesuan.pipeline import extract_paths
-    from yujuesuan.store import Warehouse
+    from yujuesuan.ingest.pipeline import extract_paths
+    from yujuesuan.warehouse.store import Warehouse
 
     folder = Path(folder)
     pairs = []
@@ -277,7 +277,7 @@ def bench(folder: str | os.PathLike[str], warehouse: str | os.PathLike[str] | No
             result.errors += [(doc.name, i["check_id"], i["message"]) for i in rows["quality_issues"]
                               if i["severity"] == "error"]
     if planted:
-        from yujuesuan.mutations import run_harness
+        from yujuesuan.samples.mutations import run_harness
 
         result.planted = run_harness(planted).by_kind
         result.planted["narrative"] = _planted_narrative(max(1, planted // 4))
@@ -288,9 +288,9 @@ def _planted_narrative(n: int) -> list[int]:
     """[caught, planted]: documents whose text states the expenditure total off by some 万元;
     caught when narrative.table_figures fires."""
     from extractors.pdf import extract_pdf
-    from yujuesuan.generator import Mutation
-    from yujuesuan.quality import apply_checks
-    from yujuesuan.store import extraction_rows
+    from yujuesuan.checks.apply import apply_checks
+    from yujuesuan.samples.generator import Mutation
+    from yujuesuan.warehouse.store import extraction_rows
 
     caught = 0
     for k in range(n):

@@ -1,47 +1,19 @@
-"""Run ids and the documents a raw store holds (what the nightly extracts)."""
+"""What a run publishes into the warehouse besides the documents: each source's crawl (downloads,
+crawl issues, source health), crawls no run recorded, and the documents' revisions (is_current)."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections import defaultdict
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
 
 from yujuesuan.crawl.download import Download
-from yujuesuan.crawl.rawstore import SUCCESS, RawStore
+from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import CrawlResult, SourceHealth, tally
-from yujuesuan.pipeline import StoredDocument
-from yujuesuan.store import Warehouse
+from yujuesuan.ingest.pipeline import StoredDocument
+from yujuesuan.warehouse.store import Warehouse
 
 DOWNLOAD_FIELDS = [f.name for f in fields(Download)]
-
-
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-def stored_documents(store: RawStore) -> list[StoredDocument]:
-    """Every document the raw store holds (ZIP archives stand for their members), each named by
-    the first fetch that brought it, and whether any URL serves it now (is_current)."""
-    superseded = store.superseded()
-    out: dict[str, StoredDocument] = {}
-    for row in store.rows():
-        sha = row.get("sha256")
-        if row["outcome"] not in SUCCESS or not sha or row.get("format") == "zip" or sha in out:
-            continue
-        if not store.has(sha):
-            continue
-        out[sha] = StoredDocument(
-            sha256=sha,
-            file_name=row.get("file_name") or sha,
-            source_url=row["url"],
-            referrer=row.get("referrer"),
-            referrer_title=row.get("referrer_title"),
-            source_id=row.get("source_id"),
-            is_current=sha not in superseded,
-        )
-    return sorted(out.values(), key=lambda d: d.sha256)
 
 
 # -- run tables: written as each source's crawl ends, so a killed run loses none ---------------------
@@ -83,3 +55,10 @@ def recover_unpublished(warehouse: str | os.PathLike[str], store: RawStore, curr
         record_crawl(warehouse, CrawlResult(health, downloads, []))
         recovered[run_id] += len(rows)
     return dict(recovered)
+
+
+def update_revisions(warehouse: str | os.PathLike[str], refs: list[StoredDocument]) -> list[StoredDocument]:
+    """Revisions: a document no URL serves any more is superseded (is_current false), one served again is
+    current. Returns the documents whose flag changed."""
+    wh = Warehouse(warehouse)
+    return [ref for ref in refs if wh.update_document(ref.sha256, is_current=ref.is_current)]

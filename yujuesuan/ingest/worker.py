@@ -23,7 +23,7 @@ from yujuesuan.logs import LOG_ENV
 DEFAULT_SECONDS = 120.0
 DEFAULT_SECONDS_PER_PAGE = 5.0  # added per page of a PDF (a scanned page takes seconds of OCR)
 DEFAULT_MEMORY_MB = 2048
-_PRELOAD = ["extractors.document", "yujuesuan.store"]
+_PRELOAD = ["extractors.document", "yujuesuan.warehouse.store"]
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         from extractors.document import extract_document
-        from yujuesuan.store import extraction_rows
+        from yujuesuan.warehouse.store import extraction_rows
 
         data = Path(job.path).read_bytes()
         conn.send(("pages", _page_count(data), None))  # the parent's time budget grows with the pages

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
 
-from yujuesuan.demo import html_report
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.demo import html_report
+from yujuesuan.samples.generator import Layout, generate
 
 MIB = 1024 * 1024
 

@@ -25,8 +25,8 @@ def free_port() -> int:
 
 def compact_after_run(warehouse: str | os.PathLike[str], wait: float = 0.0) -> str | None:
     """Fold what a command wrote into the compacted tables; what went wrong, if anything."""
-    from yujuesuan.compact import compact
-    from yujuesuan.store import WarehouseLocked
+    from yujuesuan.warehouse.compact import compact
+    from yujuesuan.warehouse.store import WarehouseLocked
 
     try:
         compact(warehouse, wait=wait)

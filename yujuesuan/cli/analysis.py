@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from yujuesuan.cli_common import compact_after_run, have_warehouse
+from yujuesuan.cli.common import compact_after_run, have_warehouse
 
 COMPARE_EXAMPLE = """examples:
   yujuesuan compare --measure expenditure_total --region 示例市 --chart expenditure.png   # on the demo
@@ -106,13 +106,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.compare import EmptySelection, Selection, explain_missing, figures, overruns, pivot, shares
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
+    from yujuesuan.checks.reference import configured
     from yujuesuan.codes import active
 
     try:
         con = connect(args.warehouse)
         measures = [get(m) for m in args.measure]
-        codes = [resolve_code(c, active()) for c in args.code or []]
-        measures += [code_measure(c, args.family, active()) for c in codes]
+        codes = [resolve_code(c, active(configured(None))) for c in args.code or []]
+        measures += [code_measure(c, args.family, active(configured(None))) for c in codes]
     except (FileNotFoundError, MeasureError) as exc:
         print(f"yujuesuan compare: {exc}", file=sys.stderr)
         return 2
@@ -192,6 +193,7 @@ def _compare_codes(con, measures: list, codes: list[str], sel, args: argparse.Na
 
     from yujuesuan.analysis.codes_compare import budget_vs_final, printed_names, rename_note
     from yujuesuan.analysis.compare import EmptySelection, _documents, figures, pivot
+    from yujuesuan.checks.reference import configured
     from yujuesuan.codes import active
 
     try:
@@ -212,7 +214,7 @@ def _compare_codes(con, measures: list, codes: list[str], sel, args: argparse.Na
             frames.append(df)
             if m.id.startswith("code:"):
                 code = m.id.rsplit(":", 1)[1]
-                print(rename_note(code, active(), printed_names(con, code, args.family, docs)))
+                print(rename_note(code, active(configured(None)), printed_names(con, code, args.family, docs)))
     except EmptySelection as exc:
         print(f"yujuesuan compare: {exc}", file=sys.stderr)
         return 1
@@ -253,7 +255,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.format == "datapackage":
-            print(f"datapackage written to {export.datapackage(args.warehouse)}")
+            from yujuesuan.warehouse.datapackage import datapackage
+
+            print(f"datapackage written to {datapackage(args.warehouse)}")
             return 0
         defaults = {
             "sqlite": "data/export/warehouse.db",
@@ -279,7 +283,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_units(args: argparse.Namespace) -> int:
-    from yujuesuan.units import AliasError, apply_units, load_rules
+    from yujuesuan.warehouse.units import AliasError, apply_units, load_rules
 
     if not have_warehouse(args.warehouse, "units"):
         return 2

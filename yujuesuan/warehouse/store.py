@@ -1,5 +1,5 @@
 """The warehouse on disk: each document's own Parquet file in each table's folder, until compaction
-folds them into a few files per table and year (`yujuesuan.compact`, `yujuesuan.segments`).
+folds them into a few files per table and year (`yujuesuan.warehouse.compact`, `yujuesuan.warehouse.segments`).
 
     WAREHOUSE/documents/<doc_id>.parquet
     WAREHOUSE/line_items/<doc_id>.parquet
@@ -39,8 +39,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
-from yujuesuan.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
-from yujuesuan.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
+from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
+from yujuesuan.warehouse.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
 
 ORDER = [
     "line_items",

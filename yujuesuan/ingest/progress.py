@@ -7,8 +7,8 @@ import sys
 from contextlib import AbstractContextManager
 from types import TracebackType
 
+from yujuesuan.ingest.pipeline import Progress
 from yujuesuan.logs import Throttle
-from yujuesuan.pipeline import Progress
 
 
 class ProgressDisplay(AbstractContextManager):

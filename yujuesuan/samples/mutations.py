@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass, field
 
 from extractors.pdf import extract_pdf
-from yujuesuan.generator import MUTATION_KINDS, Layout, Mutation, generate
-from yujuesuan.quality import apply_checks
-from yujuesuan.store import extraction_rows
+from yujuesuan.checks.apply import apply_checks
+from yujuesuan.samples.generator import MUTATION_KINDS, Layout, Mutation, generate
+from yujuesuan.warehouse.store import extraction_rows
 
 LAYOUT_CHOICES = dict(currency=["万元", "元"], split_codes=[False, True], rules=["grid", "horizontal", "none"])
 

@@ -4,7 +4,7 @@ Each document is first written as files of its own (`WAREHOUSE/<table>/<doc_id>.
 100,000 documents that is 700,000 small files. `compact` folds them into groups (a year's
 documents, at most `group_docs` in a group) stored as one file per table and group, sorted by
 unit and code, with row-group statistics, and committed by one rename of the manifest
-(`yujuesuan.segments`). Only the groups that gain or lose a document are rewritten. Order:
+(`yujuesuan.warehouse.segments`). Only the groups that gain or lose a document are rewritten. Order:
 
 1. the new groups' files (names no manifest knows yet: readers ignore them, `repair` removes them),
 2. the manifest (the commit: one rename),
@@ -28,9 +28,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from yujuesuan.schema import SCHEMAS
-from yujuesuan.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
-from yujuesuan.store import ORDER, Warehouse, tmp_name
+from yujuesuan.warehouse.schema import SCHEMAS
+from yujuesuan.warehouse.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
+from yujuesuan.warehouse.store import ORDER, Warehouse, tmp_name
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
@@ -80,7 +80,7 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         summary.documents, summary.groups_written = len(own), len(plan)
         summary.files_removed += sum(removed)
         if (wh.root / "datapackage.json").exists():  # it lists the tables' files
-            from yujuesuan.analysis.export import datapackage
+            from yujuesuan.warehouse.datapackage import datapackage
 
             datapackage(wh.root)
     summary.seconds = time.perf_counter() - start

@@ -1,4 +1,4 @@
-"""The `yujuesuan` command."""
+"""The document commands: extract, check, report, debug, codes, compact."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import time
 from pathlib import Path
 
 from yujuesuan import logs
-from yujuesuan.cli_analysis import add_commands as add_analysis_commands
-from yujuesuan.cli_common import compact_after_run, have_warehouse
-from yujuesuan.cli_flows import add_commands as add_flow_commands
+from yujuesuan.cli.common import compact_after_run, have_warehouse
 
 EXTRACT_EXAMPLE = """example:
   yujuesuan extract data/samples --warehouse data/warehouse
@@ -20,16 +18,18 @@ EXTRACT_EXAMPLE = """example:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from yujuesuan.pipeline import extract_paths
-    from yujuesuan.progress import ProgressDisplay
-    from yujuesuan.store import WarehouseLocked
-    from yujuesuan.worker import Budget
+    from yujuesuan.checks.reference import configured, reference_catalogue
+    from yujuesuan.ingest.pipeline import extract_paths
+    from yujuesuan.ingest.progress import ProgressDisplay
+    from yujuesuan.ingest.worker import Budget
+    from yujuesuan.warehouse.store import WarehouseLocked
 
     start = time.perf_counter()
     if args.layout:  # read by extractors.pdf in each worker process
         os.environ["YUJUESUAN_LAYOUT"] = args.layout
     logs.setup(Path(args.warehouse) / "_log" / "yujuesuan-extract.log", args.verbose)
     try:
+        catalogue = reference_catalogue(configured(args.reference))
         budget = Budget.from_env(args.timeout, args.memory)
         with ProgressDisplay("extract") as progress:
             summary = extract_paths(
@@ -42,6 +42,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 budget=budget,
                 wait=args.wait,
                 progress=progress,
+                catalogue=catalogue,
             )
     except (FileNotFoundError, WarehouseLocked, ValueError) as exc:
         print(f"yujuesuan extract: {exc}", file=sys.stderr)
@@ -67,46 +68,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_compact(args: argparse.Namespace) -> int:
-    from yujuesuan.compact import compact
-    from yujuesuan.store import WarehouseLocked
-
-    if not have_warehouse(args.warehouse, "compact"):
-        return 2
-    try:
-        s = compact(args.warehouse, group_docs=args.group_docs, wait=args.wait)
-    except (WarehouseLocked, OSError, ValueError) as exc:
-        print(f"yujuesuan compact: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"compacted {s.documents} document(s) into {s.groups_written} group(s); {s.files_removed} file(s) removed "
-        f"in {s.seconds:.1f}s → {args.warehouse}"
-    )
-    return 0
-
-
-def _cmd_generate(args: argparse.Namespace) -> int:
-    from yujuesuan.generator import SAMPLE_LAYOUTS, generate
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for seed, layout in SAMPLE_LAYOUTS:
-        gen = generate(seed, layout)
-        path = out / f"sample-{seed:02d}-{layout.currency}-{layout.rules}{'-split' if layout.split_codes else ''}.pdf"
-        path.write_bytes(gen.pdf)
-        print(f"{path} ({gen.unit_name} {gen.year}, {len(gen.expected)} known figures)")
-    return 0
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
-    from yujuesuan.pipeline import check_warehouse
-    from yujuesuan.store import WarehouseLocked
+    from yujuesuan.checks.reference import configured, reference_catalogue
+    from yujuesuan.ingest.pipeline import check_warehouse
+    from yujuesuan.warehouse.store import WarehouseLocked
 
     if not have_warehouse(args.warehouse, "check"):
         return 2
     try:
-        status = check_warehouse(args.warehouse, wait=args.wait)
-    except WarehouseLocked as exc:
+        catalogue = reference_catalogue(configured(args.reference))
+        status = check_warehouse(args.warehouse, wait=args.wait, catalogue=catalogue)
+    except (WarehouseLocked, ValueError) as exc:
         print(f"yujuesuan check: {exc}", file=sys.stderr)
         return 2
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")
@@ -116,7 +88,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from yujuesuan.report import build_report
+    from yujuesuan.checks.report import build_report
 
     if not have_warehouse(args.warehouse, "report"):
         return 2
@@ -125,63 +97,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from yujuesuan.bench import bench, report, write_corpus
-
-    with tempfile.TemporaryDirectory(prefix="yujuesuan-corpus-") as tmp:
-        folder = Path(args.folder) if args.folder else Path(tmp)
-        if not args.folder:
-            write_corpus(folder)
-            if args.office:
-                from yujuesuan.samples.office import write_converted
-
-                try:
-                    write_converted(folder)
-                except RuntimeError as exc:
-                    print(f"yujuesuan bench: {exc}", file=sys.stderr)
-                    return 2
-            print(f"the generated corpus: {len(list(folder.glob('*.json')))} documents with their truth")
-        elif not folder.is_dir():
-            print(f"yujuesuan bench: no such folder: {folder}", file=sys.stderr)
-            return 2
-        result = bench(folder, args.warehouse, planted=args.planted, jobs=args.jobs or os.cpu_count() or 1)
-    print(report(result))
-    if not result.documents:
-        print(f"yujuesuan bench: no document with a ground-truth JSON in {folder}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _cmd_codes(args: argparse.Namespace) -> int:
-    from yujuesuan.codes import active
-    from yujuesuan.codes.explain import explain, observed_table
-
-    catalogue = active()
-    observed = observed_table(args.warehouse)
-    if args.code:
-        for code in args.code:
-            if not code.isdigit():
-                print(f"yujuesuan codes: {code!r} is not a classification code (digits, e.g. 20805)", file=sys.stderr)
-                return 2
-            print("\n".join(explain(code, catalogue, None if observed is None else observed.get(code, {}))))
-        return 0
-    if observed is None:
-        print(f"{len(catalogue)} codes in the catalogue ({catalogue.source}); no codes table in {args.warehouse}")
-        return 0
-    for code, row in observed.items():
-        names = "、".join(row["names"])
-        print(f"{code}\t{row['status']}\t{row['documents']} doc(s)\t{names}")
-    counts: dict[str, int] = {}
-    for row in observed.values():
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    print(f"{len(observed)} codes printed: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    return 0
-
-
 def _cmd_debug(args: argparse.Namespace) -> int:
-    from yujuesuan.debug import debug_page
+    from yujuesuan.ingest.debug import debug_page
 
     path = Path(args.file)
     if not path.is_file():
@@ -207,10 +124,56 @@ def _cmd_debug(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yujuesuan", description="China's 预算/决算 disclosures turned into data.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _cmd_codes(args: argparse.Namespace) -> int:
+    from yujuesuan.checks.reference import configured
+    from yujuesuan.codes import active
+    from yujuesuan.codes.explain import explain, observed_table
+
+    try:
+        catalogue = active(configured(args.reference))
+    except ValueError as exc:
+        print(f"yujuesuan codes: {exc}", file=sys.stderr)
+        return 2
+    observed = observed_table(args.warehouse)
+    if args.code:
+        for code in args.code:
+            if not code.isdigit():
+                print(f"yujuesuan codes: {code!r} is not a classification code (digits, e.g. 20805)", file=sys.stderr)
+                return 2
+            print("\n".join(explain(code, catalogue, None if observed is None else observed.get(code, {}))))
+        return 0
+    if observed is None:
+        print(f"{len(catalogue)} codes in the catalogue ({catalogue.source}); no codes table in {args.warehouse}")
+        return 0
+    for code, row in observed.items():
+        names = "、".join(row["names"])
+        print(f"{code}\t{row['status']}\t{row['documents']} doc(s)\t{names}")
+    counts: dict[str, int] = {}
+    for row in observed.values():
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    print(f"{len(observed)} codes printed: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return 0
+
+
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from yujuesuan.warehouse.compact import compact
+    from yujuesuan.warehouse.store import WarehouseLocked
+
+    if not have_warehouse(args.warehouse, "compact"):
+        return 2
+    try:
+        s = compact(args.warehouse, group_docs=args.group_docs, wait=args.wait)
+    except (WarehouseLocked, OSError, ValueError) as exc:
+        print(f"yujuesuan compact: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"compacted {s.documents} document(s) into {s.groups_written} group(s); {s.files_removed} file(s) removed "
+        f"in {s.seconds:.1f}s → {args.warehouse}"
+    )
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
     ex = sub.add_parser(
         "extract",
         help="extract local files and folders into the warehouse (no network)",
@@ -261,35 +224,6 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     rep.add_argument("--out", default="report.html", help="report file: .html or .md (default: report.html)")
     rep.set_defaults(func=_cmd_report)
-    gen = sub.add_parser(
-        "generate",
-        help="write the synthetic sample disclosures (the bundled data/samples)",
-        description="Write synthetic 部门决算 PDFs with known numbers, made by the project's generator.",
-        epilog="example:\n  yujuesuan generate --out data/samples\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    gen.add_argument("--out", default="data/samples", help="folder to write into (default: data/samples)")
-    gen.set_defaults(func=_cmd_generate)
-    ben = sub.add_parser(
-        "bench",
-        help="score extraction against ground truth: cells per table family, facts, findings, planted errors",
-        description="Extract every document of FOLDER that has a ground-truth JSON beside it (the format of "
-        "../shared/fixtures) and print cell recall and precision per table family, fact recall, the "
-        "error-level findings on those documents, and (--planted N) how many planted errors the checks catch. "
-        "Without FOLDER: the project's own generated corpus (every layout family the generator makes).",
-        epilog="examples:\n  yujuesuan bench                       # the generated corpus\n"
-        "  yujuesuan bench ../shared/fixtures --planted 50\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ben.add_argument("folder", nargs="?", help="documents with their ground-truth JSON (default: generate them)")
-    ben.add_argument("--planted", type=int, default=20, help="planted-error trials (default 20; 0: none)")
-    ben.add_argument("--warehouse", help="keep the warehouse here (default: a temporary one)")
-    ben.add_argument("--jobs", type=int, default=0, help="documents extracted in parallel (default: all cores)")
-    ben.add_argument(
-        "--office", action="store_true",
-        help="add the second producer's corpus: XLSX/DOCX and their LibreOffice PDF and HTML (needs soffice)",
-    )
-    ben.set_defaults(func=_cmd_bench)
     dbg = sub.add_parser(
         "debug",
         help="draw what the table engine saw on one page: regions, rules, column and row cuts, header rows, cells",
@@ -330,20 +264,3 @@ def build_parser() -> argparse.ArgumentParser:
     com.add_argument("--group-docs", type=int, default=2000, help="documents in one group (default 2000)")
     com.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer of the warehouse")
     com.set_defaults(func=_cmd_compact)
-    add_flow_commands(sub)
-    add_analysis_commands(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if getattr(args, "reference", None):
-        from yujuesuan.checks.reference import ENV
-
-        os.environ[ENV] = args.reference  # read by the catalogue rules, here and in worker processes
-    logs.setup(None, args.verbose)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

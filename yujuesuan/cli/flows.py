@@ -13,9 +13,9 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, nullco
 from pathlib import Path
 
 from yujuesuan import logs
-from yujuesuan.cli_common import free_port
+from yujuesuan.cli.common import free_port
 
-DEMO_FOLDER = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
+DEMO_FOLDER = Path(__file__).resolve().parents[2] / "data" / "demo_portal"
 
 NIGHTLY_EXAMPLE = """examples:
   yujuesuan nightly --demo                      # the bundled demo portal, served on 127.0.0.1
@@ -43,7 +43,7 @@ def _demo(args: argparse.Namespace) -> AbstractContextManager:
     if not getattr(args, "demo", False):
         return nullcontext()
     from yujuesuan.crawl.sources import SourceError
-    from yujuesuan.demo import DEMO_URL_VAR, DemoPortal
+    from yujuesuan.samples.portal import DEMO_URL_VAR, DemoPortal
 
     if not (DEMO_FOLDER / "sources").is_dir():
         raise SourceError(f"{DEMO_FOLDER}: the demo portal is missing (run from a checkout of the project)")
@@ -88,7 +88,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         if not ok:
             return 2
         from flows.nightly import nightly
-        from yujuesuan.store import WarehouseLocked
+        from yujuesuan.warehouse.store import WarehouseLocked
 
         logs.setup(Path(args.runs) / "nightly.log", args.verbose)
         start = time.perf_counter()

@@ -10,7 +10,7 @@ import yaml
 
 @cache
 def _data() -> dict:
-    return yaml.safe_load(resources.files("yujuesuan").joinpath("columns.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files("yujuesuan.warehouse").joinpath("columns.yaml").read_text(encoding="utf-8"))
 
 
 def table_description(table: str) -> str:

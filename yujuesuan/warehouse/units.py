@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 
 from extractors.profile import unit_id_of
-from yujuesuan.store import ORDER, Warehouse
+from yujuesuan.warehouse.store import ORDER, Warehouse
 
-DEFAULT_ALIASES = Path(__file__).resolve().parents[1] / "data" / "units" / "aliases.yaml"
+DEFAULT_ALIASES = Path(__file__).resolve().parents[2] / "data" / "units" / "aliases.yaml"
 
 
 class AliasError(ValueError):

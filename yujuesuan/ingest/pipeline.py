@@ -15,9 +15,11 @@ from pathlib import Path
 
 from extractors.document import extract_document, sniff_format
 from extractors.pdf import ENGINES, Extraction
-from yujuesuan.quality import apply_checks
-from yujuesuan.store import Warehouse
-from yujuesuan.worker import Budget, Job, Outcome, run_jobs
+from yujuesuan.checks.apply import apply_checks
+from yujuesuan.codes import Catalogue
+from yujuesuan.crawl.rawstore import SUCCESS, RawStore
+from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs
+from yujuesuan.warehouse.store import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +151,12 @@ def extract_paths(
     budget: Budget | None = None,
     wait: float = 0.0,
     progress: Callable[[Progress], None] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> RunSummary:
     """Extract local files and folders into the warehouse: each distinct content once, each in a
     worker process under `budget`; documents the warehouse holds from this extractor code are
-    not extracted again unless `force`. Raises WarehouseLocked if another process writes it."""
+    not extracted again unless `force`. `catalogue`: the code list of the catalogue checks (a
+    user's --reference; None: the shipped one). Raises WarehouseLocked if another process writes it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     files, skipped, refused = collect(paths, follow_symlinks=follow_symlinks)
@@ -177,7 +181,7 @@ def extract_paths(
             if not force and not needs_extraction(wh, digest, engine):
                 summary.unchanged += 1
                 wh.add_sighting(digest, seen_as)
-                check_document(warehouse, digest)  # only if the catalogue changed since
+                check_document(warehouse, digest, catalogue=catalogue)  # only if the catalogue changed since
                 continue
             wh.store_raw(digest, f.read_bytes())  # re-extractable any time, and cropped by the report
             name, raw_name = display_name(f)
@@ -187,7 +191,7 @@ def extract_paths(
             seen_as, raw_name = outcome.job.tag  # type: ignore[misc]
             doc = outcome.rows["documents"][0]
             doc.update(seen_as=[seen_as], file_name_raw=raw_name)
-            _store(wh, outcome.job.sha256, outcome.rows, summary)
+            _store(wh, outcome.job.sha256, outcome.rows, summary, catalogue)
             if outcome.failure:
                 setattr(summary, outcome.failure, getattr(summary, outcome.failure) + 1)
             summary.peak_rss_mb = max(summary.peak_rss_mb, outcome.peak_rss_mb or 0.0)
@@ -208,9 +212,9 @@ def _sha256(path: Path) -> str:
 def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
     """What follows from the documents: unit identity (aliases file → unit_id, units table), the
     checks across documents and the codes table, and the Frictionless datapackage.json describing the tables."""
-    from yujuesuan.analysis.export import datapackage
     from yujuesuan.checks.across_documents import run_across_documents
-    from yujuesuan.units import apply_units, load_rules
+    from yujuesuan.warehouse.datapackage import datapackage
+    from yujuesuan.warehouse.units import apply_units, load_rules
 
     wh = Warehouse(warehouse)
     with wh.lock():
@@ -220,8 +224,8 @@ def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLik
         datapackage(warehouse)
 
 
-def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary) -> None:
-    apply_checks(rows)  # on the rows in hand; nothing is dropped whatever the checks find
+def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary, catalogue: Catalogue | None = None) -> None:
+    apply_checks(rows, catalogue)  # on the rows in hand; nothing is dropped whatever the checks find
     rows["documents"][0].update(extractor_version=extractor_version(), checked_with=checks_version())
     wh.write(doc_id, rows)
     doc = rows["documents"][0]
@@ -236,7 +240,9 @@ def extract_one(path: str | os.PathLike[str], engine: str = "pdfplumber") -> Ext
     return extract_document(p.read_bytes(), p.name, engine=engine)
 
 
-def check_warehouse(warehouse: str | os.PathLike[str], wait: float = 0.0) -> dict[str, int]:
+def check_warehouse(
+    warehouse: str | os.PathLike[str], wait: float = 0.0, catalogue: Catalogue | None = None
+) -> dict[str, int]:
     """Re-run the check catalogue on every stored document (no re-extraction).
 
     Returns the number of documents per status afterwards.
@@ -246,7 +252,7 @@ def check_warehouse(warehouse: str | os.PathLike[str], wait: float = 0.0) -> dic
     with wh.lock(wait):
         for doc_id in wh.doc_ids():
             rows = wh.read_document(doc_id)
-            apply_checks(rows)
+            apply_checks(rows, catalogue)
             rows["documents"][0]["checked_with"] = checks_version()
             wh.write(doc_id, rows)
             s = rows["documents"][0]["status"]
@@ -294,6 +300,29 @@ class StoredDocument:
     referrer_title: str | None = None
     source_id: str | None = None
     is_current: bool = True
+
+
+def stored_documents(store: RawStore) -> list[StoredDocument]:
+    """Every document the raw store holds (ZIP archives stand for their members), each named by
+    the first fetch that brought it, and whether any URL serves it now (is_current)."""
+    superseded = store.superseded()
+    out: dict[str, StoredDocument] = {}
+    for row in store.rows():
+        sha = row.get("sha256")
+        if row["outcome"] not in SUCCESS or not sha or row.get("format") == "zip" or sha in out:
+            continue
+        if not store.has(sha):
+            continue
+        out[sha] = StoredDocument(
+            sha256=sha,
+            file_name=row.get("file_name") or sha,
+            source_url=row["url"],
+            referrer=row.get("referrer"),
+            referrer_title=row.get("referrer_title"),
+            source_id=row.get("source_id"),
+            is_current=sha not in superseded,
+        )
+    return sorted(out.values(), key=lambda d: d.sha256)
 
 
 def needs_extraction(wh: Warehouse, sha256: str, engine: str = "pdfplumber") -> bool:
@@ -362,7 +391,15 @@ def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathL
     }
 
 
-def check_document(warehouse: str | os.PathLike[str], doc_id: str, force: bool = False) -> str | None:
+def documents_to_check(warehouse: str | os.PathLike[str], force: bool = False) -> list[str]:
+    """The stored documents not yet checked with this catalogue (every one with `force`), sorted."""
+    docs = Warehouse(warehouse).read("documents").select(["doc_id", "checked_with"]).to_pylist()
+    return sorted(d["doc_id"] for d in docs if force or d["checked_with"] != checks_version())
+
+
+def check_document(
+    warehouse: str | os.PathLike[str], doc_id: str, force: bool = False, catalogue: Catalogue | None = None
+) -> str | None:
     """Run the catalogue on one stored document unless it was checked with this catalogue.
     Returns its status if checked now, else None."""
     wh = Warehouse(warehouse)
@@ -370,7 +407,7 @@ def check_document(warehouse: str | os.PathLike[str], doc_id: str, force: bool =
     if doc is None or (not force and doc.get("checked_with") == checks_version()):
         return None
     rows = wh.read_document(doc_id)
-    apply_checks(rows)
+    apply_checks(rows, catalogue)
     rows["documents"][0]["checked_with"] = checks_version()
     wh.write(doc_id, rows)
     return rows["documents"][0]["status"]

@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from yujuesuan.analysis.compare import KIND_LABEL
+from yujuesuan.checks.apply import doc_data
 from yujuesuan.checks.rules import Finding
 from yujuesuan.checks.run import Rule
-from yujuesuan.quality import doc_data
-from yujuesuan.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 SCALE = 2.0  # render scale of crops (144 dpi)
 MARGIN = 14.0  # points around the cells involved
