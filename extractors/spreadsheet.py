@@ -19,10 +19,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from extractors.extraction import Extraction, failed_extraction
 from extractors.html import LINE, MARGIN, PAD, TEXT_WIDTH, _chars, _wrap, char_width
 from extractors.layout import PageLayout, Rule
 from extractors.money import find_unit_label
-from extractors.pdf import Extraction, _fail, extract_layout
+from extractors.pdf import extract_layout
 from extractors.records import Document
 from extractors.template import is_placeholder, mark_template
 from extractors.text import compact
@@ -270,16 +271,16 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
     try:
         sheets = read_workbook(data, fmt)
     except WorkbookError as exc:
-        return _fail(ex, "extract.unreadable", f"The {fmt.upper()} workbook cannot be opened: {exc}"[:300])
+        return failed_extraction(ex, "extract.unreadable", f"The {fmt.upper()} workbook cannot be opened: {exc}"[:300])
     doc.pages = len(sheets)
     if not sheets:
-        return _fail(ex, "extract.no_pages", "The workbook has no sheets.")
+        return failed_extraction(ex, "extract.no_pages", "The workbook has no sheets.")
     rendered = [render_sheet(s) for s in sheets]
     views = [v for r in rendered for v in r.pages]
     for n, view in enumerate(views):
         view.page.number = n + 1
     if not any(v.page.chars for v in views):
-        return _fail(ex, "extract.no_text", "The workbook's visible sheets hold no text.")
+        return failed_extraction(ex, "extract.no_text", "The workbook's visible sheets hold no text.")
     extract_layout(ex, [v.page for v in views], data, "pdfplumber")
     sheet_of = {n + 1: v.sheet for n, v in enumerate(views)}
     for item in ex.items:
