@@ -27,7 +27,7 @@ from extractors.pdfium_caps import check_page
 from extractors.pdfium_layout import PdfiumDocument
 from extractors.pdfstreams import install as bound_stream_decoding
 from extractors.profile import read_profile, unit_id_of
-from extractors.projects import extract_overall, extract_projects
+from extractors.projects import extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
 from extractors.records import Document, LineItem, TableResult
 from extractors.template import mark_template
@@ -197,6 +197,8 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     doc = ex.document
     _profile(ex, pages)
     regions = locate_tables(pages, doc.kind if doc.kind != "unknown" else None)
+    hooked = [r for r in regions if r.spec.reader]  # self-evaluation tables: projects, not line items
+    regions = [r for r in regions if not r.spec.reader]
     if doc.kind == "unknown" and regions:
         kinds = Counter(k for r in regions for k in r.spec.kinds)
         kind = kinds.most_common(1)[0][0]
@@ -229,7 +231,9 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
             locator=f"page {u.page}",
         )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
-    ex.projects = extract_projects(pages, doc.doc_id) + extract_overall(pages, doc.doc_id)
+    ex.projects, assumed = extract_projects(pages, doc.doc_id, hooked)
+    for note in assumed:
+        ex.issue("extract.unit_assumed", "info", note.message)
     for record in [*ex.facts, *ex.variances, *ex.projects]:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
