@@ -24,6 +24,11 @@ class Extraction:
     def items(self) -> list[LineItem]:
         return [i for t in self.tables for i in t.items]
 
+    @property
+    def records(self) -> list[Fact | Variance | Project]:
+        """The figures read outside the tables' line items: facts, variances, projects."""
+        return [*self.facts, *self.variances, *self.projects]
+
     def issue(self, check_id: str, severity: str, message: str, **kw: str | None) -> None:
         self.issues.append(QualityIssue(self.document.doc_id, check_id, severity, message, **kw))
 

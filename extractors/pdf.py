@@ -234,7 +234,7 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     ex.projects, assumed = extract_projects(pages, doc.doc_id, hooked)
     for note in assumed:
         ex.issue("extract.unit_assumed", "info", note.message)
-    for record in [*ex.facts, *ex.variances, *ex.projects]:
+    for record in ex.records:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
     doc.layout_family = layout_family(ex.tables)

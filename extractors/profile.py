@@ -110,8 +110,8 @@ def _unit_name(allt: list[str], head: list[str]) -> str | None:
             if name:
                 names[name] += 1
     for t in head:
-        m = UNIT_BEFORE_YEAR.search(t)
-        name = _clean_name(m.group(1)) if m else None
+        before_year = UNIT_BEFORE_YEAR.search(t)
+        name = _clean_name(before_year.group(1)) if before_year else None
         if name:
             names[name] += 2
     if names:
