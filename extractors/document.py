@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 
 from extractors.encoding import decode_html
+from extractors.extraction import Extraction, failed_extraction
 from extractors.formats import detect_format, named_format
 from extractors.html import render
 from extractors.limits import MAX_HTML_BYTES, TooLarge
-from extractors.pdf import ENGINES, Extraction, _fail, extract_layout, extract_pdf
+from extractors.pdf import ENGINES, extract_layout, extract_pdf
 from extractors.records import Document
 from extractors.spreadsheet import extract_spreadsheet
 from extractors.word import extract_word
@@ -30,7 +31,7 @@ def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) 
     ex = Extraction(doc)
     if len(data) > MAX_HTML_BYTES:
         message = f"The HTML report's {len(data):,} bytes exceed the cap of {MAX_HTML_BYTES:,}; not read."
-        return _fail(ex, "extract.too_large", message)
+        return failed_extraction(ex, "extract.too_large", message)
     decoded = decode_html(data)
     capped: list[TooLarge] = []
     pages = render(decoded.text, capped)
@@ -38,7 +39,7 @@ def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) 
     for hit in capped:
         ex.issue("extract.too_large", "error", f"Capped: {hit}; that part is not read.")
     if not pages:
-        return _fail(ex, "extract.no_text", "The HTML page has no text.")
+        return failed_extraction(ex, "extract.no_text", "The HTML page has no text.")
     extract_layout(ex, pages, data, "pdfplumber")
     if decoded.warning:
         ex.issue("extract.encoding_ignored", "warning", f"{decoded.warning}; its figures were read.")

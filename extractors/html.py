@@ -123,7 +123,8 @@ class _Parser(HTMLParser):
             if not table.rows:
                 table.rows.append([])
             span = {k: _int(self.cell_attrs.get(k)) for k in ("colspan", "rowspan")}
-            self.cell, text = None, " ".join("".join(self.cell).split())
+            text = " ".join("".join(self.cell).split())
+            self.cell = None
             if table.area > MAX_HTML_TABLE_CELLS:
                 return  # capped: the table is left out when it ends
             table.area += span["colspan"] * span["rowspan"]

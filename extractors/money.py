@@ -18,6 +18,7 @@ CENT = Decimal("0.01")
 MAX_YUAN = Decimal(10) ** 15
 MAX_RATE = Decimal(10) ** 9  # a percentage, score or rate beyond this is not one
 RATE_PLACES = Decimal("0.0001")  # the warehouse keeps rates to 4 places
+RATE_EXPONENT = -4  # RATE_PLACES' exponent
 PRECISION = 80  # digits of the arithmetic below: no printed figure is rounded or overflows
 
 
@@ -68,7 +69,8 @@ def to_rate(text: str) -> Decimal | None:
     value = to_decimal(text)
     if value is None or abs(value) > MAX_RATE:
         return None
-    if value.as_tuple().exponent < RATE_PLACES.as_tuple().exponent:
+    exponent = value.as_tuple().exponent  # an int: to_decimal gives finite values only
+    if isinstance(exponent, int) and exponent < RATE_EXPONENT:
         with localcontext() as ctx:
             ctx.prec = PRECISION
             value = value.quantize(RATE_PLACES)

@@ -129,73 +129,116 @@ class Unparsed:
     page: int
 
 
+Hit = tuple[int, int, str, str, str | None]  # start, end, metric, unit kind, qualifier
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """Where a metric's phrase stands: what every fact read after it shares."""
+
+    doc_id: str
+    metric: str
+    sentence: str
+    page: int
+
+    def fact(self, metric: str, value: Decimal, unit: str, qualifier: str | None) -> Fact:
+        return Fact(self.doc_id, metric, value, unit, self.sentence, self.page, qualifier)
+
+
 def extract_facts(pages: list[PageLayout], doc_id: str, unparsed: list[Unparsed] | None = None) -> list[Fact]:
     """Facts stated in the text; clauses that name a metric and hold a figure of its kind that
     could not be tied to it are appended to `unparsed`."""
     text, starts = _text_with_pages(pages)
-    hits: list[tuple[int, int, str, str, str | None]] = []  # start, end, metric, unit kind, qualifier
+    hits = _phrase_hits(text)
+    facts: list[Fact] = []
+    for n, hit in enumerate(hits):
+        next_start = hits[n + 1][0] if n + 1 < len(hits) else len(text)
+        facts += _clause_facts(text, hit, next_start, doc_id, _page_at(starts, hit[0]), unparsed)
+    return facts
+
+
+def _phrase_hits(text: str) -> list[Hit]:
+    """Every metric phrase in the text; at one position the longest phrase wins, and a phrase
+    inside a longer one is not a hit."""
+    hits: list[Hit] = []
     for metric, kind, rx, named in vocabulary():
         for m in rx.finditer(text):
             hits.append((m.start(), m.end(), metric, kind, m.group(0) if named else None))
-    # at one position the longest phrase wins; a phrase inside a longer one is not a hit
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    kept: list[tuple[int, int, str, str, str | None]] = []
+    kept: list[Hit] = []
     for h in hits:
         if kept and h[0] < kept[-1][1]:
             continue
         kept.append(h)
+    return kept
+
+
+def _clause_facts(
+    text: str, hit: Hit, next_start: int, doc_id: str, page: int, unparsed: list[Unparsed] | None
+) -> list[Fact]:
+    """The numbers after a phrase up to the next phrase or the sentence's end, each read with
+    the words just before it."""
+    start, end, metric, kind, named = hit
+    sentence_end = SENTENCE_END.search(text, end)
+    stop = min(next_start, sentence_end.start() if sentence_end else len(text))
+    sentence_start = max(text.rfind("。", 0, start), text.rfind(";", 0, start)) + 1
+    clause = _Clause(doc_id, metric, text[sentence_start : (sentence_end.start() + 1 if sentence_end else len(text))],
+                     page)
     facts: list[Fact] = []
-    for n, (start, end, metric, kind, named) in enumerate(kept):
-        stop = kept[n + 1][0] if n + 1 < len(kept) else len(text)
-        sentence_end = SENTENCE_END.search(text, end)
-        stop = min(stop, sentence_end.start() if sentence_end else len(text))
-        sentence_start = max(text.rfind("。", 0, start), text.rfind(";", 0, start)) + 1
-        sentence = text[sentence_start : (sentence_end.start() + 1 if sentence_end else len(text))]
-        cursor = end
-        taken = 0
-        for m in NUMBER.finditer(text, end, stop):
-            words = text[cursor : m.start()]
-            cursor = m.end()
-            unit_kind = UNIT_KIND[m.group(2)]
-            if unit_kind == "percent":
-                # a rate read with its words: a growth rate, or a share (占); completion rates
-                # (完成预算的) are the variances' business
-                rate = to_rate(m.group(1))
-                if rate is None:
-                    continue
-                if taken and CHANGE.search(words):
-                    rate = -rate if re.search(r"减少|下降", words) else rate
-                    facts.append(Fact(doc_id, "yoy_change_pct", rate, "%", sentence, _page_at(starts, start), metric))
-                elif words.endswith("占") or re.search(r"占[^,;]{0,12}的$", words):
-                    facts.append(Fact(doc_id, "share", rate, "%", sentence, _page_at(starts, start), metric))
-                continue
-            if unit_kind != kind:
-                continue
-            if taken == 0 and m.start() - end > (MAX_GAP if kind == "money" else 4):
-                if unparsed is not None:
-                    unparsed.append(Unparsed(metric, sentence, _page_at(starts, start)))
-                break  # the number is too far from the phrase to be its value
-            if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
-                break  # a further number belongs to something else unless 预算/决算/增减 names it
-            read = _value(m.group(1), m.group(2))
-            if read is None:
-                if unparsed is not None:
-                    unparsed.append(Unparsed(metric, sentence, _page_at(starts, start)))
-                break  # not a figure (a misprint, or beyond any budget)
-            taken += 1
-            value, value_unit = read
-            qualifier = named
-            if CHANGE.search(words):
-                if re.search(r"减少|下降", words):
-                    value = -value
-                facts.append(Fact(doc_id, "yoy_change", value, value_unit, sentence, _page_at(starts, start), metric))
-                continue
-            if "预算" in words and "决算" not in words:
-                qualifier = "budget"
-            elif "决算" in words:
-                qualifier = "final"
-            facts.append(Fact(doc_id, metric, value, value_unit, sentence, _page_at(starts, start), qualifier))
+    cursor, taken = end, 0
+    for m in NUMBER.finditer(text, end, stop):
+        words = text[cursor : m.start()]
+        cursor = m.end()
+        unit_kind = UNIT_KIND[m.group(2)]
+        if unit_kind == "percent":
+            rate = _rate_fact(clause, m.group(1), words, after_figure=taken > 0)
+            facts += [rate] if rate else []
+            continue
+        if unit_kind != kind:
+            continue
+        if taken == 0 and m.start() - end > (MAX_GAP if kind == "money" else 4):
+            if unparsed is not None:
+                unparsed.append(Unparsed(metric, clause.sentence, page))
+            break  # the number is too far from the phrase to be its value
+        if taken and (kind == "count" or not (QUALIFIED.search(words) or CHANGE.search(words))):
+            break  # a further number belongs to something else unless 预算/决算/增减 names it
+        read = _value(m.group(1), m.group(2))
+        if read is None:
+            if unparsed is not None:
+                unparsed.append(Unparsed(metric, clause.sentence, page))
+            break  # not a figure (a misprint, or beyond any budget)
+        taken += 1
+        facts.append(_stated_fact(clause, read, words, named))
     return facts
+
+
+def _rate_fact(clause: _Clause, number: str, words: str, *, after_figure: bool) -> Fact | None:
+    """A rate read with its words: a growth rate (after a figure), or a share (占); completion
+    rates (完成预算的) are the variances' business."""
+    rate = to_rate(number)
+    if rate is None:
+        return None
+    if after_figure and CHANGE.search(words):
+        return clause.fact("yoy_change_pct", -rate if re.search(r"减少|下降", words) else rate, "%", clause.metric)
+    if words.endswith("占") or re.search(r"占[^,;]{0,12}的$", words):
+        return clause.fact("share", rate, "%", clause.metric)
+    return None
+
+
+def _stated_fact(clause: _Clause, read: tuple[Decimal, str], words: str, named: str | None) -> Fact:
+    """A figure of the metric's kind: a year-on-year change where 增加/减少 precedes it, else the
+    metric itself, qualified 预算 (budget) or 决算 (final) by the words before it."""
+    value, value_unit = read
+    if CHANGE.search(words):
+        if re.search(r"减少|下降", words):
+            value = -value
+        return clause.fact("yoy_change", value, value_unit, clause.metric)
+    qualifier = named
+    if "预算" in words and "决算" not in words:
+        qualifier = "budget"
+    elif "决算" in words:
+        qualifier = "final"
+    return clause.fact(clause.metric, value, value_unit, qualifier)
 
 
 def _resolve_code(names: tuple[str, str, str], items: list[LineItem]) -> str | None:

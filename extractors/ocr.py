@@ -201,7 +201,7 @@ def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
     reads = rec.read([_crop(page.clean, b) for b in page.segments])
     chars: list[Char] = []
     for box, read in zip(page.segments, reads, strict=True):
-        inked = page.text[box.top : box.bottom, box.x0 : box.x1].any(axis=0)
+        inked = np.asarray(page.text[box.top : box.bottom, box.x0 : box.x1].any(axis=0))  # a column mask
         chars += _chars(box, read, scale, inked)
     rules = [
         Rule("h", r.x0 * scale, r.x1 * scale, _mid(r.top, r.bottom) * scale, _mid(r.top, r.bottom) * scale)

@@ -13,23 +13,23 @@ import os
 import re
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
 
 import pdfplumber
 
 from extractors.cells import read_cells
+from extractors.extraction import Extraction, failed_extraction
 from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, PageSpace, read_page
 from extractors.limits import Budget, TooLarge, document_budget
 from extractors.locate import Segment, TableRegion, locate_tables
-from extractors.narrative import Fact, Unparsed, Variance, extract_facts, extract_variances
+from extractors.narrative import Unparsed, extract_facts, extract_variances
 from extractors.pdfium_caps import check_page
 from extractors.pdfium_layout import PdfiumDocument
 from extractors.pdfstreams import install as bound_stream_decoding
 from extractors.profile import read_profile, unit_id_of
-from extractors.projects import Project, extract_overall, extract_projects
+from extractors.projects import extract_projects
 from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
-from extractors.records import Document, LineItem, QualityIssue, TableResult
+from extractors.records import Document, LineItem, TableResult
 from extractors.template import mark_template
 from extractors.text import compact
 from extractors.toc import read_toc
@@ -43,24 +43,6 @@ MIN_CHARS_PER_PAGE = 15
 NOT_FIGURES = re.compile(
     r"项目|科目|名称|编码|代码|行次|栏次|^[类款项]$"
 )  # below this on average, the PDF has no usable text layer
-
-
-@dataclass
-class Extraction:
-    document: Document
-    tables: list[TableResult] = field(default_factory=list)
-    issues: list[QualityIssue] = field(default_factory=list)
-    toc: dict[str, str] = field(default_factory=dict)  # family -> number, as the contents list them
-    facts: list[Fact] = field(default_factory=list)
-    variances: list[Variance] = field(default_factory=list)
-    projects: list[Project] = field(default_factory=list)
-
-    @property
-    def items(self) -> list[LineItem]:
-        return [i for t in self.tables for i in t.items]
-
-    def issue(self, check_id: str, severity: str, message: str, **kw: str | None) -> None:
-        self.issues.append(QualityIssue(self.document.doc_id, check_id, severity, message, **kw))
 
 
 def sniff_format(data: bytes, file_name: str) -> str | None:
@@ -99,12 +81,13 @@ def extract_pdf(
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout stage {layout!r}; choose one of {LAYOUTS}")
     if not data:
-        return _fail(ex, "extract.empty_file", "The file is empty (0 bytes).")
+        return failed_extraction(ex, "extract.empty_file", "The file is empty (0 bytes).")
     fmt = sniff_format(data, file_name)
     if fmt != "pdf":
         doc.format = fmt or doc.format
         what = f"a {fmt} file" if fmt else "not a PDF (no %PDF header)"
-        return _fail(ex, "extract.not_pdf", f"The file is {what}; only PDFs and HTML pages are extracted so far.")
+        message = f"The file is {what}; only PDFs and HTML pages are extracted so far."
+        return failed_extraction(ex, "extract.not_pdf", message)
     with document_budget() as budget:
         return _read_pdf(ex, data, engine, budget, layout)
 
@@ -140,13 +123,13 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: 
     except Exception as exc:  # pdfminer raises many kinds on broken files
         hit = _too_large(exc, budget, 0)
         if hit is not None:
-            return _fail(ex, "extract.too_large", f"The PDF cannot be opened: {hit}.")
+            return failed_extraction(ex, "extract.too_large", f"The PDF cannot be opened: {hit}.")
         name = type(exc).__name__
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
         names = f"{name} {type(cause).__name__ if cause else ''} {exc} {cause or ''}".lower()
         if "password" in names or "encrypt" in names:
-            return _fail(ex, "extract.encrypted", f"The PDF is encrypted and cannot be opened ({name}).")
-        return _fail(ex, "extract.unreadable", f"The PDF cannot be opened: {name}: {exc}".strip())
+            return failed_extraction(ex, "extract.encrypted", f"The PDF is encrypted and cannot be opened ({name}).")
+        return failed_extraction(ex, "extract.unreadable", f"The PDF cannot be opened: {name}: {exc}".strip())
     doc.pages = n_pages
     pages: list[PageLayout] = []
     stopped = False  # the document's glyph budget is spent: later pages are not read
@@ -178,7 +161,7 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: 
     if reader is not None:
         reader.close()
     if n_pages == 0:
-        return _fail(ex, "extract.no_pages", "The PDF has no pages (truncated or damaged).")
+        return failed_extraction(ex, "extract.no_pages", "The PDF has no pages (truncated or damaged).")
     scanned = [p.number for p in pages if len(p.chars) < MIN_CHARS_PER_PAGE and p.images]
     if scanned:  # pages without a text layer are read by OCR (loaded only here)
         from extractors.scan import finish, ocr_pdf_pages
@@ -214,6 +197,8 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     doc = ex.document
     _profile(ex, pages)
     regions = locate_tables(pages, doc.kind if doc.kind != "unknown" else None)
+    hooked = [r for r in regions if r.spec.reader]  # self-evaluation tables: projects, not line items
+    regions = [r for r in regions if not r.spec.reader]
     if doc.kind == "unknown" and regions:
         kinds = Counter(k for r in regions for k in r.spec.kinds)
         kind = kinds.most_common(1)[0][0]
@@ -246,8 +231,10 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
             locator=f"page {u.page}",
         )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
-    ex.projects = extract_projects(pages, doc.doc_id) + extract_overall(pages, doc.doc_id)
-    for record in [*ex.facts, *ex.variances, *ex.projects]:
+    ex.projects, assumed = extract_projects(pages, doc.doc_id, hooked)
+    for note in assumed:
+        ex.issue("extract.unit_assumed", "info", note.message)
+    for record in ex.records:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
     doc.layout_family = layout_family(ex.tables)
@@ -257,7 +244,7 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
         if any(i.check_id in PAGES_LOST for i in ex.issues):  # the reason is already given
             doc.status = "failed"
             return ex
-        return _fail(ex, *_why_nothing_read(pages))
+        return failed_extraction(ex, *_why_nothing_read(pages))
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
     return ex
@@ -304,12 +291,6 @@ def layout_family(tables: list[TableResult]) -> str | None:
     numbers = "printed-numbers" if any(t.printed_number for t in tables) else "title-only"
     units = "+".join(sorted({t.currency_unit for t in tables if t.currency_unit})) or "unit-unknown"
     return f"{codes}/{numbers}/{units}"
-
-
-def _fail(ex: Extraction, check_id: str, message: str) -> Extraction:
-    ex.document.status = "failed"
-    ex.issue(check_id, "error", message)
-    return ex
 
 
 def _profile(ex: Extraction, pages: list[PageLayout]) -> None:

@@ -145,6 +145,8 @@ class PdfiumDocument:
         text = bytes(buf)[: max(got - 1, 0) * 2].decode("utf-16-le", "surrogatepass")
         s = _Scratch.new()
         at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
+        if at is None:  # a null text page: no characters
+            return []
         glyphs = self._glyphs
         chars: list[Char] = []
         bx0, btop, bx1, bbottom = space.bounds

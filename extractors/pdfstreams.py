@@ -122,11 +122,12 @@ def install() -> None:
     """Route pdfminer's stream decoding through the bounded decoders (idempotent)."""
     if getattr(pdftypes, "_yujuesuan_bounded", False):
         return
-    pdftypes.zlib = SimpleNamespace(decompress=inflate, error=zlib.error)
+    # pdfminer uses only zlib.decompress and zlib.error: a stand-in namespace, not a module
+    pdftypes.zlib = SimpleNamespace(decompress=inflate, error=zlib.error)  # type: ignore[assignment]
     pdftypes.decompress_corrupted = inflate_corrupted
     pdftypes.lzwdecode = lzw
     pdftypes.rldecode = runlength
     pdftypes.ascii85decode = _checked(ascii85decode)
     pdftypes.asciihexdecode = _checked(asciihexdecode)
     pdftypes.ccittfaxdecode = _checked(ccittfaxdecode)
-    pdftypes._yujuesuan_bounded = True
+    setattr(pdftypes, "_yujuesuan_bounded", True)  # the marker install() reads  # noqa: B010

@@ -126,7 +126,8 @@ def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
     hmask, vmask = rule_masks(ink)
-    return ink & ~(cv2.dilate(hmask | vmask, np.ones((3, 3), np.uint8)))
+    rules: np.ndarray = cv2.dilate(hmask | vmask, np.ones((3, 3), np.uint8))
+    return ink & ~rules
 
 
 def rules_of(mask: np.ndarray, horizontal: bool, max_thick: int = 8) -> list[Box]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
+from extractors.extraction import Extraction, failed_extraction
 from extractors.layout import PageLayout
-from extractors.pdf import Extraction, _fail, extract_layout
+from extractors.pdf import extract_layout
 from extractors.records import Document
 
 UNCERTAIN = 0.9  # a figure read with less confidence than this is flagged
@@ -29,10 +30,10 @@ def extract_image(data: bytes, file_name: str, *, source_url: str | None = None)
     try:
         images = decode_images(data)
     except ImageError as exc:
-        return _fail(ex, "extract.unreadable", f"The image cannot be decoded: {exc}")
+        return failed_extraction(ex, "extract.unreadable", f"The image cannot be decoded: {exc}")
     doc.pages = len(images)
     if not images:
-        return _fail(ex, "extract.no_pages", "The image has no frames.")
+        return failed_extraction(ex, "extract.no_pages", "The image has no frames.")
     pages = ocr_images(ex, [(i + 1, img.grey, img.dpi or IMAGE_DPI) for i, img in enumerate(images)])
     if pages is None:
         return ex
@@ -48,7 +49,7 @@ def ocr_images(ex: Extraction, images: list) -> dict[int, PageLayout] | None:
         try:
             page = ocr_image(grey, number, dpi)
         except OcrUnavailable as exc:
-            _fail(ex, "extract.ocr_unavailable", f"OCR is needed but not available: {exc}.")
+            failed_extraction(ex, "extract.ocr_unavailable", f"OCR is needed but not available: {exc}.")
             return None
         out[number] = page.layout
         if page.rotation or page.skew:

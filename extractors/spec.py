@@ -14,6 +14,8 @@ from extractors.text import compact
 VALID_KINDS = {"final", "budget"}
 VALID_CODE_SYSTEMS = {None, "function", "economic", "revenue"}
 VALID_SECTIONS = {"income", "expenditure"}
+VALID_READERS = {None, "projects", "overall"}  # the hooks of extractors/projects.py
+VALID_UNITS = {None, "元", "万元", "亿元"}
 
 
 class SpecError(ValueError):
@@ -29,6 +31,8 @@ class TableSpec:
     code_system: str | None
     sections: dict[str, str] = field(default_factory=dict)
     required: bool = True
+    reader: str | None = None  # a family read by a hook, not the line-item reader ("" number)
+    default_unit: str | None = None  # the unit of a table that prints none, where the family has one
 
     @property
     def title_keys(self) -> tuple[str, ...]:
@@ -56,10 +60,13 @@ def title_key(text: str) -> str:
 
 def _validate(entry: dict, index: int) -> TableSpec:
     where = f"tables.yaml entry {index} ({entry.get('family', '?')})"
-    for key in ("family", "number", "kinds", "titles"):
+    reader = entry.get("reader")
+    for key in ("family", "kinds", "titles") if reader else ("family", "number", "kinds", "titles"):
         if key not in entry:
             raise SpecError(f"{where}: missing field '{key}'")
-    unknown = set(entry) - {"family", "number", "kinds", "titles", "code_system", "sections", "required"}
+    unknown = set(entry) - {
+        "family", "number", "kinds", "titles", "code_system", "sections", "required", "reader", "default_unit"
+    }
     if unknown:
         raise SpecError(f"{where}: unknown field(s) {sorted(unknown)}")
     kinds = tuple(entry["kinds"])
@@ -70,16 +77,22 @@ def _validate(entry: dict, index: int) -> TableSpec:
     sections = dict(entry.get("sections") or {})
     if set(sections.values()) - VALID_SECTIONS:
         raise SpecError(f"{where}: field 'sections' maps to income/expenditure only")
-    if not re.fullmatch(r"\d{2}", str(entry["number"])):
+    if reader not in VALID_READERS:
+        raise SpecError(f"{where}: field 'reader' must be one of {sorted(r for r in VALID_READERS if r)}")
+    if entry.get("default_unit") not in VALID_UNITS:
+        raise SpecError(f"{where}: field 'default_unit' must be one of {sorted(u for u in VALID_UNITS if u)}")
+    if "number" in entry and not re.fullmatch(r"\d{2}", str(entry["number"])):
         raise SpecError(f"{where}: field 'number' must be two digits")
     return TableSpec(
         family=entry["family"],
-        number=str(entry["number"]),
+        number=str(entry.get("number", "")),
         kinds=kinds,
         titles=tuple(entry["titles"]),
         code_system=entry.get("code_system"),
         sections=sections,
         required=bool(entry.get("required", True)),
+        reader=reader,
+        default_unit=entry.get("default_unit"),
     )
 
 

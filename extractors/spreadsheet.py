@@ -19,10 +19,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from extractors.extraction import Extraction, failed_extraction
 from extractors.html import LINE, MARGIN, PAD, TEXT_WIDTH, _chars, _wrap, char_width
 from extractors.layout import PageLayout, Rule
 from extractors.money import find_unit_label
-from extractors.pdf import Extraction, _fail, extract_layout
+from extractors.pdf import extract_layout
 from extractors.records import Document
 from extractors.template import is_placeholder, mark_template
 from extractors.text import compact
@@ -251,10 +252,8 @@ def _box(x0: float, x1: float, y0: float, y1: float) -> list[Rule]:
 PAGE_REF = re.compile(r"\b(p|page )(\d+)\b")
 
 
-def _remap(text: str | None, sheet_of: dict[int, int]) -> str | None:
+def _remap(text: str, sheet_of: dict[int, int]) -> str:
     """Page numbers in a locator or message: rendered page → the sheet's index."""
-    if not text:
-        return text
     return PAGE_REF.sub(lambda m: f"{m.group(1)}{sheet_of.get(int(m.group(2)), int(m.group(2)))}", text)
 
 
@@ -270,16 +269,16 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
     try:
         sheets = read_workbook(data, fmt)
     except WorkbookError as exc:
-        return _fail(ex, "extract.unreadable", f"The {fmt.upper()} workbook cannot be opened: {exc}"[:300])
+        return failed_extraction(ex, "extract.unreadable", f"The {fmt.upper()} workbook cannot be opened: {exc}"[:300])
     doc.pages = len(sheets)
     if not sheets:
-        return _fail(ex, "extract.no_pages", "The workbook has no sheets.")
+        return failed_extraction(ex, "extract.no_pages", "The workbook has no sheets.")
     rendered = [render_sheet(s) for s in sheets]
     views = [v for r in rendered for v in r.pages]
     for n, view in enumerate(views):
         view.page.number = n + 1
     if not any(v.page.chars for v in views):
-        return _fail(ex, "extract.no_text", "The workbook's visible sheets hold no text.")
+        return failed_extraction(ex, "extract.no_text", "The workbook's visible sheets hold no text.")
     extract_layout(ex, [v.page for v in views], data, "pdfplumber")
     sheet_of = {n + 1: v.sheet for n, v in enumerate(views)}
     for item in ex.items:
@@ -296,27 +295,28 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
     for t in ex.tables:
         t.engine = fmt
         t.pages = sorted({sheet_of[p] for p in t.pages})
-    for record in [*ex.facts, *ex.variances, *ex.projects]:
+    for record in ex.records:
         record.page = sheet_of.get(record.page, record.page)
     for issue in ex.issues:
-        issue.locator, issue.message = _remap(issue.locator, sheet_of), _remap(issue.message, sheet_of)
-    for sheet, view in zip(sheets, rendered, strict=True):
-        if view.uncached:
+        issue.message = _remap(issue.message, sheet_of)
+        issue.locator = _remap(issue.locator, sheet_of) if issue.locator else issue.locator
+    for sheet, shown in zip(sheets, rendered, strict=True):
+        if shown.uncached:
             ex.issue(
                 "extract.formula_uncached",
                 "error",
-                f"Sheet {sheet.name}: {len(view.uncached)} formula cell(s) have no cached value "
-                f"({_refs(view.uncached)}); they are not read as 0. Open and save the workbook in Excel or "
+                f"Sheet {sheet.name}: {len(shown.uncached)} formula cell(s) have no cached value "
+                f"({_refs(shown.uncached)}); they are not read as 0. Open and save the workbook in Excel or "
                 "LibreOffice to store their results.",
-                locator=view.uncached[0],
+                locator=shown.uncached[0],
             )
-        if view.placeholders:
+        if shown.placeholders:
             ex.issue(
                 "extract.placeholder_value",
                 "warning",
-                f"Sheet {sheet.name}: {len(view.placeholders)} table cell(s) hold a placeholder (XX, …) where a figure "
-                f"or row goes ({_refs(view.placeholders)}); not read as numbers.",
-                locator=view.placeholders[0],
+                f"Sheet {sheet.name}: {len(shown.placeholders)} table cell(s) hold a placeholder (XX, …) where a "
+                f"figure or row goes ({_refs(shown.placeholders)}); not read as numbers.",
+                locator=shown.placeholders[0],
             )
     if any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"

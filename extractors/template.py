@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from extractors.pdf import Extraction
+    from extractors.extraction import Extraction
 
 # a whole cell that stands for a figure or a row: XX, XXX, XX.XX, x,xxx, x,xxx.xx; … (and so on)
 PLACEHOLDER_CELL = re.compile(r"^(?:[Xx×]{2,}(?:\.[Xx]+)?|[Xx](?:,[Xx]{3})+(?:\.[Xx]+)?|[…\.·]{2,}|…)$")

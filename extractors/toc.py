@@ -34,6 +34,6 @@ def read_toc(pages: list[PageLayout], kind: str | None) -> dict[str, str]:
                 continue
             number = cn_to_int(m.group(1) or m.group(2) or m.group(3) or "")
             spec = match_title(m.group(4), kind)
-            if spec and number and spec.family not in found:
+            if spec and not spec.reader and number and spec.family not in found:
                 found[spec.family] = f"{number:02d}"
     return found

@@ -19,8 +19,9 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from extractors.extraction import Extraction, failed_extraction
 from extractors.html import render
-from extractors.pdf import Extraction, _fail, extract_layout
+from extractors.pdf import extract_layout
 from extractors.records import Document
 from extractors.template import mark_template
 
@@ -157,21 +158,21 @@ def extract_word(data: bytes, file_name: str, fmt: str, *, source_url: str | Non
         try:
             docx = doc_to_docx(data)
         except FileNotFoundError:
-            return _fail(
+            return failed_extraction(
                 ex,
                 "extract.converter_missing",
                 f"The file is a binary Word .doc; LibreOffice converts it and is not installed ({INSTALL}).",
             )
         except WordError as exc:
-            return _fail(ex, "extract.unreadable", f"The .doc cannot be read: {exc}.")
+            return failed_extraction(ex, "extract.unreadable", f"The .doc cannot be read: {exc}.")
     try:
         texts = docx_html(docx)
     except WordError as exc:
-        return _fail(ex, "extract.unreadable", f"The Word file cannot be opened: {exc}"[:300])
+        return failed_extraction(ex, "extract.unreadable", f"The Word file cannot be opened: {exc}"[:300])
     pages = [replace(p, number=n + 1) for n, p in enumerate(p for t in texts for p in render(t))]
     doc.pages = len(pages)
     if not pages:
-        return _fail(ex, "extract.no_text", "The Word file has no text.")
+        return failed_extraction(ex, "extract.no_text", "The Word file has no text.")
     extract_layout(ex, pages, data, "pdfplumber")
     for item in ex.items:  # rendered positions point at no printed page
         item.x0 = item.top = item.x1 = item.bottom = None

@@ -89,6 +89,12 @@ EXTRACTION_CHECKS = [
     ),
     ("extract.nothing_read", "error", "Text was read but no table figure and no figure in the text; failed."),
     ("extract.table_unit_missing", "warning", "A table prints no 单位; the document's unit is used (error if none)."),
+    (
+        "extract.unit_assumed",
+        "info",
+        "A self-evaluation table (项目自评汇总表, 部门整体自评表) prints no 单位; its amounts are read in its "
+        "family's `default_unit` (specs/tables.yaml).",
+    ),
     ("extract.cell_not_number", "error", "Text where a figure belongs."),
     (
         "extract.code_unreadable",

@@ -64,6 +64,9 @@ class Layout:
     sangong: bool = False  # a horizontal 财政拨款“三公”经费支出决算表 (预算数/决算数 under each item)
     narrative: str | None = None  # a 情况说明 with known facts and variance lines, its figures in 万元 or 元
     separators: bool = True  # the narrative's figures with thousands separators (1,234.56) or without
+    # the self-evaluation attachments (项目支出绩效自评表, 部门整体支出绩效自评表), their 单位 label
+    # printed as 万元 or 元, or "unprinted" (no label; figures in 万元)
+    performance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,17 @@ class StatedFact:
     unit: str = "元"
 
 
+@dataclass(frozen=True)
+class ExpectedProject:
+    """A row the self-evaluation attachments print (amounts in 元, rate and score as printed)."""
+
+    project_name: str
+    budget: Decimal
+    executed: Decimal
+    execution_rate: Decimal
+    score: Decimal
+
+
 @dataclass
 class Generated:
     pdf: bytes
@@ -115,6 +129,7 @@ class Generated:
     mutation: Mutation | None = None
     mutation_detail: str | None = None
     facts: list[StatedFact] = field(default_factory=list)
+    projects: list[ExpectedProject] = field(default_factory=list)
 
 
 def _fmt(value_yuan: Decimal, layout: Layout) -> str:
@@ -380,13 +395,14 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         )
     if layout.sangong:
         expected += _sangong(pages, rng, layout, meta)
+    projects = _performance(pages, random.Random(seed + 11), layout, unit, year) if layout.performance else []
     facts: list[StatedFact] = []
     if layout.narrative:
         narrative_detail = _narrative(c, random.Random(seed + 7), layout, year, total, rows, mutation)
         facts, detail = narrative_detail[0], narrative_detail[1] or detail
     c.showPage()
     c.save()
-    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts)
+    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts, projects)
 
 
 def _say(value_yuan: Decimal, layout: Layout) -> str:
@@ -498,6 +514,53 @@ def _sangong(pages: _Pages, rng: random.Random, layout: Layout, meta: str) -> li
         column = compact(f"{SANGONG_ITEMS[n // 2]}/{('预算数', '决算数')[n % 2]}")
         out.append(Expected("09", "sangong", None, "", None, column, v))
     return out
+
+
+PROJECT_NAMES = ["政务网站运行维护费", "法律顾问服务费", "档案数字化项目"]
+
+
+def _performance(pages: _Pages, rng: random.Random, layout: Layout, unit: str, year: int) -> list[ExpectedProject]:
+    """The 项目支出绩效自评表 (one row per project) and the 部门整体支出绩效自评表 (its 部门预算总额
+    row and 总分), printed in `layout.performance`; the projects they state."""
+    printed = "万元" if layout.performance == "unprinted" else layout.performance or "万元"
+    label = "" if layout.performance == "unprinted" else f"    单位：{printed}"
+    meta = f"部门：{unit}    {year}年度{label}"
+    step = Decimal(100) if printed == "万元" else Decimal(1)
+
+    def money(value: Decimal) -> str:
+        return f"{value / 10000:,.2f}" if printed == "万元" else f"{value:,.2f}"
+
+    def rate(part: Decimal, whole: Decimal) -> Decimal:
+        return (part / whole * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    out = []
+    for name in PROJECT_NAMES:
+        budget = Decimal(rng.randint(50, 50_000)) * step
+        executed = (budget * rng.randint(40, 100) / 100 / step).quantize(Decimal(1)) * step
+        out.append(ExpectedProject(name, budget, executed, rate(executed, budget), Decimal(rng.randint(70, 100))))
+    pages.table(
+        "项目支出绩效自评表",
+        meta,
+        [[("项目名称", 1), ("全年预算数", 1), ("全年执行数", 1), ("预算执行率", 1), ("自评得分", 1)]],
+        [230, 110, 110, 90, 90],
+        [[p.project_name, money(p.budget), money(p.executed), f"{p.execution_rate}%", str(p.score)] for p in out],
+        ["l", "r", "r", "r", "r"],
+    )
+    budget = sum((p.budget for p in out), Decimal(0)) * 3
+    executed = (budget * rng.randint(80, 100) / 100 / step).quantize(Decimal(1)) * step
+    score = Decimal(rng.randint(8000, 10000)) / 100
+    overall = ExpectedProject("部门整体", budget, executed, rate(executed, budget), score)
+    pages.table(
+        "部门整体支出绩效自评表",
+        meta,
+        [[("部门整体支出情况", 1), ("年初预算数", 1), ("全年预算数", 1), ("全年执行数", 1), ("执行率", 1),
+          ("得分", 1)]],
+        [200, 100, 100, 100, 80, 80],
+        [["部门预算总额", money(budget), money(budget), money(executed), str(overall.execution_rate), "10"],
+         ["总分", "", "", "", "100", str(score)]],
+        ["l", "r", "r", "r", "r", "r"],
+    )
+    return [*out, overall]
 
 
 # the bundled samples (data/samples): one per rule style the engine reads exactly today
