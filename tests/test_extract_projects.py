@@ -8,7 +8,7 @@ import pytest
 import extractors.projects as projects_module
 from extractors.pdf import extract_pdf
 from extractors.spec import VALID_READERS, load_specs
-from yujuesuan.generator import Layout, generate
+from yujuesuan.samples.generator import Layout, generate
 
 
 def _rows(ex) -> list[tuple]:
