@@ -84,3 +84,29 @@ def test_the_readmes_architecture_names_every_folder() -> None:
         assert (REPO / path).is_dir(), f"the README's architecture names {path}, which does not exist"
     packages = {f"yujuesuan/{p.name}/" for p in (REPO / "yujuesuan").iterdir() if (p / "__init__.py").is_file()}
     assert packages <= named, f"folders missing from the README's architecture: {sorted(packages - named)}"
+
+
+PATH_MENTION = __import__("re").compile(
+    r"(?<![\w./-])((?:yujuesuan|extractors|flows|docs|scripts|tests|data|notebooks)/[\w/-]*\.(?:py|yaml|md|csv|ipynb))\b"
+)
+
+
+# files the docs ask the reader to write, named before they exist
+EXAMPLES = {"data/sources/czj-example.yaml", "data/sources/example-district.yaml"}
+
+
+def test_every_path_the_code_and_docs_mention_exists() -> None:
+    """Comments, docstrings and docs name files by path; a moved file leaves no stale mention behind."""
+    texts = [*REPO.glob("yujuesuan/**/*.py"), *REPO.glob("extractors/**/*.py"), *REPO.glob("flows/*.py"),
+             *REPO.glob("extractors/specs/*.yaml"), *REPO.glob("yujuesuan/**/*.yaml"), *REPO.glob("docs/*.md"),
+             REPO / "README.md", *REPO.glob("scripts/*.py")]
+    stale = []
+    for path in texts:
+        for m in PATH_MENTION.finditer(path.read_text(encoding="utf-8")):
+            mention = m.group(1).rstrip(".")
+            if mention in EXAMPLES:
+                continue
+            target = REPO / mention
+            if not target.exists() and not list(REPO.glob(mention + "*")):
+                stale.append(f"{path.relative_to(REPO)}: {mention}")
+    assert not stale, "\n".join(stale)

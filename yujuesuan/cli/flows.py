@@ -278,7 +278,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "serve",
         help="run the nightly flow on a cron schedule (Prefect flow.serve; no worker or pool needed)",
         description="Serve the nightly flow as a Prefect deployment with a cron schedule, in this process, "
-        "until stopped. For a work pool and many workers, deploy prefect.yaml instead (docs/nightly.md).",
+        "until stopped. For a work pool and many workers, deploy prefect.yaml instead (README: the nightly run).",
         epilog=SERVE_EXAMPLE,
         formatter_class=fmt,
     )

@@ -1,4 +1,4 @@
-"""Arrow schemas of the published tables (../CONTRACT.md of the project; docs/contract.md)."""
+"""Arrow schemas of the published tables (the contract: ../shared/CONTRACT.md, honoured and extended here)."""
 
 from __future__ import annotations
 
