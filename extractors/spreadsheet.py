@@ -136,11 +136,34 @@ def render_sheet(sheet: Sheet) -> RenderedSheet:
     rendered = RenderedSheet()
     if sheet.hidden or not sheet.cells:
         return rendered
-    span: dict[tuple[int, int], tuple[int, int]] = {}  # top-left → (last row, last column)
+    span, covered = _merges(sheet)
+    rows = _visible_rows(sheet, covered, rendered)
+    kinds = _row_kinds(sheet, rows, span)
+    table_rows = [r for r, k in kinds.items() if k == "table"]
+    cols = sorted({c.col for r in table_rows for c in rows[r]} | _span_cols(table_rows, rows, span, sheet))
+    vis = {c: i for i, c in enumerate(cols)}
+    xs = _column_edges(table_rows, rows, span, vis)
+    for chunk in _chunks(kinds):
+        view = RenderedPage(sheet.index, PageLayout(0, max(2 * MARGIN + TEXT_WIDTH, xs[-1] + MARGIN), 0.0), xs)
+        view.page.height = _render_chunk(rendered, view, sheet, chunk, kinds, rows, span, vis) + MARGIN
+        rendered.pages.append(view)
+    return rendered
+
+
+def _merges(sheet: Sheet) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """Each merge's top-left cell → (last row, last column), and the cells the merges cover."""
+    span: dict[tuple[int, int], tuple[int, int]] = {}
     covered: set[tuple[int, int]] = set()
     for r0, c0, r1, c1 in sheet.merged:
         span[(r0, c0)] = (r1, c1)
         covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+    return span, covered
+
+
+def _visible_rows(
+    sheet: Sheet, covered: set[tuple[int, int]], rendered: RenderedSheet
+) -> dict[int, list[SheetCell]]:
+    """The shown cells with something in them, by row and left to right; uncached formulas noted."""
     rows: dict[int, list[SheetCell]] = {}
     for (r, c), cell in sheet.cells.items():
         if r in sheet.hidden_rows or c in sheet.hidden_cols or (r, c) in covered:
@@ -151,44 +174,57 @@ def render_sheet(sheet: Sheet) -> RenderedSheet:
             rows.setdefault(r, []).append(cell)
     for cells in rows.values():
         cells.sort(key=lambda c: c.col)
-    kinds = _row_kinds(sheet, rows, span)
-    table_rows = [r for r, k in kinds.items() if k == "table"]
-    cols = sorted({c.col for r in table_rows for c in rows[r]} | _span_cols(table_rows, rows, span, sheet))
-    vis = {c: i for i, c in enumerate(cols)}
-    xs = [MARGIN]
-    widths = [4 * char_width("中")] * len(cols)
+    return rows
+
+
+def _column_edges(
+    table_rows: list[int], rows: dict[int, list[SheetCell]], span: dict, vis: dict[int, int]
+) -> list[float]:
+    """The x of every column edge: each column as wide as its widest unmerged text."""
+    widths = [4 * char_width("中")] * len(vis)
     for r in table_rows:
         for cell in rows[r]:
             if span.get((r, cell.col), (r, cell.col))[1] == cell.col:
                 text = "" if is_placeholder(cell.text) else _cell_text(cell)
                 widths[vis[cell.col]] = max(widths[vis[cell.col]], sum(map(char_width, text)) + 2 * PAD)
+    xs = [MARGIN]
     for w in widths:
         xs.append(xs[-1] + w)
-    for chunk in _chunks(kinds):
-        view = RenderedPage(sheet.index, PageLayout(0, max(2 * MARGIN + TEXT_WIDTH, xs[-1] + MARGIN), 0.0), xs)
-        top = MARGIN
-        i = 0
-        while i < len(chunk):
-            r = chunk[i]
-            if kinds[r] == "blank":
+    return xs
+
+
+def _render_chunk(
+    rendered: RenderedSheet,
+    view: RenderedPage,
+    sheet: Sheet,
+    chunk: list[int],
+    kinds: dict[int, str],
+    rows: dict[int, list[SheetCell]],
+    span: dict,
+    vis: dict[int, int],
+) -> float:
+    """One page's rows drawn top to bottom: blank rows as space, text rows as lines, table runs as cells."""
+    top = MARGIN
+    i = 0
+    while i < len(chunk):
+        r = chunk[i]
+        if kinds[r] == "blank":
+            top += LINE
+            i += 1
+        elif kinds[r] == "text":
+            line = "    ".join(c.text.replace("\n", " ") for c in rows[r] if c.text)
+            for wrapped in _wrap(line):
+                cs, _ = _chars(wrapped, MARGIN, top)
+                view.page.chars.extend(cs)
                 top += LINE
-                i += 1
-            elif kinds[r] == "text":
-                line = "    ".join(c.text.replace("\n", " ") for c in rows[r] if c.text)
-                for wrapped in _wrap(line):
-                    cs, _ = _chars(wrapped, MARGIN, top)
-                    view.page.chars.extend(cs)
-                    top += LINE
-                i += 1
-            else:
-                j = i
-                while j < len(chunk) and kinds[chunk[j]] == "table":
-                    j += 1
-                top = _render_block(rendered, view, sheet, chunk[i:j], rows, span, vis, top)
-                i = j
-        view.page.height = top + MARGIN
-        rendered.pages.append(view)
-    return rendered
+            i += 1
+        else:
+            j = i
+            while j < len(chunk) and kinds[chunk[j]] == "table":
+                j += 1
+            top = _render_block(rendered, view, sheet, chunk[i:j], rows, span, vis, top)
+            i = j
+    return top
 
 
 def _span_cols(

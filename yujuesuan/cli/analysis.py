@@ -101,9 +101,8 @@ def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from yujuesuan.analysis.chart import bar_chart, share_chart
     from yujuesuan.analysis.codes_compare import code_measure, resolve_code
-    from yujuesuan.analysis.compare import EmptySelection, Selection, explain_missing, figures, overruns, pivot, shares
+    from yujuesuan.analysis.compare import Selection
     from yujuesuan.analysis.duck import connect
     from yujuesuan.analysis.measures import MeasureError, get
     from yujuesuan.checks.reference import configured
@@ -121,29 +120,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if codes or args.budget_vs_final:
         return _compare_codes(con, measures, codes, sel, args)
     if args.overruns:
-        try:
-            df = overruns(con, sel, args.top)
-        except EmptySelection as exc:
-            print(f"yujuesuan compare: {exc}", file=sys.stderr)
-            return 1
-        if df.empty:
-            print("no 预算 vs 决算 lines in the selection")
-            return 0
-        show = df.assign(
-            **{
-                c: df[c].map(lambda v: float(v) / 10000 if v is not None else None)
-                for c in ("budget", "final", "overrun")
-            }
-        )
-        _print_frame(show.drop(columns=["doc_id"]), "biggest 决算 over 预算 (万元)")
-        if not _write_frame(df, args):
-            return 2
-        if args.chart:
-            print("(no chart for --overruns)")
-        return 0
+        return _compare_overruns(con, sel, args)
     if not measures:
         print("yujuesuan compare: name a --measure (or --overruns)", file=sys.stderr)
         return 2
+    return _compare_measures(con, measures, sel, args)
+
+
+def _compare_overruns(con, sel, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """`compare --overruns`: the biggest 决算 over 预算 lines with their reasons."""
+    from yujuesuan.analysis.compare import EmptySelection, overruns
+
+    try:
+        df = overruns(con, sel, args.top)
+    except EmptySelection as exc:
+        print(f"yujuesuan compare: {exc}", file=sys.stderr)
+        return 1
+    if df.empty:
+        print("no 预算 vs 决算 lines in the selection")
+        return 0
+    show = df.assign(
+        **{c: df[c].map(lambda v: float(v) / 10000 if v is not None else None) for c in ("budget", "final", "overrun")}
+    )
+    _print_frame(show.drop(columns=["doc_id"]), "biggest 决算 over 预算 (万元)")
+    if not _write_frame(df, args):
+        return 2
+    if args.chart:
+        print("(no chart for --overruns)")
+    return 0
+
+
+def _compare_measures(con, measures: list, sel, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """`compare --measure ...`: each measure's figures (or their --shares), written and charted as asked."""
+    from yujuesuan.analysis.compare import EmptySelection, explain_missing, figures
+    from yujuesuan.analysis.measures import MeasureError
+
     try:
         frames = [figures(con, m, sel) for m in measures]
     except MeasureError as exc:  # a row label that several codes carry
@@ -157,7 +168,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"yujuesuan compare: no figures: {explain_missing(con, m, sel)}", file=sys.stderr)
     if all(f.empty for f in frames):
         return 1
-    if args.shares:
+    df = _print_measures(measures, frames, args.shares)
+    if not _write_frame(df, args):
+        return 2
+    if args.chart:
+        _write_charts(measures, frames, df, args)
+    return 0
+
+
+def _print_measures(measures: list, frames: list, shares_only: bool):  # noqa: ANN202
+    """Print each measure's pivot (or the shares table) and return the frame to write."""
+    import pandas as pd
+
+    from yujuesuan.analysis.compare import pivot, shares
+
+    if shares_only:
         df = shares(frames)
         _print_frame(
             df[["unit_id", "year", "qualifier", "measure", "value", "share_pct"]].assign(
@@ -165,26 +190,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
             ),
             "shares (万元, %)",
         )
-    else:
-        df = frames[0] if len(frames) == 1 else __import__("pandas").concat(frames, ignore_index=True)
-        for m, f in zip(measures, frames, strict=True):
-            if not f.empty:
-                _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
-    if not _write_frame(df, args):
-        return 2
-    if args.chart and args.shares:
+        return df
+    for m, f in zip(measures, frames, strict=True):
+        if not f.empty:
+            _print_frame(pivot(f).reset_index(), f"{m.label} (万元)")
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _write_charts(measures: list, frames: list, df, args: argparse.Namespace) -> None:  # noqa: ANN001
+    """--chart: one share chart with --shares, else one bar chart per measure (a suffix each when several)."""
+    from yujuesuan.analysis.chart import bar_chart, share_chart
+
+    if args.shares:
         title = f"{args.region or ''} " + " / ".join(m.label for m in measures)
         print(f"chart written to {share_chart(df, title.strip(), args.chart)}")
-    elif args.chart:
-        for m, f in zip(measures, frames, strict=True):
-            if f.empty:
-                continue
-            path = Path(args.chart)
-            if len(measures) > 1:
-                path = path.with_name(f"{path.stem}-{m.id.replace(':', '-')}{path.suffix}")
-            title = f"{args.region or ''} {m.label}".strip()
-            print(f"chart written to {bar_chart(f, title, path)}")
-    return 0
+        return
+    for m, f in zip(measures, frames, strict=True):
+        if f.empty:
+            continue
+        path = Path(args.chart)
+        if len(measures) > 1:
+            path = path.with_name(f"{path.stem}-{m.id.replace(':', '-')}{path.suffix}")
+        title = f"{args.region or ''} {m.label}".strip()
+        print(f"chart written to {bar_chart(f, title, path)}")
 
 
 def _compare_codes(con, measures: list, codes: list[str], sel, args: argparse.Namespace) -> int:  # noqa: ANN001

@@ -282,7 +282,6 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     """One synthetic 部门决算 (tables 01, 02, 03) with its expected line items (of the document
     before `mutation`, which changes one table as printed)."""
     rng = random.Random(seed)
-    detail = None
     layout = layout or Layout()
     unit = rng.choice(UNITS)
     year = rng.choice([2022, 2023, 2024])
@@ -290,6 +289,28 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     expected: list[Expected] = []
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1)  # same seed, same bytes
+    _cover(c, unit, year, layout)
+    pages = _Pages(c, layout)
+    pages.page = 1
+    meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"
+    tops = [r for r in rows if len(r[0]) == 3]
+    total = {k: sum((r[2][k] for r in tops), Decimal(0)) for k in ("basic", "project", "fiscal", "other")}
+    detail = _summary_table(pages, layout, meta, total, tops, mutation, expected)
+    detail = _coded_tables(pages, layout, meta, total, rows, mutation, expected) or detail
+    if layout.sangong:
+        expected += _sangong(pages, rng, layout, meta)
+    projects = _performance(pages, random.Random(seed + 11), layout, unit, year) if layout.performance else []
+    facts: list[StatedFact] = []
+    if layout.narrative:
+        narrative_detail = _narrative(c, random.Random(seed + 7), layout, year, total, rows, mutation)
+        facts, detail = narrative_detail[0], narrative_detail[1] or detail
+    c.showPage()
+    c.save()
+    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts, projects)
+
+
+def _cover(c: canvas.Canvas, unit: str, year: int, layout: Layout) -> None:
+    """The title page and the contents page (the tables this document promises)."""
     c.setTitle(f"{unit}{year}年度部门决算")
     c.setFont(FONT, 24)
     w, h = landscape(A4)
@@ -304,14 +325,15 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         contents.append("九、财政拨款“三公”经费支出决算表")
     for n, title in enumerate(contents):
         c.drawString(120, h - 110 - 24 * n, title)
-    pages = _Pages(c, layout)
-    pages.page = 1
-    meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"
-    tops = [r for r in rows if len(r[0]) == 3]
-    total = {k: sum((r[2][k] for r in tops), Decimal(0)) for k in ("basic", "project", "fiscal", "other")}
-    income_total = total["fiscal"] + total["other"]
 
-    # 01 收入支出决算总表: two panels
+
+def _summary_table(
+    pages: _Pages, layout: Layout, meta: str, total: dict[str, Decimal], tops: list,
+    mutation: Mutation | None, expected: list[Expected],
+) -> str | None:
+    """Table 01 收入支出决算总表 (two panels); its expected items appended; the mutation's detail if it is 01's."""
+    detail = None
+    income_total = total["fiscal"] + total["other"]
     zero = Decimal(0)
     left = [
         ("一、一般公共预算财政拨款收入", total["fiscal"]),
@@ -352,7 +374,15 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         body,
         ["l", "r", "l", "r"],
     )
+    return detail
 
+
+def _coded_tables(
+    pages: _Pages, layout: Layout, meta: str, total: dict[str, Decimal], rows: list,
+    mutation: Mutation | None, expected: list[Expected],
+) -> str | None:
+    """Tables 02 收入决算表 and 03 支出决算表 by function code; the mutation's detail if it is one of theirs."""
+    detail = None
     code_widths = [45, 35, 35] if layout.split_codes else [80]
     code_head = [("类", 1), ("款", 1), ("项", 1)] if layout.split_codes else [("科目编码", 1)]
 
@@ -393,16 +423,7 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
             body,
             ["l"] * (len(code_widths) + 1) + ["r"] * len(columns),
         )
-    if layout.sangong:
-        expected += _sangong(pages, rng, layout, meta)
-    projects = _performance(pages, random.Random(seed + 11), layout, unit, year) if layout.performance else []
-    facts: list[StatedFact] = []
-    if layout.narrative:
-        narrative_detail = _narrative(c, random.Random(seed + 7), layout, year, total, rows, mutation)
-        facts, detail = narrative_detail[0], narrative_detail[1] or detail
-    c.showPage()
-    c.save()
-    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts, projects)
+    return detail
 
 
 def _say(value_yuan: Decimal, layout: Layout) -> str:

@@ -121,23 +121,14 @@ def _meta(gen: Generated, office: Office) -> str:
 def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     """The generator's document `seed` as an .xlsx workbook (openpyxl)."""
     import openpyxl
-    from openpyxl.styles import Alignment, Border, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Border, Side
 
     office = office or Office()
     gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes))
     wb = openpyxl.Workbook()
-    cover = wb.active
-    cover.title = "封面"
-    cover["A1"] = f"{gen.year}年度"
-    cover["A2"] = f"{gen.unit_name}部门决算"
-    contents = wb.create_sheet("目录")
-    contents["A1"] = "目录"
-    for i, line in enumerate(CONTENTS):
-        contents.cell(i + 2, 1, line)
+    _xlsx_front(wb, gen)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    number_format = "#,##0.00" if office.currency == "万元" or gen.layout.decimals else "#,##0"
     cached: dict[str, dict[str, str]] = {}
     ws = None
     row = 1
@@ -150,70 +141,13 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
             row = 1
         else:
             row += 2  # a blank row between tables
-        if office.title_rows:
-            ws.cell(row, 1, f"{gen.unit_name}{gen.year}年度部门决算")
-            row += 1
-        width = len(t.rows[0])
-        ws.cell(row, 1, TITLES[t.code])
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        row += 1
-        ws.cell(row, 1, f"部门：{gen.unit_name}")
-        ws.cell(row, width, f"单位：{office.currency}")
-        row += 1
-        taken: set[tuple[int, int]] = set()
-        for h, hrow in enumerate(t.header):
-            col = 1
-            for text, colspan, rowspan in hrow:
-                while (row + h, col) in taken:
-                    col += 1
-                cell = ws.cell(row + h, col, text)
-                if office.header_rules:
-                    cell.alignment = Alignment(horizontal="center", vertical="center")
-                    for a in range(rowspan):
-                        for b in range(colspan):
-                            ws.cell(row + h + a, col + b).border = box
-                if office.merged_header and (colspan > 1 or rowspan > 1):
-                    ws.merge_cells(
-                        start_row=row + h, start_column=col, end_row=row + h + rowspan - 1, end_column=col + colspan - 1
-                    )
-                taken |= {(row + h + a, col + b) for a in range(rowspan) for b in range(colspan)}
-                col += colspan
-        row += len(t.header)
-        if office.column_numbers:
-            ws.cell(row, 1, "栏次")
-            for n, k in enumerate(t.figure_cols):
-                ws.cell(row, k + 1, n + 1)
-            row += 1
+        row = _xlsx_header(ws, t, _xlsx_title(ws, t, row, gen, office), office, box)
         first_body = row
-        for values in t.rows:
-            for k, v in enumerate(values):
-                if v is None:
-                    continue
-                c = ws.cell(row, k + 1)
-                c.border = box
-                if isinstance(v, Decimal):
-                    c.value = _number(v, office)
-                    c.number_format = number_format
-                else:
-                    c.value = v
-            row += 1
-        if office.formulas and t.total_row is not None and t.parent_rows:
-            for k in t.figure_cols:
-                letter = get_column_letter(k + 1)
-                refs = ",".join(f"{letter}{first_body + p}" for p in t.parent_rows)
-                cell = ws.cell(first_body + t.total_row, k + 1)
-                total = t.rows[t.total_row][k]
-                cell.value = f"=SUM({refs})"
-                cached.setdefault(ws.title, {})[f"{letter}{first_body + t.total_row}"] = repr(_number(total, office))
+        row = _xlsx_body(ws, t, row, gen, office, box)
+        if formulas := _xlsx_formulas(ws, t, first_body, office):
+            cached.setdefault(ws.title, {}).update(formulas)
         if office.hidden_column:
-            extra = widest + 1
-            letter = get_column_letter(extra)
-            ws.cell(first_body - 1, extra, "上年决算数")
-            for r, values in enumerate(t.rows):
-                figures = [v for v in values if isinstance(v, Decimal)]
-                if figures:
-                    ws.cell(first_body + r, extra, _number(figures[0] * 2 + 1, office))
-            ws.column_dimensions[letter].hidden = True
+            _xlsx_hidden_column(ws, t, first_body, widest + 1, office)
     if office.fit_columns:
         for sheet in wb.worksheets:
             _fit_columns(sheet)
@@ -225,6 +159,111 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     wb.save(buf)
     data = _cache_formulas(buf.getvalue(), wb.sheetnames, cached) if cached else buf.getvalue()
     return OfficeDocument(data, f"office-{seed}.xlsx", "xlsx", gen, office)
+
+
+def _xlsx_front(wb, gen: Generated) -> None:  # noqa: ANN001
+    """The cover sheet (the workbook's first) and the contents sheet."""
+    cover = wb.active
+    cover.title = "封面"
+    cover["A1"] = f"{gen.year}年度"
+    cover["A2"] = f"{gen.unit_name}部门决算"
+    contents = wb.create_sheet("目录")
+    contents["A1"] = "目录"
+    for i, line in enumerate(CONTENTS):
+        contents.cell(i + 2, 1, line)
+
+
+def _xlsx_title(ws, t: _Table, row: int, gen: Generated, office: Office) -> int:  # noqa: ANN001
+    """The table's title rows (merged across it) and its 部门 / 单位 row; the next free row."""
+    if office.title_rows:
+        ws.cell(row, 1, f"{gen.unit_name}{gen.year}年度部门决算")
+        row += 1
+    width = len(t.rows[0])
+    ws.cell(row, 1, TITLES[t.code])
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    row += 1
+    ws.cell(row, 1, f"部门：{gen.unit_name}")
+    ws.cell(row, width, f"单位：{office.currency}")
+    return row + 1
+
+
+def _xlsx_header(ws, t: _Table, row: int, office: Office, box) -> int:  # noqa: ANN001
+    """The header rows (spans merged and ruled as the office asks) and the 栏次 row; the next free row."""
+    from openpyxl.styles import Alignment
+
+    taken: set[tuple[int, int]] = set()
+    for h, hrow in enumerate(t.header):
+        col = 1
+        for text, colspan, rowspan in hrow:
+            while (row + h, col) in taken:
+                col += 1
+            cell = ws.cell(row + h, col, text)
+            if office.header_rules:
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+                for a in range(rowspan):
+                    for b in range(colspan):
+                        ws.cell(row + h + a, col + b).border = box
+            if office.merged_header and (colspan > 1 or rowspan > 1):
+                ws.merge_cells(
+                    start_row=row + h, start_column=col, end_row=row + h + rowspan - 1, end_column=col + colspan - 1
+                )
+            taken |= {(row + h + a, col + b) for a in range(rowspan) for b in range(colspan)}
+            col += colspan
+    row += len(t.header)
+    if office.column_numbers:
+        ws.cell(row, 1, "栏次")
+        for n, k in enumerate(t.figure_cols):
+            ws.cell(row, k + 1, n + 1)
+        row += 1
+    return row
+
+
+def _xlsx_body(ws, t: _Table, row: int, gen: Generated, office: Office, box) -> int:  # noqa: ANN001
+    """The body rows, ruled, figures as numbers in the office's number format; the next free row."""
+    number_format = "#,##0.00" if office.currency == "万元" or gen.layout.decimals else "#,##0"
+    for values in t.rows:
+        for k, v in enumerate(values):
+            if v is None:
+                continue
+            c = ws.cell(row, k + 1)
+            c.border = box
+            if isinstance(v, Decimal):
+                c.value = _number(v, office)
+                c.number_format = number_format
+            else:
+                c.value = v
+        row += 1
+    return row
+
+
+def _xlsx_formulas(ws, t: _Table, first_body: int, office: Office) -> dict[str, str]:  # noqa: ANN001
+    """With office.formulas, the total row as =SUM() of the parent rows: each formula's cell → the value
+    Excel would cache (none for a table without a total row or parent rows)."""
+    from openpyxl.utils import get_column_letter
+
+    cached: dict[str, str] = {}
+    if not office.formulas or t.total_row is None or not t.parent_rows:
+        return cached
+    for k in t.figure_cols:
+        letter = get_column_letter(k + 1)
+        refs = ",".join(f"{letter}{first_body + p}" for p in t.parent_rows)
+        cell = ws.cell(first_body + t.total_row, k + 1)
+        total = t.rows[t.total_row][k]
+        cell.value = f"=SUM({refs})"
+        cached[f"{letter}{first_body + t.total_row}"] = repr(_number(total, office))
+    return cached
+
+
+def _xlsx_hidden_column(ws, t: _Table, first_body: int, extra: int, office: Office) -> None:  # noqa: ANN001
+    """A hidden 上年决算数 column right of the tables, with figures that must not be read."""
+    from openpyxl.utils import get_column_letter
+
+    ws.cell(first_body - 1, extra, "上年决算数")
+    for r, values in enumerate(t.rows):
+        figures = [v for v in values if isinstance(v, Decimal)]
+        if figures:
+            ws.cell(first_body + r, extra, _number(figures[0] * 2 + 1, office))
+    ws.column_dimensions[get_column_letter(extra)].hidden = True
 
 
 def _cache_formulas(data: bytes, sheet_names: list[str], cached: dict[str, dict[str, str]]) -> bytes:

@@ -147,53 +147,69 @@ def _tree(columns: set[str]) -> dict:
 def _check_group(node: dict, cells: dict[str, dict], path: str) -> list[tuple]:
     """(total column, expected, actual, addends, evidence) for each group headed by a total."""
     out = []
-    totals = [c for c in node["leaves"] if TOTAL_COLUMN.match(leaf(c))]
-    parts = [c for c in node["leaves"] if c not in totals]
-    if len(totals) == 1 and (parts or node["groups"]):
-        total = totals[0]
-        actual = cells[total]["value"] if total in cells else Decimal(0)
-        values, evidence = [], [cells[total]] if total in cells else []
-        for c in parts:
-            if c in cells:
-                values.append(cells[c]["value"])
-                evidence.append(cells[c])
-        for child in node["groups"].values():
-            v, ev = _group_value(child, cells)
-            if v is not None:
-                values.append(v)
-                evidence += ev
-        n = len(parts) + len(node["groups"])
-        if any(c in cells for c in [total, *parts]) or values:
-            out.append((total, sum(values, Decimal(0)), actual, n, evidence))
-    # transposed headers: 合计/预算数, 因公出国（境）费/预算数 … (the measure is the last level)
-    kids = node["groups"]
-    total_kids = [k for k in kids if TOTAL_COLUMN.match(k)]
-    if len(total_kids) == 1 and len(kids) > 1:
-        tk = total_kids[0]
-        for measure_col in kids[tk]["leaves"]:
-            m = leaf(measure_col)
-            actual = cells[measure_col]["value"] if measure_col in cells else Decimal(0)
-            values, evidence = [], [cells[measure_col]] if measure_col in cells else []
-            for name, child in kids.items():
-                if name == tk:
-                    continue
-                sub_total = next((g for g in child["groups"] if TOTAL_COLUMN.match(g)), None)
-                source = child["groups"][sub_total] if sub_total else child
-                col = next((c for c in source["leaves"] if leaf(c) == m), None)
-                if col is None and not sub_total:  # nested parts without their own 小计
-                    for g in child["groups"].values():
-                        c2 = next((c for c in g["leaves"] if leaf(c) == m), None)
-                        if c2 and c2 in cells:
-                            values.append(cells[c2]["value"])
-                            evidence.append(cells[c2])
-                    continue
-                if col and col in cells:
-                    values.append(cells[col]["value"])
-                    evidence.append(cells[col])
-            out.append((measure_col, sum(values, Decimal(0)), actual, len(kids) - 1, evidence))
+    headed = _headed_by_total(node, cells)
+    if headed is not None:
+        out.append(headed)
+    out += _transposed_totals(node, cells)
     for name, child in node["groups"].items():
         out += _check_group(child, cells, f"{path}/{name}")
     return out
+
+
+def _headed_by_total(node: dict, cells: dict[str, dict]) -> tuple | None:
+    """The group's one total column against its other columns and its sub-groups' values."""
+    totals = [c for c in node["leaves"] if TOTAL_COLUMN.match(leaf(c))]
+    parts = [c for c in node["leaves"] if c not in totals]
+    if len(totals) != 1 or not (parts or node["groups"]):
+        return None
+    total = totals[0]
+    actual = cells[total]["value"] if total in cells else Decimal(0)
+    values, evidence = [], [cells[total]] if total in cells else []
+    for c in parts:
+        if c in cells:
+            values.append(cells[c]["value"])
+            evidence.append(cells[c])
+    for child in node["groups"].values():
+        v, ev = _group_value(child, cells)
+        if v is not None:
+            values.append(v)
+            evidence += ev
+    n = len(parts) + len(node["groups"])
+    if any(c in cells for c in [total, *parts]) or values:
+        return (total, sum(values, Decimal(0)), actual, n, evidence)
+    return None
+
+
+def _transposed_totals(node: dict, cells: dict[str, dict]) -> list[tuple]:
+    """Transposed headers: 合计/预算数, 因公出国（境）费/预算数 … (the measure is the last level)."""
+    kids = node["groups"]
+    total_kids = [k for k in kids if TOTAL_COLUMN.match(k)]
+    if len(total_kids) != 1 or len(kids) <= 1:
+        return []
+    tk = total_kids[0]
+    out = []
+    for measure_col in kids[tk]["leaves"]:
+        m = leaf(measure_col)
+        actual = cells[measure_col]["value"] if measure_col in cells else Decimal(0)
+        values, evidence = [], [cells[measure_col]] if measure_col in cells else []
+        for name, child in kids.items():
+            if name != tk:
+                for c in _measure_cells(child, m, cells):
+                    values.append(cells[c]["value"])
+                    evidence.append(cells[c])
+        out.append((measure_col, sum(values, Decimal(0)), actual, len(kids) - 1, evidence))
+    return out
+
+
+def _measure_cells(child: dict, m: str, cells: dict[str, dict]) -> list[str]:
+    """The columns of one part that add into the total's measure m: its 小计's, its own, or its sub-groups'."""
+    sub_total = next((g for g in child["groups"] if TOTAL_COLUMN.match(g)), None)
+    source = child["groups"][sub_total] if sub_total else child
+    col = next((c for c in source["leaves"] if leaf(c) == m), None)
+    if col is None and not sub_total:  # nested parts without their own 小计
+        found = [next((c for c in g["leaves"] if leaf(c) == m), None) for g in child["groups"].values()]
+        return [c for c in found if c and c in cells]
+    return [col] if col and col in cells else []
 
 
 def row_sum(doc: DocData, cfg: dict) -> list[Finding]:
