@@ -1,0 +1,158 @@
+"""One issue registry (extractors/specs/issues.yaml): every id the code raises outside the check
+catalogues, with its severity and meaning; severities are looked up there, docs/checks.md generated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from extractors import issues
+from extractors.issues import IssueRegistryError, parse_registry
+
+REPO = Path(__file__).resolve().parent.parent
+PREFIXES = ("extract", "profile", "crawl", "health", "ocr")
+
+# docs/checks.md's severities before the registry (the Python lists of yujuesuan/checks/docs.py), frozen
+DOCUMENTED = {
+    "extract.empty_file": "error",
+    "extract.crashed": "error",
+    "extract.budget_exceeded": "error",
+    "extract.not_pdf": "error",
+    "extract.format_mismatch": "info",
+    "extract.converter_missing": "error",
+    "extract.formula_uncached": "error",
+    "extract.placeholder_value": "warning",
+    "extract.template": "warning",
+    "extract.no_text": "error",
+    "extract.encoding_ignored": "warning",
+    "extract.text_replaced": "warning",
+    "extract.encrypted": "error",
+    "extract.unreadable": "error",
+    "extract.no_pages": "error",
+    "extract.no_text_layer": "error",
+    "extract.ocr_used": "info",
+    "extract.ocr_straightened": "info",
+    "extract.ocr_uncertain": "warning",
+    "extract.ocr_unavailable": "error",
+    "extract.page_unreadable": "error",
+    "extract.too_large": "error",
+    "extract.text_unmapped": "error",
+    "extract.nothing_read": "error",
+    "extract.table_unit_missing": "warning",
+    "extract.unit_assumed": "info",
+    "extract.cell_not_number": "error",
+    "extract.code_unreadable": "error",
+    "extract.code_zero_dropped": "warning",
+    "extract.row_unlabelled": "error",
+    "extract.column_unmapped": "warning",
+    "extract.column_no_header": "warning",
+    "extract.table_no_rows": "warning",
+    "extract.no_tables": "warning",
+    "extract.fact_unparsed": "warning",
+    "extract.kind_from_titles": "info",
+    "profile.kind_missing": "warning",
+    "profile.scope_missing": "warning",
+    "profile.unit_name_missing": "warning",
+    "profile.region_missing": "warning",
+    "profile.year_missing": "warning",
+    "crawl.unreachable": "error",
+    "crawl.timeout": "error",
+    "crawl.connection": "error",
+    "crawl.server_error": "error",
+    "crawl.http_status": "error",
+    "crawl.truncated": "error",
+    "crawl.bad_response": "error",
+    "crawl.bad_url": "error",
+    "crawl.too_large": "error",
+    "crawl.deadline": "error",
+    "crawl.redirect_loop": "error",
+    "crawl.too_many_redirects": "error",
+    "crawl.host_not_allowed": "warning",
+    "crawl.robots_disallowed": "warning",
+    "crawl.page_encoding": "warning",
+    "crawl.api_unreadable": "error",
+    "crawl.empty_body": "warning",
+    "crawl.html_instead_of_document": "warning",
+    "crawl.not_a_document": "warning",
+    "crawl.content_type_mismatch": "info",
+    "crawl.zip_entry_refused": "warning",
+    "health.too_few_documents": "warning",
+    "health.unreachable": "warning",
+    "health.stale": "warning",
+    "health.recovered": "info",
+}
+
+# documented as a warning, but the code has always raised it as an error (a fetch robots.txt forbids is a
+# request that failed, like every FetchError kind); the registry says what the code does
+CORRECTED = {"crawl.robots_disallowed": "error"}
+
+
+def test_the_registry_keeps_todays_severities() -> None:
+    assert set(issues.registry()) == set(DOCUMENTED)
+    assert {i: issues.severity(i) for i in DOCUMENTED} == {**DOCUMENTED, **CORRECTED}
+
+
+def _raised() -> set[str]:
+    """Every id the source raises: literals, FetchError kinds (crawl.<kind>), profile.<field>_missing."""
+    used: set[str] = set()
+    for path in [p for folder in ("extractors", "yujuesuan", "flows") for p in (REPO / folder).rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(rf"\"((?:{'|'.join(PREFIXES)})\.[a-z_]+)\"", text))
+        used |= {f"crawl.{k}" for k in re.findall(r"FetchError\(\s*\"([a-z_]+)\"", text)}
+        used |= {f"crawl.{k}" for k in re.findall(r"else \"([a-z_]+)\", url", text)}  # FetchError(a if … else b, …)
+        used |= {f"profile.{m}_missing" for m in re.findall(r"\(\"(kind|scope|unit_name|region|year)\", ", text)}
+    return used
+
+
+def test_every_id_raised_is_registered_and_every_registered_id_is_raised() -> None:
+    raised, registered = _raised(), set(issues.registry())
+    assert raised - registered == set(), "raised but not in extractors/specs/issues.yaml"
+    assert registered - raised == set(), "in extractors/specs/issues.yaml but raised nowhere"
+
+
+def test_every_id_is_listed_once_with_the_catalogues() -> None:
+    from yujuesuan.checks.across_documents.catalogue import load_crossdoc
+    from yujuesuan.checks.issues import all_issues
+    from yujuesuan.checks.run import load_catalogue
+
+    listed = [e.id for e in all_issues()]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(issues.registry()) | {r.id for r in load_catalogue()} | {r.id for r in load_crossdoc()}
+    rule = next(e for e in all_issues() if e.id == "units.scale")
+    assert rule.severity == "error" and rule.source == "catalogue"
+
+
+def test_an_unknown_id_is_a_one_line_key_error() -> None:
+    with pytest.raises(KeyError, match="extract.nope") as err:
+        issues.severity("extract.nope")
+    assert "\n" not in str(err.value)
+    with pytest.raises(KeyError, match="unknown issue id"):
+        issues.meaning("crawl.nope")
+
+
+def test_an_id_with_two_severities_lists_both_and_says_when() -> None:
+    entry = issues.registry()["extract.table_unit_missing"]
+    assert entry.severity == "warning" and set(entry.severities) == {"warning", "error"}
+    assert entry.also["error"]
+    assert issues.severity("extract.table_unit_missing", "error") == "error"
+    with pytest.raises(ValueError, match="extract.no_tables.*error"):
+        issues.severity("extract.no_tables", "error")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("issues:\n  extract.x: {severity: fatal, meaning: m}\n", "extract.x.*severity.*fatal"),
+        ("issues:\n  extract.x: {severity: error}\n", "extract.x.*meaning"),
+        ("issues:\n  extract.x: {severity: error, meaning: m, colour: red}\n", "extract.x.*colour"),
+        ("issues:\n  nodot: {severity: error, meaning: m}\n", "nodot"),
+        ("issues:\n  extract.x: {severity: error, meaning: m, also: {error: again}}\n", "extract.x.*also"),
+        ("nothing: here\n", "issues"),
+    ],
+)
+def test_registry_errors_are_one_line_and_name_the_id(text: str, match: str) -> None:
+    with pytest.raises(IssueRegistryError, match=match) as err:
+        parse_registry(text, "issues.yaml")
+    assert "\n" not in str(err.value) and str(err.value).startswith("issues.yaml: ")
