@@ -3,6 +3,7 @@ catalogues, with its severity and meaning; severities are looked up there, docs/
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -156,3 +157,91 @@ def test_registry_errors_are_one_line_and_name_the_id(text: str, match: str) -> 
     with pytest.raises(IssueRegistryError, match=match) as err:
         parse_registry(text, "issues.yaml")
     assert "\n" not in str(err.value) and str(err.value).startswith("issues.yaml: ")
+
+
+def test_extraction_issues_take_their_severity_from_the_registry() -> None:
+    from extractors.extraction import Extraction
+    from extractors.records import Document
+
+    ex = Extraction(Document("d", "f.pdf", "pdf"))
+    ex.issue("extract.no_tables", "no table")
+    ex.issue("extract.table_unit_missing", "no unit at all", severity="error", table_code="01")
+    assert [(i.check_id, i.severity, i.table_code) for i in ex.issues] == [
+        ("extract.no_tables", "warning", None),
+        ("extract.table_unit_missing", "error", "01"),
+    ]
+    with pytest.raises(ValueError, match="extract.no_tables"):
+        ex.issue("extract.no_tables", "m", severity="error")
+    with pytest.raises(KeyError, match="unknown issue id"):
+        ex.issue("extract.nope", "m")
+
+
+RAISERS = {"issue", "problem", "QualityIssue", "failed_extraction", "warn"}
+
+
+def _calls() -> list[tuple[str, ast.Call]]:
+    out = []
+    for path in [p for folder in ("extractors", "yujuesuan") for p in (REPO / folder).rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in RAISERS:
+                    out.append((f"{path.relative_to(REPO)}:{node.lineno}", node))
+    return out
+
+
+def test_no_issue_is_raised_with_a_severity_written_inline() -> None:
+    """Severities come from the registry; an explicit one only for an id the registry gives two."""
+    inline = []
+    for where, call in _calls():
+        consts = [a for a in call.args if isinstance(a, ast.Constant | ast.IfExp)]
+        if any(_severity_literal(a) for a in consts):
+            inline.append(where)
+        for kw in call.keywords:
+            if kw.arg == "severity" and _severity_literal(kw.value):
+                ids = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                if not ids or not issues.registry()[ids[0]].also:
+                    inline.append(where)
+    assert inline == []
+
+
+def _severity_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _severity_literal(node.body) or _severity_literal(node.orelse)
+    return isinstance(node, ast.Constant) and node.value in issues.SEVERITIES
+
+
+def test_crawl_problems_carry_registry_severities() -> None:
+    from yujuesuan.crawl.adapters.base import Visit
+    from yujuesuan.crawl.download import Download
+    from yujuesuan.crawl.fetch import FetchError
+    from yujuesuan.crawl.run import CrawlResult, SourceHealth
+
+    visit = Visit()
+    visit.problem("crawl.host_not_allowed", "http://elsewhere/a.pdf", "link not followed")
+    visit.request_failed(FetchError("host_not_allowed", "http://x/", "redirect off the source"), "http://x/", "m")
+    visit.request_failed(FetchError("robots_disallowed", "http://x/", "robots"), "http://x/", "m")
+    visit.problem("crawl.api_unreadable", "http://x/api", "one entry", severity="warning")
+    assert [(p.check_id, p.severity) for p in visit.problems] == [
+        ("crawl.host_not_allowed", "warning"),
+        ("crawl.host_not_allowed", "error"),
+        ("crawl.robots_disallowed", "error"),
+        ("crawl.api_unreadable", "warning"),
+    ]
+    with pytest.raises(ValueError, match="crawl.page_encoding"):
+        visit.problem("crawl.page_encoding", "http://x/", "m", severity="error")
+
+    def row(outcome: str, kind: str) -> Download:
+        return Download("r", "s", f"http://x/{kind}", None, None, "", "2025-01-01T00:00:00+00:00", outcome,
+                        error_kind=kind)
+
+    downloads = [
+        row("failed", "crawl.host_not_allowed"),
+        row("failed", "crawl.timeout"),
+        row("failed", "crawl.http_status"),
+        row("refused", "crawl.html_instead_of_document"),
+        row("refused", "crawl.zip_entry_refused"),
+        row("new", "crawl.content_type_mismatch"),
+    ]
+    rows = CrawlResult(SourceHealth("r", "s", "2025-01-01T00:00:00+00:00", 0.0), downloads, []).issue_rows()
+    assert [r["severity"] for r in rows] == ["error", "error", "error", "warning", "warning", "info"]

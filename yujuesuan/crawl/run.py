@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from extractors.issues import severity
 from yujuesuan.crawl.adapters import ADAPTERS, Visit
+from yujuesuan.crawl.adapters.base import failed_request
 from yujuesuan.crawl.download import Download, download
 from yujuesuan.crawl.fetch import HOST_DOWN, Fetcher, FetchPolicy
 from yujuesuan.crawl.rawstore import RawStore
@@ -55,13 +57,19 @@ class CrawlResult:
                         "run_id": d.run_id,
                         "source_id": d.source_id,
                         "check_id": d.error_kind,
-                        "severity": {"failed": "error", "refused": "warning"}.get(d.outcome, "info"),
+                        "severity": _download_severity(d),
                         "url": d.url,
                         "referrer": d.referrer,
                         "message": d.error or d.outcome,
                     }
                 )
         return rows
+
+
+def _download_severity(d: Download) -> str:
+    """A failed download is a failed request (an error); a refused or kept one has its id's severity."""
+    assert d.error_kind is not None
+    return failed_request(d.error_kind.removeprefix("crawl."))[1] if d.outcome == "failed" else severity(d.error_kind)
 
 
 def policy_of(source: Source) -> FetchPolicy:
