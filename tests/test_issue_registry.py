@@ -245,3 +245,62 @@ def test_crawl_problems_carry_registry_severities() -> None:
     ]
     rows = CrawlResult(SourceHealth("r", "s", "2025-01-01T00:00:00+00:00", 0.0), downloads, []).issue_rows()
     assert [r["severity"] for r in rows] == ["error", "error", "error", "warning", "warning", "info"]
+
+
+def _source(tmp_path: Path, health: str) -> Path:
+    path = tmp_path / "dead.yaml"
+    path.write_text(
+        'name: dead\nadapter: generic_cms\nstart_urls: ["http://127.0.0.1:9/list/index.html"]\n'
+        f"limits: {{retries: 0, timeout_seconds: 2}}\nhealth: {health}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_source_sets_its_own_health_severities(tmp_path: Path) -> None:
+    from yujuesuan.crawl.rawstore import RawStore
+    from yujuesuan.crawl.run import crawl_source
+    from yujuesuan.crawl.sources import load_source
+
+    source = load_source(_source(tmp_path, "{min_documents: 8, severity: {too_few_documents: error}}"))
+    assert source.health.severity == {"too_few_documents": "error"}
+    health = crawl_source(source, RawStore(tmp_path / "raw"), "r").health
+    assert [w.split(":")[0] for w in health.warnings] == ["health.unreachable", "health.too_few_documents"]
+    assert health.severities == {"health.unreachable": "warning", "health.too_few_documents": "error"}
+
+
+@pytest.mark.parametrize(
+    ("health", "match"),
+    [
+        ("{severity: {too_many: error}}", r"dead\.yaml: health\.severity: unknown health warning 'too_many'"),
+        ("{severity: {stale: fatal}}", r"dead\.yaml: health\.severity\.stale: .*'error', 'warning' or 'info'"),
+        ("{severity: {recovered: error}}", r"dead\.yaml: health\.severity: unknown health warning 'recovered'"),
+    ],
+)
+def test_a_bad_health_severity_is_a_one_line_error_naming_the_file(tmp_path: Path, health: str, match: str) -> None:
+    from yujuesuan.crawl.sources import SourceError, load_source
+
+    with pytest.raises(SourceError, match=match) as err:
+        load_source(_source(tmp_path, health))
+    assert "\n" not in str(err.value)
+
+
+def test_the_run_report_gives_each_health_warning_its_severity(tmp_path: Path) -> None:
+    from yujuesuan.crawl.run import CrawlResult, SourceHealth
+    from yujuesuan.runs.report import RunRecord, markdown
+
+    health = SourceHealth("r", "s", "2025-01-01T00:00:00+00:00", 0.0)
+    health.warn("health.too_few_documents", "0 document(s) found", "error")
+    health.warn("health.stale", "nothing new")
+    text = markdown(RunRecord("r", "2025-01-01", "wh", "raw", "report.md", crawls=[CrawlResult(health, [], [])]))
+    assert "- error: s: health.too_few_documents: 0 document(s) found" in text
+    assert "- warning: s: health.stale: nothing new" in text
+
+
+def test_docs_sources_names_every_health_warning_a_source_may_set() -> None:
+    from yujuesuan.crawl.sources import HEALTH_WARNINGS
+
+    doc = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| `health.severity` |"))
+    assert all(f"`{name}`" in row for name in HEALTH_WARNINGS)
+    assert {f"health.{n}" for n in HEALTH_WARNINGS} <= set(issues.registry())
