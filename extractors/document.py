@@ -37,16 +37,15 @@ def extract_html(data: bytes, file_name: str, *, source_url: str | None = None) 
     pages = render(decoded.text, capped)
     doc.pages = len(pages)
     for hit in capped:
-        ex.issue("extract.too_large", "error", f"Capped: {hit}; that part is not read.")
+        ex.issue("extract.too_large", f"Capped: {hit}; that part is not read.")
     if not pages:
         return failed_extraction(ex, "extract.no_text", "The HTML page has no text.")
     extract_layout(ex, pages, data, "pdfplumber")
     if decoded.warning:
-        ex.issue("extract.encoding_ignored", "warning", f"{decoded.warning}; its figures were read.")
+        ex.issue("extract.encoding_ignored", f"{decoded.warning}; its figures were read.")
     if decoded.replaced:
         ex.issue(
             "extract.text_replaced",
-            "warning",
             f"{decoded.replaced} character(s) are not valid {decoded.encoding} (declared "
             f"{decoded.declared or 'nothing'}) and were read as U+FFFD; figures there may be missing.",
         )
@@ -82,7 +81,6 @@ def extract_document(
     if fmt and claimed and fmt != claimed and ex.document.status != "failed":
         ex.issue(
             "extract.format_mismatch",
-            "info",
             f"The file is named as {claimed} but its bytes are {fmt}; it was read as {fmt}.",
         )
     return ex

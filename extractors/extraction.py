@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extractors.issues import severity as registered_severity
 from extractors.narrative import Fact, Variance
 from extractors.projects import Project
 from extractors.records import Document, LineItem, QualityIssue, TableResult
@@ -29,12 +30,15 @@ class Extraction:
         """The figures read outside the tables' line items: facts, variances, projects."""
         return [*self.facts, *self.variances, *self.projects]
 
-    def issue(self, check_id: str, severity: str, message: str, **kw: str | None) -> None:
-        self.issues.append(QualityIssue(self.document.doc_id, check_id, severity, message, **kw))
+    def issue(self, check_id: str, message: str, *, severity: str | None = None, **kw: str | None) -> None:
+        """Raise `check_id` with the registry's severity (specs/issues.yaml); `severity` only picks
+        another one the registry lists for that id."""
+        sev = registered_severity(check_id, severity)
+        self.issues.append(QualityIssue(self.document.doc_id, check_id, sev, message, **kw))
 
 
 def failed_extraction(ex: Extraction, check_id: str, message: str) -> Extraction:
-    """`ex` marked failed, with an error issue `check_id` saying why."""
+    """`ex` marked failed, with its issue `check_id` (an error in the registry) saying why."""
     ex.document.status = "failed"
-    ex.issue(check_id, "error", message)
+    ex.issue(check_id, message)
     return ex

@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 bound_stream_decoding()
 ENGINES = ("pdfplumber", "camelot")
 LAYOUTS = ("pdfium", "pdfminer")  # the layout stage: pdfium (default) or pdfminer through pdfplumber
-WARNING_CHECKS = {"extract.column_unmapped", "extract.column_no_header", "extract.code_zero_dropped"}
 MIN_CHARS_PER_PAGE = 15
 NOT_FIGURES = re.compile(
     r"项目|科目|名称|编码|代码|行次|栏次|^[类款项]$"
@@ -153,7 +152,6 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: 
                     message = f"Page {i + 1} cannot be read ({type(exc).__name__}); its tables are missing."
                 ex.issue(
                     "extract.too_large" if hit else "extract.page_unreadable",
-                    "error",
                     message,
                     locator=f"page {i + 1}",
                 )
@@ -171,7 +169,7 @@ def _read_pdf(ex: Extraction, data: bytes, engine: str, budget: Budget, layout: 
         ocr = ocr_pdf_pages(ex, data, scanned)
         if ocr is None:
             return ex
-        ex.issue("extract.ocr_used", "info", f"Page(s) {scanned} have no text layer and were read by OCR.")
+        ex.issue("extract.ocr_used", f"Page(s) {scanned} have no text layer and were read by OCR.")
         return finish(ex, [ocr.get(p.number, p) for p in pages], data)
     extract_layout(ex, pages, data, engine)
     mark_template(ex, (p.text() for p in pages), "PDF")  # a disclosure template (XX where figures go)
@@ -205,7 +203,6 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
         doc.kind = kind
         ex.issue(
             "extract.kind_from_titles",
-            "info",
             f"The document does not say 部门/单位{'决算' if kind == 'final' else '预算'}; "
             f"its kind was read from its table titles.",
         )
@@ -226,20 +223,19 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     for u in unparsed:
         ex.issue(
             "extract.fact_unparsed",
-            "warning",
             f"The text names {u.metric} but its figure could not be read: {u.sentence[:80]}",
             locator=f"page {u.page}",
         )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
     ex.projects, assumed = extract_projects(pages, doc.doc_id, hooked)
     for note in assumed:
-        ex.issue("extract.unit_assumed", "info", note.message)
+        ex.issue("extract.unit_assumed", note.message)
     for record in ex.records:
         record.unit_id, record.year = doc.unit_id, doc.year
     doc.tables_found = len(ex.tables)
     doc.layout_family = layout_family(ex.tables)
     if not regions:
-        ex.issue("extract.no_tables", "warning", "No standard table was recognised in this document.")
+        ex.issue("extract.no_tables", "No standard table was recognised in this document.")
     if not _read_anything(ex):
         if any(i.check_id in PAGES_LOST for i in ex.issues):  # the reason is already given
             doc.status = "failed"
@@ -309,7 +305,6 @@ def _profile(ex: Extraction, pages: list[PageLayout]) -> None:
         if value is None:
             ex.issue(
                 f"profile.{name}_missing",
-                "warning",
                 f"The document does not print its {name.replace('_', ' ')} where it can be read; left empty.",
             )
 
@@ -325,9 +320,9 @@ def _read_table(
         unit = doc.currency_unit
         ex.issue(
             "extract.table_unit_missing",
-            "warning" if unit else "error",
             f"Table {code} ({region.title}) prints no 单位 label; "
             + (f"the document's unit {unit} is used." if unit else "its figures cannot be converted to 元."),
+            severity=None if unit else "error",
             table_code=code,
         )
     result = TableResult(
@@ -385,8 +380,7 @@ def _read_table(
             item.unit_id, item.year, item.kind = doc.unit_id, doc.year, doc.kind
         result.items.extend(items)
         for check_id, locator, message in problems:
-            sev = "error" if check_id not in WARNING_CHECKS else "warning"
-            ex.issue(check_id, sev, f"Table {code}: {message}.", table_code=code, locator=locator)
+            ex.issue(check_id, f"Table {code}: {message}.", table_code=code, locator=locator)
         figure_cols = [c for c in cols if c.role in ("value", "empty")]
         for r in body:  # rows printed with their label and no figure: blank, which checks read as 0
             label = "".join(compact(matrix[r][c.index].text) for c in cols
@@ -411,7 +405,6 @@ def _read_table(
         if not region.empty_note:
             ex.issue(
                 "extract.table_no_rows",
-                "warning",
                 f"Table {code} ({region.title}) was found on page(s) {region.pages} but yielded no figures.",
                 table_code=code,
             )

@@ -57,7 +57,6 @@ def ocr_images(ex: Extraction, images: list) -> dict[int, PageLayout] | None:
             skew = f"deskewed by {page.skew:+.2f}°" if page.skew else ""
             ex.issue(
                 "extract.ocr_straightened",
-                "info",
                 f"Page {number} was {' and '.join(t for t in (turned, skew) if t)} before OCR.",
                 locator=f"page {number}",
             )
@@ -114,7 +113,6 @@ def mark_confidence(ex: Extraction, pages: dict[int, PageLayout]) -> None:
             if item.ocr_confidence < UNCERTAIN:
                 ex.issue(
                     "extract.ocr_uncertain",
-                    "warning",
                     f"Table {item.table_code}: {item.row_label} / {item.column} was read by OCR as {item.printed!r} "
                     f"with confidence {item.ocr_confidence:.2f}; check it against page {item.page}.",
                     table_code=item.table_code,

@@ -340,7 +340,6 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
         if shown.uncached:
             ex.issue(
                 "extract.formula_uncached",
-                "error",
                 f"Sheet {sheet.name}: {len(shown.uncached)} formula cell(s) have no cached value "
                 f"({_refs(shown.uncached)}); they are not read as 0. Open and save the workbook in Excel or "
                 "LibreOffice to store their results.",
@@ -349,7 +348,6 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
         if shown.placeholders:
             ex.issue(
                 "extract.placeholder_value",
-                "warning",
                 f"Sheet {sheet.name}: {len(shown.placeholders)} table cell(s) hold a placeholder (XX, …) where a "
                 f"figure or row goes ({_refs(shown.placeholders)}); not read as numbers.",
                 locator=shown.placeholders[0],

@@ -54,6 +54,6 @@ def mark_template(ex: Extraction, texts: Iterable[str], what: str) -> bool:
         t.empty, t.empty_note = True, "template"
     ex.facts, ex.variances, ex.projects = [], [], []
     ex.issues = [i for i in ex.issues if i.check_id not in TEMPLATE_NOISE]
-    ex.issue("extract.template", "warning", template_message(count, what))
+    ex.issue("extract.template", template_message(count, what))
     ex.document.status = "partial" if any(i.severity == "error" for i in ex.issues) else "ok"
     return True

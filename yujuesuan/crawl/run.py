@@ -8,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from extractors.issues import severity as registered_severity
 from yujuesuan.crawl.adapters import ADAPTERS, Visit
+from yujuesuan.crawl.adapters.base import failed_request
 from yujuesuan.crawl.download import Download, download
 from yujuesuan.crawl.fetch import HOST_DOWN, Fetcher, FetchPolicy
 from yujuesuan.crawl.rawstore import RawStore
@@ -36,7 +38,18 @@ class SourceHealth:
     unchanged: int = 0  # incl. not modified (304)
     failed: int = 0  # documents failed or refused, and pages (index, detail, API calls) that could not be read
     last_new_at: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "health.<name>: message"
+    severities: dict[str, str] = field(default_factory=dict)  # health id -> its severity (not a warehouse column)
+
+    def warn(self, check_id: str, message: str, severity: str | None = None) -> None:
+        """A health warning: the registry's severity for `check_id` unless the source sets its own."""
+        self.warnings.append(f"{check_id}: {message}")
+        self.severities[check_id] = severity or registered_severity(check_id)
+
+    def severity_of(self, warning: str) -> str:
+        """The severity of one of `warnings` (a row read back from the warehouse: the registry's)."""
+        check_id = warning.split(":")[0]
+        return self.severities.get(check_id) or registered_severity(check_id)
 
 
 @dataclass
@@ -55,13 +68,21 @@ class CrawlResult:
                         "run_id": d.run_id,
                         "source_id": d.source_id,
                         "check_id": d.error_kind,
-                        "severity": {"failed": "error", "refused": "warning"}.get(d.outcome, "info"),
+                        "severity": _download_severity(d),
                         "url": d.url,
                         "referrer": d.referrer,
                         "message": d.error or d.outcome,
                     }
                 )
         return rows
+
+
+def _download_severity(d: Download) -> str:
+    """A failed download is a failed request (an error); a refused or kept one has its id's severity."""
+    assert d.error_kind is not None
+    if d.outcome == "failed":
+        return failed_request(d.error_kind.removeprefix("crawl."))[1]
+    return registered_severity(d.error_kind)
 
 
 def policy_of(source: Source) -> FetchPolicy:
@@ -101,7 +122,7 @@ def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
     tally(health, downloads)
     health.failed += visit.pages_failed
     problems = [asdict(p) for p in visit.problems]
-    _warn_unreachable(health, problems)
+    _warn_unreachable(source, health, problems)
     _warn(source, store, health)
     return CrawlResult(health, downloads, problems)
 
@@ -119,23 +140,34 @@ def tally(health: SourceHealth, downloads: list[Download]) -> None:
             health.failed += 1
 
 
-def _warn_unreachable(health: SourceHealth, problems: list[dict]) -> None:
+def _source_warn(source: Source, health: SourceHealth, check_id: str, message: str) -> None:
+    """A health warning with the source's own severity for it (health.severity), else the registry's."""
+    health.warn(check_id, message, source.health.severity.get(check_id.removeprefix("health.")))
+
+
+def _warn_unreachable(source: Source, health: SourceHealth, problems: list[dict]) -> None:
     """No page read at all, and a page failed for want of a connection: the portal is not there."""
     if health.pages_visited:
         return
     down = [p for p in problems if p["check_id"] in UNREACHABLE]
     if down:
-        health.warnings.append(
-            f"health.unreachable: the portal could not be reached, nothing was crawled ({down[0]['message']})"
+        _source_warn(
+            source,
+            health,
+            "health.unreachable",
+            f"the portal could not be reached, nothing was crawled ({down[0]['message']})",
         )
 
 
 def _warn(source: Source, store: RawStore, health: SourceHealth) -> None:
     h = source.health
     if health.documents_found < h.min_documents:
-        health.warnings.append(
-            f"health.too_few_documents: {health.documents_found} document(s) found, fewer than the declared "
-            f"minimum of {h.min_documents} (has the portal moved or changed its pages?)"
+        _source_warn(
+            source,
+            health,
+            "health.too_few_documents",
+            f"{health.documents_found} document(s) found, fewer than the declared "
+            f"minimum of {h.min_documents} (has the portal moved or changed its pages?)",
         )
     news = [r["fetched_at"] for r in store.rows() if r["source_id"] == source.id and r["outcome"] in ("new", "changed")]
     health.last_new_at = max(news) if news else None
@@ -144,7 +176,9 @@ def _warn(source: Source, store: RawStore, health: SourceHealth) -> None:
             return  # never found anything: too_few_documents says so
         last = datetime.fromisoformat(health.last_new_at)
         if datetime.now(UTC) - last > timedelta(days=h.stale_after_days):
-            health.warnings.append(
-                f"health.stale: nothing new since {health.last_new_at[:10]}, longer than the declared "
-                f"{h.stale_after_days} days"
+            _source_warn(
+                source,
+                health,
+                "health.stale",
+                f"nothing new since {health.last_new_at[:10]}, longer than the declared {h.stale_after_days} days",
             )

@@ -101,11 +101,29 @@ class Limits(_Strict):
     max_redirects: int = Field(default=5, ge=0, le=20)
 
 
+# the health warnings a source's crawl raises, whose severity the source may set (health.severity);
+# health.recovered is raised from the raw store's manifest, without the source's settings
+HEALTH_WARNINGS = ("too_few_documents", "stale", "unreachable")
+
+
 class Health(_Strict):
     min_documents: int = Field(default=1, ge=0, description="fewer documents found in a run raises a warning")
     stale_after_days: int | None = Field(
         default=400, ge=1, description="nothing new for longer than this raises a warning (null: never)"
     )
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(
+        default_factory=dict,
+        description="a severity per health warning (too_few_documents, stale, unreachable), "
+        "instead of extractors/specs/issues.yaml's",
+    )
+
+    @field_validator("severity")
+    @classmethod
+    def _known(cls, severity: dict[str, str]) -> dict[str, str]:
+        for name in severity:
+            if name not in HEALTH_WARNINGS:
+                raise ValueError(f"unknown health warning {name!r}: one of {', '.join(HEALTH_WARNINGS)}")
+        return severity
 
 
 class JiangsuApi(_Strict):

@@ -143,6 +143,7 @@ def failed_rows(job: Job, check_id: str, message: str) -> dict[str, list[dict]]:
     from dataclasses import asdict
 
     from extractors.document import sniff_format
+    from extractors.issues import severity
     from extractors.records import Document, QualityIssue
 
     head = b""
@@ -159,7 +160,7 @@ def failed_rows(job: Job, check_id: str, message: str) -> dict[str, list[dict]]:
         status="failed",
         extracted_by=job.engine,
     )
-    issue = QualityIssue(job.sha256, check_id, "error", message)
+    issue = QualityIssue(job.sha256, check_id, severity(check_id), message)
     empty: dict[str, list[dict]] = {t: [] for t in ("line_items", "tables", "facts", "variances", "projects")}
     return {"documents": [asdict(doc)], **empty, "quality_issues": [asdict(issue)]}
 

@@ -47,9 +47,10 @@ def recover_unpublished(warehouse: str | os.PathLike[str], store: RawStore, curr
     for (run_id, source_id), rows in sorted(groups.items()):
         downloads = [Download(**{k: r.get(k) for k in DOWNLOAD_FIELDS}) for r in rows]
         health = SourceHealth(run_id, source_id, min(r["fetched_at"] for r in rows), 0.0)
-        health.warnings.append(
-            "health.recovered: this run did not record its crawl (stopped before it could, or `crawl` alone); "
-            "its rows and counts come from the raw store's manifest"
+        health.warn(
+            "health.recovered",
+            "this run did not record its crawl (stopped before it could, or `crawl` alone); "
+            "its rows and counts come from the raw store's manifest",
         )
         tally(health, downloads)
         record_crawl(warehouse, CrawlResult(health, downloads, []))

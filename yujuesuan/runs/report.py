@@ -79,7 +79,9 @@ def markdown(run: RunRecord) -> str:
             for rid, n in sorted(run.recovered.items())
         ]
     lines += ["", "## Warnings", ""]
-    lines += [f"- {w}" for w in run.warnings] or ["None: every source yielded its declared minimum and is fresh."]
+    lines += [
+        f"- {c.health.severity_of(w)}: {c.health.source_id}: {w}" for c in run.crawls for w in c.health.warnings
+    ] or ["None: every source yielded its declared minimum and is fresh."]
     issues = [row for c in run.crawls for row in c.issue_rows()]
     lines += ["", f"## Crawl issues ({len(issues)})", ""]
     if issues:

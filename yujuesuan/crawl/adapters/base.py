@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.issues import severity as registered_severity
+from yujuesuan.crawl.fetch import FetchError
 from yujuesuan.crawl.sources import Filters
 
 YEAR = re.compile(r"(20\d\d)\s*年")
@@ -46,8 +48,24 @@ class Visit:
     filtered_out: int = 0
     problems: list[CrawlProblem] = field(default_factory=list)
 
-    def problem(self, check_id: str, severity: str, url: str, message: str, referrer: str | None = None) -> None:
-        self.problems.append(CrawlProblem(check_id, severity, url, message, referrer))
+    def problem(
+        self, check_id: str, url: str, message: str, referrer: str | None = None, *, severity: str | None = None
+    ) -> None:
+        """A problem with the registry's severity (extractors/specs/issues.yaml); `severity` only picks
+        another one the registry lists for that id."""
+        self.problems.append(CrawlProblem(check_id, registered_severity(check_id, severity), url, message, referrer))
+
+    def request_failed(self, err: FetchError, url: str, message: str, referrer: str | None = None) -> None:
+        """A page or API call that could not be fetched: crawl.<kind>, an error (see failed_request)."""
+        check_id, severity = failed_request(err.kind)
+        self.problem(check_id, url, message, referrer, severity=severity)
+
+
+def failed_request(kind: str) -> tuple[str, str]:
+    """The id and severity of a request that failed with a FetchError kind: an error whatever the kind
+    (crawl.host_not_allowed is a warning for a link not followed, an error for a request refused)."""
+    check_id = f"crawl.{kind}"
+    return check_id, registered_severity(check_id, "error")
 
 
 def wanted(filters: Filters, *texts: str) -> bool:

@@ -100,16 +100,15 @@ def _fetch_page(
         got = fetcher.get(url, referrer=referrer, max_bytes=min(source.limits.max_bytes, 20 * 1024 * 1024))
     except FetchError as err:
         visit.pages_failed += 1
-        visit.problem(f"crawl.{err.kind}", "error", url, f"page not read: {err}", referrer)
+        visit.request_failed(err, url, f"page not read: {err}", referrer)
         return None
     visit.pages_visited += 1
     decoded = decode_html(got.body, got.content_type, source.encoding)
     if decoded.warning:
-        visit.problem("crawl.page_encoding", "warning", url, f"{decoded.warning}; the page was read", referrer)
+        visit.problem("crawl.page_encoding", url, f"{decoded.warning}; the page was read", referrer)
     if decoded.replaced:
         visit.problem(
             "crawl.page_encoding",
-            "warning",
             url,
             f"{decoded.replaced} character(s) not valid {decoded.encoding} (declared {decoded.declared or 'nothing'}); "
             "replaced with U+FFFD, the rest of the page read",
@@ -207,7 +206,7 @@ def _detail(
         if (urlsplit(link.url).hostname or "").lower() not in hosts:
             visit.links_offsite += 1
             visit.problem(
-                "crawl.host_not_allowed", "warning", link.url, "attachment on a host the source does not allow", url
+                "crawl.host_not_allowed", link.url, "attachment on a host the source does not allow", url
             )
             continue
         found += 1

@@ -24,7 +24,7 @@ def _call(fetcher: Fetcher, url: str, data: dict[str, str] | str, visit: Visit) 
         got = fetcher.post(url, data)
     except FetchError as err:
         visit.pages_failed += 1
-        visit.problem(f"crawl.{err.kind}", "error", url, f"API call failed: {err}")
+        visit.request_failed(err, url, f"API call failed: {err}")
         return None
     visit.pages_visited += 1
     text = decode_html(got.body, got.content_type).text
@@ -32,7 +32,7 @@ def _call(fetcher: Fetcher, url: str, data: dict[str, str] | str, visit: Visit) 
         return json.loads(text)
     except json.JSONDecodeError as exc:
         visit.pages_failed += 1
-        visit.problem("crawl.api_unreadable", "error", url, f"the API answered something that is not JSON ({exc})")
+        visit.problem("crawl.api_unreadable", url, f"the API answered something that is not JSON ({exc})")
         return None
 
 
@@ -51,12 +51,12 @@ def discover(source: Source, fetcher: Fetcher, visit: Visit) -> Iterator[Candida
                 )
                 if not isinstance(depts, list):
                     if depts is not None:
-                        visit.problem("crawl.api_unreadable", "error", base, "department list is not a JSON list")
+                        visit.problem("crawl.api_unreadable", base, "department list is not a JSON list")
                     continue
                 for dept in depts:
                     if not isinstance(dept, dict) or "iid" not in dept:
                         visit.problem(
-                            "crawl.api_unreadable", "warning", base, f"department entry without iid: {dept!r}"
+                            "crawl.api_unreadable", base, f"department entry without iid: {dept!r}", severity="warning"
                         )
                         continue
                     name = str(dept.get("name", ""))
