@@ -31,3 +31,13 @@ def test_cells_are_read_as_from_the_first_producer(scored) -> None:
     # part on each page), and a sheet of several tables exported as one HTML table
     assert result.total.recall >= 0.995 and result.total.precision >= 0.995, result.by_family
     assert len(result.errors) <= 15, result.errors
+
+
+def test_the_narrative_of_word_files_is_read_in_every_unit(scored) -> None:
+    """The 情况说明 typed into the Word files (万元 and 元, with and without separators) and what LibreOffice
+    makes of them (PDF, HTML): each stated figure is a fact of the truth, and is read."""
+    _, result = scored
+    offices = [o for o in SAMPLE_OFFICES if o.narrative]
+    assert {o.narrative for o in offices} == {"万元", "元"} and {o.separators for o in offices} == {True, False}
+    assert result.facts_want >= 3 * len(offices) * 10, result.facts_want
+    assert result.facts_found / result.facts_want >= 0.95, (result.facts_found, result.facts_want)

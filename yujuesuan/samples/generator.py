@@ -130,6 +130,7 @@ class Generated:
     mutation_detail: str | None = None
     facts: list[StatedFact] = field(default_factory=list)
     projects: list[ExpectedProject] = field(default_factory=list)
+    narrative: list[str] = field(default_factory=list)  # the 情况说明's paragraphs (other producers print them too)
 
 
 def _fmt(value_yuan: Decimal, layout: Layout) -> str:
@@ -301,12 +302,14 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
         expected += _sangong(pages, rng, layout, meta)
     projects = _performance(pages, random.Random(seed + 11), layout, unit, year) if layout.performance else []
     facts: list[StatedFact] = []
+    lines: list[str] = []
     if layout.narrative:
-        narrative_detail = _narrative(c, random.Random(seed + 7), layout, year, total, rows, mutation)
-        facts, detail = narrative_detail[0], narrative_detail[1] or detail
+        lines, facts, said = narrative_lines(random.Random(seed + 7), layout, year, total, rows, mutation)
+        detail = said or detail
+        _draw_narrative(c, lines)
     c.showPage()
     c.save()
-    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts, projects)
+    return Generated(buf.getvalue(), expected, unit, year, layout, mutation, detail, facts, projects, lines)
 
 
 def _cover(c: canvas.Canvas, unit: str, year: int, layout: Layout) -> None:
@@ -444,11 +447,11 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole * 100).quantize(Decimal("0.01"), ROUND_HALF_UP) if whole else Decimal(0)
 
 
-def _narrative(
-    c: canvas.Canvas, rng: random.Random, layout: Layout, year: int, total: dict[str, Decimal],
+def narrative_lines(
+    rng: random.Random, layout: Layout, year: int, total: dict[str, Decimal],
     rows: list[tuple[str, str, dict[str, Decimal]]], mutation: Mutation | None,
-) -> tuple[list[StatedFact], str | None]:
-    """The 情况说明 page: totals, shares and 预算 vs 决算 lines in varied phrasings, each figure a
+) -> tuple[list[str], list[StatedFact], str | None]:
+    """The 情况说明's paragraphs: totals, shares and 预算 vs 决算 lines in varied phrasings, each figure a
     known fact. A "narrative" mutation states the expenditure total off by a few 万元."""
     income = total["fiscal"] + total["other"]
     spent = total["basic"] + total["project"]
@@ -493,6 +496,11 @@ def _narrative(
         facts += [StatedFact(key, "initial_budget", _printed(budget, layout)),
                   StatedFact(key, "final", _printed(final, layout)),
                   StatedFact(key, "completion_rate", rate, "%")]
+    return lines, facts, detail
+
+
+def _draw_narrative(c: canvas.Canvas, lines: list[str]) -> None:
+    """The 情况说明 page as the reportlab producer prints it."""
     c.showPage()
     c.setFont(FONT, 11)
     w, h = landscape(A4)
@@ -501,7 +509,6 @@ def _narrative(
         for k in range(0, len(line), 60):  # long sentences wrap (the reader joins the lines)
             c.drawString(50, y, line[k : k + 60])
             y -= 20
-    return facts, detail
 
 
 SANGONG_ITEMS = ["合计", "因公出国（境）费", "公务用车购置及运行费/小计", "公务用车购置及运行费/公务用车购置费",

@@ -45,6 +45,8 @@ class Office:
     alt_names: bool = False  # sheets named 收支总表 / 表二 rather than 公开01表
     fit_columns: bool = True  # columns as wide as their text (as offices set them), else the default width
     header_rules: bool = True  # header cells ruled and centred like the body's grid, else bare text
+    narrative: str | None = None  # Word files: the generator's 情况说明 in 万元 or 元 (its facts in the truth)
+    separators: bool = True  # the narrative's figures with thousands separators, else without
 
 
 @dataclass
@@ -309,7 +311,8 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
     import docx
 
     office = office or Office()
-    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes))
+    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes, narrative=office.narrative,
+                                separators=office.separators))
     d = docx.Document()
     d.add_paragraph(f"{gen.year}年度")
     d.add_paragraph(f"{gen.unit_name}部门决算")
@@ -323,6 +326,8 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
     d.add_paragraph(
         f"{gen.year}年度本年收入合计{_fmt(income, gen.layout)}{office.currency}。"  # a fact the narrative reader finds
     )
+    for line in gen.narrative:  # the 情况说明, each sentence a paragraph as offices type it
+        d.add_paragraph(line)
     for t in tables:
         d.add_paragraph(TITLES[t.code])
         d.add_paragraph(_meta(gen, office))
@@ -379,10 +384,10 @@ def truth(doc: OfficeDocument) -> dict:
 
 
 SAMPLE_OFFICES: list[Office] = [
-    Office(),
-    Office(currency="元", split_codes=True, formulas=True),
-    Office(sheet_per_table=False, hidden_column=True, column_numbers=True),
-    Office(currency="元", merged_header=False, alt_names=True),
+    Office(narrative="万元"),
+    Office(currency="元", split_codes=True, formulas=True, narrative="元", separators=False),
+    Office(sheet_per_table=False, hidden_column=True, column_numbers=True, narrative="元"),
+    Office(currency="元", merged_header=False, alt_names=True, narrative="万元", separators=False),
     Office(header_rules=False, split_codes=True),  # header cells as bare text above a ruled body
 ]
 
