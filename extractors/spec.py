@@ -29,6 +29,7 @@ class TableSpec:
     code_system: str | None
     sections: dict[str, str] = field(default_factory=dict)
     required: bool = True
+    group_subtotals: int | None = None  # label cells of an item (left out of its group's name), see tables.yaml
 
     @property
     def title_keys(self) -> tuple[str, ...]:
@@ -59,7 +60,9 @@ def _validate(entry: dict, index: int) -> TableSpec:
     for key in ("family", "number", "kinds", "titles"):
         if key not in entry:
             raise SpecError(f"{where}: missing field '{key}'")
-    unknown = set(entry) - {"family", "number", "kinds", "titles", "code_system", "sections", "required"}
+    unknown = set(entry) - {
+        "family", "number", "kinds", "titles", "code_system", "sections", "required", "group_subtotals"
+    }
     if unknown:
         raise SpecError(f"{where}: unknown field(s) {sorted(unknown)}")
     kinds = tuple(entry["kinds"])
@@ -70,6 +73,9 @@ def _validate(entry: dict, index: int) -> TableSpec:
     sections = dict(entry.get("sections") or {})
     if set(sections.values()) - VALID_SECTIONS:
         raise SpecError(f"{where}: field 'sections' maps to income/expenditure only")
+    group = entry.get("group_subtotals")
+    if group is not None and (isinstance(group, bool) or not isinstance(group, int) or group < 1):
+        raise SpecError(f"{where}: field 'group_subtotals' must be a positive number of label cells")
     if not re.fullmatch(r"\d{2}", str(entry["number"])):
         raise SpecError(f"{where}: field 'number' must be two digits")
     return TableSpec(
@@ -80,6 +86,7 @@ def _validate(entry: dict, index: int) -> TableSpec:
         code_system=entry.get("code_system"),
         sections=sections,
         required=bool(entry.get("required", True)),
+        group_subtotals=group,
     )
 
 
