@@ -1,9 +1,10 @@
-"""Stage 5 — reading: a cell matrix and a table spec become line items.
+"""Stage 5 — reading: the columns of a cell matrix, and its header and body rows.
 
 Columns get a role from what their body cells hold (code, label, line number, value) and
 their position (codes stand left of the label, figures right of it). A new label or code
 column after figures starts a new panel (收入 | 支出, or the 06 table's three panels).
 Header rows above the first body row give each value column its path (本年支出/基本支出).
+The body rows then become line items in extractors/rows.py.
 """
 
 from __future__ import annotations
