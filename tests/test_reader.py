@@ -128,7 +128,7 @@ def _subtotal_above_its_group() -> tuple[list[list[Cell | None]], list[Column]]:
 
 def test_group_subtotals_are_named_where_the_family_says_so() -> None:
     matrix, cols = _subtotal_above_its_group()
-    ctx = RowContext(doc_id="d", title="政府采购预算表", table_code="12", currency_unit="元", page=1, engine="pdfplumber")
+    ctx = RowContext(doc_id="d", title="政府采购预算表", table_code="12", currency_unit="元", page=1, engine="x")
     procurement = next(s for s in load_specs() if s.family == "procurement")
     assert procurement.group_subtotals == 2
     items, problems, _ = read_rows(matrix, [0, 1], cols, procurement, ctx)
