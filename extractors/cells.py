@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from extractors.grid import Grid, _col_of
 from extractors.layout import Char, PageLayout, group_lines
-
-SPACE_GAP = 0.35  # a gap wider than this share of the font size is a space
+from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 
 
 @dataclass
@@ -23,10 +22,7 @@ class Cell:
     span: int = 1  # header cells: how many grid columns the ruled cell covers
 
 
-COLUMN_GAP = 1.0  # points of white between two characters that a column boundary may pass through
-
-
-def _cell_text(chars: list[Char]) -> tuple[str, int]:
+def _cell_text(chars: list[Char], settings: EngineSettings) -> tuple[str, int]:
     lines = group_lines(chars)
     parts = []
     for ln in lines:
@@ -34,7 +30,7 @@ def _cell_text(chars: list[Char]) -> tuple[str, int]:
         prev: Char | None = None
         for c in ln:
             size = c.bottom - c.top
-            if prev is not None and c.x0 - prev.x1 > SPACE_GAP * size:
+            if prev is not None and c.x0 - prev.x1 > settings.space_gap_share * size:
                 s += " "
             s += c.text
             prev = c
@@ -50,59 +46,72 @@ def _content_centres(chars: list[Char], grid: Grid) -> list[float]:
     return [(min(sp) + max(sp)) / 2 if sp else (grid.xs[i] + grid.xs[i + 1]) / 2 for i, sp in enumerate(spans)]
 
 
-def _words(chars: list[Char], page: PageLayout | None = None, xs: list[float] | None = None) -> list[list[Char]]:
+def _crossing_rules(page: PageLayout, yc: float, s: EngineSettings) -> list[float]:
+    """x of the vertical rules that cross the line whose centre is at `yc`."""
+    reach = s.rule_reach_pt
+    return [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - reach <= yc <= r.bottom + reach]
+
+
+def _words(
+    chars: list[Char], s: EngineSettings, page: PageLayout | None = None, xs: list[float] | None = None
+) -> list[list[Char]]:
     """Runs of characters on one line; with `page`, a run is also cut where a vertical rule
     crosses it (text of adjacent ruled cells printed without a gap), and with `xs` where a
     column boundary of the body lies in a gap between two characters (unruled header cells)."""
     words: list[list[Char]] = []
     for line in group_lines(chars):
         yc = sum(c.yc for c in line) / len(line)
-        rules = (
-            [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
-            if page is not None
-            else []
-        )
+        rules = _crossing_rules(page, yc, s) if page is not None else []
         words.append([line[0]])
         cuts = [x for x in (xs or [])[1:-1]] if not rules else []
         for prev, c in zip(line, line[1:], strict=False):
             gap = c.x0 - prev.x1
-            at_boundary = gap > COLUMN_GAP and any(prev.x1 - 0.5 <= x <= c.x0 + 0.5 for x in cuts)
-            if gap > 0.6 * (c.bottom - c.top) or at_boundary or any(prev.xc < x < c.xc for x in rules):
+            slack = s.boundary_slack_pt
+            at_boundary = gap > s.column_gap_pt and any(prev.x1 - slack <= x <= c.x0 + slack for x in cuts)
+            if gap > s.word_gap_share * (c.bottom - c.top) or at_boundary or any(prev.xc < x < c.xc for x in rules):
                 words.append([])
             words[-1].append(c)
     return words
 
 
-def _ruled_span(word: list[Char], page: PageLayout, grid: Grid) -> tuple[int, int]:
+def _ruled_span(word: list[Char], page: PageLayout, grid: Grid, s: EngineSettings) -> tuple[int, int]:
     """Columns of the ruled cell holding a header word: between the nearest vertical rules
     that cross the word's line (a spanning header has no rule inside it at its height)."""
     yc = sum(c.yc for c in word) / len(word)
     x0, x1 = word[0].x0, word[-1].x1
-    crossing = [(r.x0 + r.x1) / 2 for r in page.rules if r.orientation == "v" and r.top - 1 <= yc <= r.bottom + 1]
+    crossing = _crossing_rules(page, yc, s)
     if not crossing:
         # a header row without vertical rules above a ruled body: the word is in the columns it
         # covers (more than half of a column's width), or else the one holding its centre
+        share = s.header_cover_share
         covered = [k for k in range(grid.ncols)
-                   if min(x1, grid.xs[k + 1]) - max(x0, grid.xs[k]) > (grid.xs[k + 1] - grid.xs[k]) / 2]
+                   if min(x1, grid.xs[k + 1]) - max(x0, grid.xs[k]) > (grid.xs[k + 1] - grid.xs[k]) * share]
         if not covered:
             k = _col_of((x0 + x1) / 2, grid.xs)
             return k, k
         return covered[0], covered[-1]
     crossing += [x for x in grid.text_cuts if not x0 < x < x1]  # cuts the figures showed
-    left = max((x for x in crossing if x <= x0 + 1), default=grid.xs[0])
-    right = min((x for x in crossing if x >= x1 - 1), default=grid.xs[-1])
-    cols = [k for k in range(grid.ncols) if grid.xs[k] >= left - 2 and grid.xs[k + 1] <= right + 2]
+    left = max((x for x in crossing if x <= x0 + s.ruled_span_slack_pt), default=grid.xs[0])
+    right = min((x for x in crossing if x >= x1 - s.ruled_span_slack_pt), default=grid.xs[-1])
+    slack = s.ruled_span_column_slack_pt
+    cols = [k for k in range(grid.ncols) if grid.xs[k] >= left - slack and grid.xs[k + 1] <= right + slack]
     if not cols:
         k = _col_of((x0 + x1) / 2, grid.xs)
         return k, k
     return cols[0], cols[-1]
 
 
-def read_cells(page: PageLayout, grid: Grid) -> list[list[Cell | None]]:
+def read_cells(page: PageLayout, grid: Grid, settings: EngineSettings = DEFAULT_SETTINGS) -> list[list[Cell | None]]:
     """A rows × columns matrix; None where a cell holds no characters."""
+    s = settings
     buckets: dict[tuple[int, int], list[Char]] = {}
     spans: dict[tuple[int, int], int] = {}
-    inside = [c for c in page.chars if grid.ys[0] <= c.yc < grid.ys[-1] and grid.xs[0] - 2 <= c.xc <= grid.xs[-1] + 2]
+    margin = s.cell_margin_pt
+    inside = [
+        c
+        for c in page.chars
+        if grid.ys[0] <= c.yc < grid.ys[-1] and grid.xs[0] - margin <= c.xc <= grid.xs[-1] + margin
+    ]
     in_header = [c for c in inside if grid.body_top is not None and c.yc < grid.body_top]
     header_ids = {id(c) for c in in_header}
     for c in inside:
@@ -112,18 +121,18 @@ def read_cells(page: PageLayout, grid: Grid) -> list[list[Cell | None]]:
     # the word (it may span columns); without, the column whose figures lie nearest: centred
     # over its column, a header word can overhang the white corridor the columns were cut at
     centres = _content_centres(inside, grid) if grid.source == "text" else None
-    for word in _words(in_header, None if centres is not None else page, None if centres is not None else grid.xs):
+    for word in _words(in_header, s, None if centres is not None else page, None if centres is not None else grid.xs):
         row = _col_of(word[0].yc, grid.ys)
         if centres is not None:
             xc = (word[0].x0 + word[-1].x1) / 2
             first = last = min(range(grid.ncols), key=lambda i: abs(centres[i] - xc))
         else:
-            first, last = _ruled_span(word, page, grid)
+            first, last = _ruled_span(word, page, grid, s)
         buckets.setdefault((row, first), []).extend(word)
         spans[(row, first)] = max(spans.get((row, first), 1), last - first + 1)
     matrix: list[list[Cell | None]] = [[None] * grid.ncols for _ in range(grid.nrows)]
     for (r, k), chars in buckets.items():
-        text, n = _cell_text(chars)
+        text, n = _cell_text(chars, s)
         matrix[r][k] = Cell(
             row=r,
             col=k,

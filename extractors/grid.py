@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 
 from extractors.layout import Char, PageLayout, Rule, group_lines
 from extractors.money import AMOUNT
-
-MIN_RULE = 6.0  # a vertical rule shorter than this (pt) inside the segment is ignored
-MERGE = 2.0  # rules closer than this (pt) are one rule
+from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 
 
 @dataclass
@@ -37,7 +35,7 @@ class Grid:
         return len(self.ys) - 1
 
 
-def _cluster(values: list[float], tol: float = MERGE) -> list[float]:
+def _cluster(values: list[float], tol: float) -> list[float]:
     out: list[list[float]] = []
     for v in sorted(values):
         if out and v - out[-1][-1] <= tol:
@@ -51,28 +49,33 @@ def segment_chars(page: PageLayout, top: float, bottom: float) -> list[Char]:
     return [c for c in page.chars if top <= c.yc < bottom]
 
 
-def segment_rules(page: PageLayout, top: float, bottom: float) -> list[Rule]:
+def segment_rules(
+    page: PageLayout, top: float, bottom: float, settings: EngineSettings = DEFAULT_SETTINGS
+) -> list[Rule]:
     out = []
+    margin = settings.rule_margin_pt
     for r in page.rules:
         if r.orientation == "v":
             a, b = max(r.top, top), min(r.bottom, bottom)
-            if b - a >= MIN_RULE:
+            if b - a >= settings.rule_min_length_pt:
                 out.append(Rule("v", r.x0, r.x1, a, b))
-        elif top - 1 <= r.top <= bottom + 1:
+        elif top - margin <= r.top <= bottom + margin:
             out.append(r)
     return out
 
 
-def text_corridors(lines: list[list[Char]], x_min: float, x_max: float, allow: int = 0) -> list[float]:
+def text_corridors(
+    lines: list[list[Char]], x_min: float, x_max: float, allow: int = 0, settings: EngineSettings = DEFAULT_SETTINGS
+) -> list[float]:
     """x positions of white corridors crossing all (but `allow`) of the given text lines.
 
-    The width is read in steps of 0.5 pt; coverage is kept as runs between the characters'
+    The width is read in steps of `corridor_step_pt`; coverage is kept as runs between the characters'
     edges, so the work grows with the characters, not with the width (one glyph at x = 10⁹
     costs nothing).
     """
     if not lines:
         return []
-    step = 0.5
+    step = settings.corridor_step_pt
     n = int((x_max - x_min) / step) + 2
     delta: dict[int, int] = {}  # cover changes at these steps
     for line in lines:
@@ -105,20 +108,20 @@ def text_corridors(lines: list[list[Char]], x_min: float, x_max: float, allow: i
                 white.append([k, j])
     cuts = []
     for k, j in white:
-        if k > 0 and j < n and (j - k) * step >= 1.5:  # inner corridors only
+        if k > 0 and j < n and (j - k) * step >= settings.corridor_min_width_pt:  # inner corridors only
             # cut near the corridor's left edge: figures are right-aligned and their
             # column headers, centred above them, reach further left than the figures
-            cuts.append(x_min + min(k * step + 2.0, (k + j) / 2 * step))
+            cuts.append(x_min + min(k * step + settings.corridor_cut_offset_pt, (k + j) / 2 * step))
     return cuts
 
 
-def _is_figure_line(line: list[Char]) -> bool:
+def _is_figure_line(line: list[Char], settings: EngineSettings) -> bool:
     """Does this text line hold an amount as a separate token?"""
     tokens: list[str] = []
     cur = ""
     prev: Char | None = None
     for c in line:
-        if prev is not None and c.x0 - prev.x1 > 2.0:
+        if prev is not None and c.x0 - prev.x1 > settings.token_gap_pt:
             tokens.append(cur)
             cur = ""
         cur += c.text
@@ -127,93 +130,113 @@ def _is_figure_line(line: list[Char]) -> bool:
     return any(AMOUNT.match(t) for t in tokens)
 
 
-def build_grid(page: PageLayout, top: float, bottom: float) -> Grid | None:
+def build_grid(
+    page: PageLayout, top: float, bottom: float, settings: EngineSettings = DEFAULT_SETTINGS
+) -> Grid | None:
+    """The grid of the segment of `page` between `top` and `bottom`; None where it holds no text."""
     chars = segment_chars(page, top, bottom)
     if not chars:
         return None
-    rules = segment_rules(page, top, bottom)
-    left = min(c.x0 for c in chars) - 1
-    right = max(c.x1 for c in chars) + 1
-    vr = [r for r in rules if r.orientation == "v"]
-    hr = [r for r in rules if r.orientation == "h"]
+    rules = segment_rules(page, top, bottom, settings)
+    left = min(c.x0 for c in chars) - settings.segment_margin_pt
+    right = max(c.x1 for c in chars) + settings.segment_margin_pt
     lines = group_lines(chars)
-    figure_lines = [ln for ln in lines if _is_figure_line(ln) and "栏次" not in "".join(c.text for c in ln)]
+    figure_lines = _figure_lines(lines, settings)
+    xs, source, text_cuts = _columns(rules, lines, figure_lines, left, right, settings)
+    hr = [r for r in rules if r.orientation == "h"]
+    ys = _rows(hr, lines, xs, top, bottom, settings)
+    if len(ys) < 2:
+        return None
+    body_top = min(c.top for c in figure_lines[0]) - settings.body_top_margin_pt if figure_lines else None
+    grid = Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
+    grid.text_cuts = text_cuts
+    return grid
 
-    # columns
-    xs_rules = _cluster([(r.x0 + r.x1) / 2 for r in vr])
-    source = "text"
-    if len(xs_rules) >= 3:
-        xs = xs_rules
-        source = "rules"
-        # rules drawn only around part of the table (e.g. the header) leave wide columns:
-        # split them where the figure lines show a corridor
-        extra = []
-        body = figure_lines or lines
-        for a, b in zip(xs, xs[1:], strict=False):
-            inside = [[c for c in ln if a < c.xc < b] for ln in body]
-            inside = [ln for ln in inside if ln]
-            cuts = [x for x in text_corridors(inside, a, b) if a + 3 < x < b - 3]
-            extra += [x for x in cuts if _splits_figures(inside, x)]
-        if extra:
-            xs = sorted(xs + extra)
-            source = "rules+text"
-        text_cuts = extra
-        if xs[0] > left + 3:
-            xs.insert(0, left)
-        if xs[-1] < right - 3:
-            xs.append(right)
-    else:
-        body = figure_lines if len(figure_lines) >= 2 else lines
-        xs = text_columns(body, left, right)
-        text_cuts = []
+
+def _columns(
+    rules: list[Rule],
+    lines: list[list[Char]],
+    figure_lines: list[list[Char]],
+    left: float,
+    right: float,
+    s: EngineSettings,
+) -> tuple[list[float], str, list[float]]:
+    """(column boundaries, "rules" | "rules+text" | "text", the boundaries cut in the text)."""
+    xs_rules = _cluster([(r.x0 + r.x1) / 2 for r in rules if r.orientation == "v"], s.rule_merge_pt)
+    if len(xs_rules) < s.min_column_rules:
+        body = figure_lines if len(figure_lines) >= s.min_figure_lines else lines
+        xs = text_columns(body, left, right, s)
         if len(xs_rules) and xs_rules[0] < left:
             xs[0] = xs_rules[0]
-    xs = _cluster(xs, 3.0)
+        return _cluster(xs, s.column_merge_pt), "text", []
+    xs = xs_rules
+    # rules drawn only around part of the table (e.g. the header) leave wide columns:
+    # split them where the figure lines show a corridor
+    extra = []
+    body = figure_lines or lines
+    for a, b in zip(xs, xs[1:], strict=False):
+        inside = [[c for c in ln if a < c.xc < b] for ln in body]
+        inside = [ln for ln in inside if ln]
+        margin = s.ruled_cut_margin_pt
+        cuts = [x for x in text_corridors(inside, a, b, settings=s) if a + margin < x < b - margin]
+        extra += [x for x in cuts if _splits_figures(inside, x)]
+    source = "rules"
+    if extra:
+        xs = sorted(xs + extra)
+        source = "rules+text"
+    if xs[0] > left + s.edge_column_pt:
+        xs.insert(0, left)
+    if xs[-1] < right - s.edge_column_pt:
+        xs.append(right)
+    return _cluster(xs, s.column_merge_pt), source, extra
 
-    # rows
-    ys_rules = _cluster([r.top for r in hr if r.x1 - r.x0 > 0.25 * (right - left) or True], MERGE)
-    ys_rules = [y for y in ys_rules if top - 1 <= y <= bottom + 1]
-    bands = []
-    edges = [top, *[y for y in ys_rules if top < y < bottom], bottom]
-    edges = _cluster(edges, MERGE)
+
+def _rows(
+    hr: list[Rule], lines: list[list[Char]], xs: list[float], top: float, bottom: float, s: EngineSettings
+) -> list[float]:
+    """Row boundaries: the horizontal rules' bands, each split where it holds several rows."""
+    ys_rules = _cluster([r.top for r in hr], s.rule_merge_pt)
+    ys_rules = [y for y in ys_rules if top - s.rule_margin_pt <= y <= bottom + s.rule_margin_pt]
+    edges = _cluster([top, *[y for y in ys_rules if top < y < bottom], bottom], s.rule_merge_pt)
+    ys: list[float] = []
     for a, b in zip(edges, edges[1:], strict=False):
         band_lines = [ln for ln in lines if a <= sum(c.yc for c in ln) / len(ln) < b]
         if not band_lines:
             continue
-        bands.append((a, b, band_lines))
-    ys: list[float] = []
-    for a, b, band_lines in bands:
         cuts = [a]
         if len(band_lines) > 1 and _needs_split(band_lines, xs):
             for upper, lower in zip(band_lines, band_lines[1:], strict=False):
                 cuts.append((max(c.bottom for c in upper) + min(c.top for c in lower)) / 2)
         cuts.append(b)
         for y in cuts:
-            if not ys or y - ys[-1] > 0.1:
+            if not ys or y - ys[-1] > s.row_edge_min_pt:
                 ys.append(y)
-    if len(ys) < 2:
-        return None
-    body_top = min(c.top for c in figure_lines[0]) - 0.5 if figure_lines else None
-    grid = Grid(page.number, xs, ys, top, bottom, "rules" if hr and source != "text" else source, body_top)
-    grid.text_cuts = text_cuts
-    return grid
+    return ys
 
 
-def text_columns(lines: list[list[Char]], left: float, right: float) -> list[float]:
+def text_columns(
+    lines: list[list[Char]], left: float, right: float, settings: EngineSettings = DEFAULT_SETTINGS
+) -> list[float]:
     """Column boundaries of a table without vertical rules, from its lines of figures.
 
     A total row's label (合计) may span the code and label columns: it does not count against
     a corridor; every other line must leave the corridor white.
     """
     spanning = [ln for ln in lines if _is_total_line(ln)]
-    if len(lines) - len(spanning) >= 2:
+    if len(lines) - len(spanning) >= settings.min_corridor_lines:
         lines = [ln for ln in lines if not _is_total_line(ln)]
-    return [left, *text_corridors(lines, left, right), right]
+    return [left, *text_corridors(lines, left, right, settings=settings), right]
 
 
-def figure_lines_of(page: PageLayout, top: float, bottom: float) -> list[list[Char]]:
-    lines = group_lines(segment_chars(page, top, bottom))
-    return [ln for ln in lines if _is_figure_line(ln) and "栏次" not in "".join(c.text for c in ln)]
+def figure_lines_of(
+    page: PageLayout, top: float, bottom: float, settings: EngineSettings = DEFAULT_SETTINGS
+) -> list[list[Char]]:
+    return _figure_lines(group_lines(segment_chars(page, top, bottom)), settings)
+
+
+def _figure_lines(lines: list[list[Char]], settings: EngineSettings) -> list[list[Char]]:
+    """The lines holding an amount, the 栏次 row aside."""
+    return [ln for ln in lines if _is_figure_line(ln, settings) and "栏次" not in "".join(c.text for c in ln)]
 
 
 TOTAL_START = ("合计", "总计", "小计", "收入总计", "支出总计", "本年收入合计", "本年支出合计")

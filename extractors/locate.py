@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from extractors.layout import PageLayout, TextLine
 from extractors.money import AMOUNT, find_unit_label
+from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 from extractors.spec import TableSpec, match_title
 from extractors.text import compact
 from extractors.vocabulary import expand
@@ -74,20 +75,22 @@ class TableRegion:
         return sorted({s.page for s in self.segments})
 
 
-def is_toc_page(lines: list[TextLine]) -> bool:
-    head = "".join(ln.key for ln in lines[:4])
+def is_toc_page(lines: list[TextLine], settings: EngineSettings = DEFAULT_SETTINGS) -> bool:
+    head = "".join(ln.key for ln in lines[: settings.toc_head_lines])
     if "目录" in head:
         return True
-    return sum(1 for ln in lines if LEADER.search(ln.text)) >= 3
+    return sum(1 for ln in lines if LEADER.search(ln.text)) >= settings.toc_min_leaders
 
 
-def _title_at(lines: list[TextLine], i: int, kind: str | None) -> tuple[TableSpec, str, int] | None:
+def _title_at(
+    lines: list[TextLine], i: int, kind: str | None, s: EngineSettings
+) -> tuple[TableSpec, str, int] | None:
     """A title starting at line i: (spec, printed title, number of lines it uses)."""
     line = lines[i]
-    if LEADER.search(line.text) or len(line.key) > 60:
+    if LEADER.search(line.text) or len(line.key) > s.title_max_chars:
         return None
     biggest = max(c.size for c in line.chars)
-    large = "".join(c.text for c in line.chars if c.size >= 0.9 * biggest)  # a title beside small print
+    large = "".join(c.text for c in line.chars if c.size >= s.title_large_share * biggest)  # beside small print
     for seg in [line.text, *line.segments(), large]:
         spec = match_title(seg, kind)
         if spec:
@@ -95,11 +98,11 @@ def _title_at(lines: list[TextLine], i: int, kind: str | None) -> tuple[TableSpe
     # a title wrapped over the next one or two short lines (the quotes of “三公” may sit alone)
     joined, height = line.text, line.bottom - line.top
     last = line
-    for used in (2, 3):
+    for used in range(2, s.title_max_lines + 1):
         if i + used - 1 >= len(lines):
             break
         nxt = lines[i + used - 1]
-        if nxt.top - last.bottom > 2 * height or len(nxt.key) > 6:
+        if nxt.top - last.bottom > s.title_wrap_gap_lines * height or len(nxt.key) > s.title_wrap_max_chars:
             break
         joined += nxt.text
         last = nxt
@@ -121,29 +124,32 @@ def _printed_number(keys: list[str]) -> str | None:
     return None
 
 
-def _looks_tabular(page: PageLayout, lines: list[TextLine]) -> bool:
-    if sum(1 for r in page.rules if r.orientation == "h") >= 2:
+def _has_figure(line: TextLine, s: EngineSettings) -> bool:
+    """A segment of the line is an amount."""
+    return any(AMOUNT.match(seg.strip()) for seg in line.segments(s.segment_gap_pt))
+
+
+def _looks_tabular(page: PageLayout, lines: list[TextLine], s: EngineSettings) -> bool:
+    if sum(1 for r in page.rules if r.orientation == "h") >= s.tabular_min_rules:
         return True
-    numeric = 0
-    for ln in lines:
-        if any(AMOUNT.match(s.strip()) for s in ln.segments(6.0)):
-            numeric += 1
-    return numeric >= min(2, len(lines)) and numeric >= 0.3 * len(lines)
+    numeric = sum(1 for ln in lines if _has_figure(ln, s))
+    return numeric >= min(s.tabular_min_figure_lines, len(lines)) and numeric >= s.tabular_figure_share * len(lines)
 
 
 PREAMBLE = re.compile(expand("{preamble_words}"))
 
 
-def _preamble(page: PageLayout, line: TextLine) -> bool:
+def _preamble(page: PageLayout, line: TextLine, s: EngineSettings) -> bool:
     """A line with no figure and no rule at its top or bottom: the next table's heading text,
     not a row of the table above it."""
-    if any(AMOUNT.match(s.strip()) for s in line.segments(6.0)) or NOTE.match(line.key):
+    if _has_figure(line, s) or NOTE.match(line.key):
         return False
     if not PREAMBLE.search(line.key):
         return False  # a label's wrapped tail (计) or a row of an unruled table
     x0, x1 = line.chars[0].x0, line.chars[-1].x1
+    reach = s.preamble_rule_reach_pt
     return not any(
-        r.orientation == "h" and line.top - 4 <= r.top <= line.bottom + 4 and r.x0 < x1 and r.x1 > x0
+        r.orientation == "h" and line.top - reach <= r.top <= line.bottom + reach and r.x0 < x1 and r.x1 > x0
         for r in page.rules
     )
 
@@ -151,91 +157,117 @@ def _preamble(page: PageLayout, line: TextLine) -> bool:
 FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^第\d+页(共\d+页)?$")
 
 
-def page_lines(page: PageLayout) -> list[TextLine]:
+def page_lines(page: PageLayout, settings: EngineSettings = DEFAULT_SETTINGS) -> list[TextLine]:
     """The page's text lines, without its footer (page number, a 公开NN表 label at the foot)."""
     lines = list(page.text_lines())
-    while lines and lines[-1].top > 0.75 * page.height and FOOTER.match(lines[-1].key):
+    while lines and lines[-1].top > settings.footer_zone_share * page.height and FOOTER.match(lines[-1].key):
         lines.pop()
     return lines
 
 
-def locate_tables(pages: list[PageLayout], kind: str | None = None) -> list[TableRegion]:
+Title = tuple[int, TableSpec, str, int]  # (line index, spec, printed title, lines used)
+
+
+def locate_tables(
+    pages: list[PageLayout], kind: str | None = None, settings: EngineSettings = DEFAULT_SETTINGS
+) -> list[TableRegion]:
+    """The standard tables of the document, each with its segments page by page."""
     regions: list[TableRegion] = []
     open_region: TableRegion | None = None
     for page in pages:
-        lines = page_lines(page)
+        lines = page_lines(page, settings)
         if not lines:
             continue  # a blank page neither opens nor closes a table
-        if is_toc_page(lines):
+        if is_toc_page(lines, settings):
             open_region = None
             continue
-        titles = []
-        i = 0
-        while i < len(lines):
-            hit = _title_at(lines, i, kind)
-            if hit:
-                titles.append((i, *hit))
-                i += hit[2]
-            else:
-                i += 1
-        # continuation of the table open from the previous page
-        first_title_line = titles[0][0] if titles else len(lines)
-        before = lines[:first_title_line]
-        while before and (NUMBER_LABEL.match(before[-1].key) or (titles and _preamble(page, before[-1]))):
-            before.pop()  # the next table's 公开NN表 label or preamble line
-        if open_region is not None and before:
-            figures = any(AMOUNT.match(seg.strip()) for ln in before for seg in ln.segments(6.0))
-            noted = any(NOTE.match(ln.key) for ln in before)
-            if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before) or not (figures or noted):
-                # lines with no figure above the next title (a sheet's name, the unit's title
-                # row) are that table's preamble, not the previous table running on
-                open_region = None
-            else:
-                end_line, note = _body_end(before, 0)
-                bottom = before[end_line - 1].bottom + 1 if end_line else before[0].top
-                open_region.segments.append(Segment(page.number, 0.0, bottom, continuation=True))
-                if note is not None:
-                    _close(open_region, note)
-                    open_region = None
-        if not titles:
-            continue
-        for n, (line_i, spec, title, used) in enumerate(titles):
+        titles = _titles(lines, kind, settings)
+        if open_region is not None:
+            open_region = _continue(open_region, page, lines, titles, settings)
+        for n, title in enumerate(titles):
             next_i = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
-            # the next table's number label (公开04表, 表十二) stands above its title, and so may
-            # its preamble: unruled lines without a figure (the unit's title row of a sheet)
-            while next_i < len(lines) and next_i - 1 > line_i + used and (
-                NUMBER_LABEL.match(lines[next_i - 1].key) or _preamble(page, lines[next_i - 1])
-            ):
-                next_i -= 1
-            meta_end = line_i + used
-            while meta_end < next_i and meta_end < line_i + used + 4 and META.search(lines[meta_end].key):
-                meta_end += 1
-            window = [ln.key for ln in lines[max(0, line_i - 2) : meta_end]]
-            window_text = " ".join(ln.text for ln in lines[max(0, line_i - 2) : meta_end])
-            region = TableRegion(
-                spec=spec,
-                title=title,
-                printed_number=_printed_number(window + [s for ln in lines[line_i:meta_end] for s in ln.segments()]),
-                currency_unit=find_unit_label(window_text),
-            )
-            top = lines[meta_end - 1].bottom + 0.5
-            end_line, note = _body_end(lines[:next_i], meta_end)
-            if end_line < next_i:
-                bottom = lines[end_line].top - 0.5
-            elif next_i < len(lines):
-                bottom = lines[next_i].top - 0.5
-            else:
-                bottom = lines[-1].bottom + 1.0  # the footer (page number, 公开NN表) stays out
-            region.segments.append(Segment(page.number, top, bottom))
+            region = _region(page, lines, title, next_i, settings)
             regions.append(region)
-            open_region = region
-            if note is not None:
-                _close(region, note)
-                open_region = None
-    return [r for r in regions if _holds_table(r, pages)]
+            open_region = None if region.note is not None else region
+    return [r for r in regions if _holds_table(r, pages, settings)]
 
 
-def _holds_table(region: TableRegion, pages: list[PageLayout]) -> bool:
+def _titles(lines: list[TextLine], kind: str | None, s: EngineSettings) -> list[Title]:
+    """The table titles on a page's lines, top to bottom."""
+    titles = []
+    i = 0
+    while i < len(lines):
+        hit = _title_at(lines, i, kind, s)
+        if hit:
+            titles.append((i, *hit))
+            i += hit[2]
+        else:
+            i += 1
+    return titles
+
+
+def _continue(
+    region: TableRegion, page: PageLayout, lines: list[TextLine], titles: list[Title], s: EngineSettings
+) -> TableRegion | None:
+    """The lines above the page's first title continue the table open from the page before: add
+    them as its segment. The region still open afterwards (None once a note or a non-table ends it)."""
+    first_title_line = titles[0][0] if titles else len(lines)
+    before = lines[:first_title_line]
+    while before and (NUMBER_LABEL.match(before[-1].key) or (titles and _preamble(page, before[-1], s))):
+        before.pop()  # the next table's 公开NN表 label or preamble line
+    if not before:
+        return region
+    figures = any(_has_figure(ln, s) for ln in before)
+    noted = any(NOTE.match(ln.key) for ln in before)
+    if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before, s) or not (figures or noted):
+        # lines with no figure above the next title (a sheet's name, the unit's title
+        # row) are that table's preamble, not the previous table running on
+        return None
+    end_line, note = _body_end(before, 0, s)
+    bottom = before[end_line - 1].bottom + s.region_foot_pt if end_line else before[0].top
+    region.segments.append(Segment(page.number, 0.0, bottom, continuation=True))
+    if note is not None:
+        _close(region, note)
+        return None
+    return region
+
+
+def _region(page: PageLayout, lines: list[TextLine], title: Title, next_i: int, s: EngineSettings) -> TableRegion:
+    """The region a title opens, down to its note, the next title or the page's end."""
+    line_i, spec, printed_title, used = title
+    # the next table's number label (公开04表, 表十二) stands above its title, and so may
+    # its preamble: unruled lines without a figure (the unit's title row of a sheet)
+    while next_i < len(lines) and next_i - 1 > line_i + used and (
+        NUMBER_LABEL.match(lines[next_i - 1].key) or _preamble(page, lines[next_i - 1], s)
+    ):
+        next_i -= 1
+    meta_end = line_i + used
+    while meta_end < next_i and meta_end < line_i + used + s.meta_max_lines and META.search(lines[meta_end].key):
+        meta_end += 1
+    head = lines[max(0, line_i - s.number_lines_above) : meta_end]
+    region = TableRegion(
+        spec=spec,
+        title=printed_title,
+        printed_number=_printed_number(
+            [ln.key for ln in head] + [x for ln in lines[line_i:meta_end] for x in ln.segments()]
+        ),
+        currency_unit=find_unit_label(" ".join(ln.text for ln in head)),
+    )
+    top = lines[meta_end - 1].bottom + s.region_gap_pt
+    end_line, note = _body_end(lines[:next_i], meta_end, s)
+    if end_line < next_i:
+        bottom = lines[end_line].top - s.region_gap_pt
+    elif next_i < len(lines):
+        bottom = lines[next_i].top - s.region_gap_pt
+    else:
+        bottom = lines[-1].bottom + s.region_foot_pt  # the footer (page number, 公开NN表) stays out
+    region.segments.append(Segment(page.number, top, bottom))
+    if note is not None:
+        _close(region, note)
+    return region
+
+
+def _holds_table(region: TableRegion, pages: list[PageLayout], s: EngineSettings) -> bool:
     """A title with no rules, no figures and no 本表无数据 note under it is a mention in the
     text (a heading of the narrative, a contents line), not a table."""
     if region.empty_note:
@@ -244,18 +276,18 @@ def _holds_table(region: TableRegion, pages: list[PageLayout]) -> bool:
         page = pages[seg.page - 1]
         if any(r for r in page.rules if seg.top <= r.top <= seg.bottom):
             return True
-        lines = [ln for ln in page_lines(page) if seg.top <= ln.top <= seg.bottom]
-        if any(AMOUNT.match(s.strip()) for ln in lines for s in ln.segments(6.0)):
+        lines = [ln for ln in page_lines(page, s) if seg.top <= ln.top <= seg.bottom]
+        if any(_has_figure(ln, s) for ln in lines):
             return True
     return False
 
 
-def _body_end(lines: list[TextLine], start: int) -> tuple[int, str | None]:
+def _body_end(lines: list[TextLine], start: int, s: EngineSettings) -> tuple[int, str | None]:
     """Index of the first note line at or after start (or len), and the note's text."""
     for j in range(start, len(lines)):
         key = lines[j].key
         if NOTE.match(key) or PART_HEADING.match(key):
-            note = " ".join(ln.key for ln in lines[j : j + 4]) if NOTE.match(key) else None
+            note = " ".join(ln.key for ln in lines[j : j + s.note_max_lines]) if NOTE.match(key) else None
             return j, note
     return len(lines), None
 

@@ -11,37 +11,30 @@ import io
 import logging
 import os
 import re
-import tempfile
 from collections import Counter
 
 import pdfplumber
 
-from extractors.cells import read_cells
 from extractors.extraction import Extraction, failed_extraction
-from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.layout import PageLayout, PageSpace, read_page
 from extractors.limits import Budget, TooLarge, document_budget
-from extractors.locate import Segment, TableRegion, locate_tables
 from extractors.narrative import Unparsed, extract_facts, extract_variances
 from extractors.pdfium_caps import check_page
 from extractors.pdfium_layout import PdfiumDocument
 from extractors.pdfstreams import install as bound_stream_decoding
 from extractors.profile import read_profile, unit_id_of
 from extractors.projects import extract_projects
-from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, read_rows, split_rows
-from extractors.records import Document, LineItem, TableResult
+from extractors.reader import TableReader
+from extractors.records import Document, TableResult
+from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 from extractors.template import mark_template
-from extractors.text import compact
 from extractors.toc import read_toc
 
 log = logging.getLogger(__name__)
 bound_stream_decoding()
 ENGINES = ("pdfplumber", "camelot")
 LAYOUTS = ("pdfium", "pdfminer")  # the layout stage: pdfium (default) or pdfminer through pdfplumber
-MIN_CHARS_PER_PAGE = 15
-NOT_FIGURES = re.compile(
-    r"项目|科目|名称|编码|代码|行次|栏次|^[类款项]$"
-)  # below this on average, the PDF has no usable text layer
+MIN_CHARS_PER_PAGE = 15  # below this on average, the PDF has no usable text layer
 
 
 def sniff_format(data: bytes, file_name: str) -> str | None:
@@ -189,14 +182,19 @@ def _too_large(exc: BaseException, budget: Budget, hits_before: int) -> TooLarge
     return budget.hits[-1] if len(budget.hits) > hits_before else None
 
 
-def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine: str = "pdfplumber") -> Extraction:
+def extract_layout(
+    ex: Extraction,
+    pages: list[PageLayout],
+    data: bytes,
+    engine: str = "pdfplumber",
+    settings: EngineSettings | None = None,
+) -> Extraction:
     """Stages after layout, on pages read from a PDF or rendered from another format: profile,
-    tables (locate → grid → cells → reading), narrative facts, variances and projects."""
+    tables (the TableReader: locate → grid → cells → reading), narrative facts, variances and projects."""
     doc = ex.document
     _profile(ex, pages)
-    regions = locate_tables(pages, doc.kind if doc.kind != "unknown" else None)
-    hooked = [r for r in regions if r.spec.reader]  # self-evaluation tables: projects, not line items
-    regions = [r for r in regions if not r.spec.reader]
+    reader = TableReader(pages, engine, settings or DEFAULT_SETTINGS)
+    regions = reader.locate(doc.kind if doc.kind != "unknown" else None)
     if doc.kind == "unknown" and regions:
         kinds = Counter(k for r in regions for k in r.spec.kinds)
         kind = kinds.most_common(1)[0][0]
@@ -210,14 +208,8 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
     doc.toc = [f"{family}:{number}" for family, number in sorted(ex.toc.items(), key=lambda kv: kv[1])]
     units = Counter(r.currency_unit for r in regions if r.currency_unit)
     doc.currency_unit = units.most_common(1)[0][0] if units else None
-    if engine == "camelot" and regions and doc.format == "pdf":
-        with tempfile.TemporaryDirectory(prefix="yujuesuan-camelot-") as tmp:
-            path = os.path.join(tmp, "document.pdf")  # camelot reads files, not bytes
-            with open(path, "wb") as fh:
-                fh.write(data)
-            ex.tables.extend(_read_table(ex, region, pages, path, engine) for region in regions)
-    else:
-        ex.tables.extend(_read_table(ex, region, pages, None, engine) for region in regions)
+    ex.tables.extend(reader.read(doc, ex.toc, data if doc.format == "pdf" else None))
+    ex.issues.extend(reader.issues)
     unparsed: list[Unparsed] = []
     ex.facts = extract_facts(pages, doc.doc_id, unparsed)
     for u in unparsed:
@@ -227,7 +219,7 @@ def extract_layout(ex: Extraction, pages: list[PageLayout], data: bytes, engine:
             locator=f"page {u.page}",
         )
     ex.variances = extract_variances(pages, doc.doc_id, ex.items)
-    ex.projects, assumed = extract_projects(pages, doc.doc_id, hooked)
+    ex.projects, assumed = extract_projects(pages, doc.doc_id, reader.hooked)
     for note in assumed:
         ex.issue("extract.unit_assumed", note.message)
     for record in ex.records:
@@ -307,146 +299,3 @@ def _profile(ex: Extraction, pages: list[PageLayout]) -> None:
                 f"profile.{name}_missing",
                 f"The document does not print its {name.replace('_', ' ')} where it can be read; left empty.",
             )
-
-
-def _read_table(
-    ex: Extraction, region: TableRegion, pages: list[PageLayout], path: str | None, engine: str
-) -> TableResult:
-    doc = ex.document
-    spec = region.spec
-    code = region.printed_number or ex.toc.get(spec.family) or spec.number
-    unit = region.currency_unit
-    if unit is None:
-        unit = doc.currency_unit
-        ex.issue(
-            "extract.table_unit_missing",
-            f"Table {code} ({region.title}) prints no 单位 label; "
-            + (f"the document's unit {unit} is used." if unit else "its figures cannot be converted to 元."),
-            severity=None if unit else "error",
-            table_code=code,
-        )
-    result = TableResult(
-        table_code=code,
-        table_title=region.title,
-        table_family=spec.family,
-        pages=region.pages,
-        currency_unit=unit,
-        engine=engine,
-        printed_number=region.printed_number,
-        empty_note=region.note if region.empty_note else None,
-    )
-    previous: list[Column] = []
-    header_words: set[str] = set()
-    carry: dict[int, list[LineItem]] = {}
-    index = 0
-    grids = [(seg, _grid(pages[seg.page - 1], seg.top, seg.bottom, path, engine)) for seg in region.segments]
-    _share_text_columns(grids, pages)
-    _share_ruled_columns(grids, pages)
-    for seg, grid in grids:
-        page = pages[seg.page - 1]
-        if grid is None:
-            continue
-        matrix = read_cells(page, grid)
-        header, body = split_rows(matrix)
-        if seg.continuation and header and header_words:
-            texts = {compact(c.text) for r in header for c in matrix[r] if c is not None}
-            if not texts & header_words:  # not a repeated header: rows cut by the page break
-                body = sorted(set(header) | set(body))
-                header = []
-        if not seg.continuation and header:
-            header_words = {compact(c.text) for r in header for c in matrix[r] if c is not None}
-        cols = assign_roles(matrix, body, header, grid)
-        if header:
-            assign_headers(matrix, header, cols, spec, ruled=grid.source != "text")
-        if not header or all(not c.path for c in cols if c.role == "value"):
-            if previous:
-                inherit_columns(cols, previous, roles=not header)
-        items, problems, carry = read_rows(
-            matrix,
-            body,
-            cols,
-            spec,
-            doc_id=doc.doc_id,
-            title=region.title,
-            table_code=code,
-            currency_unit=unit,
-            page=seg.page,
-            engine="camelot" if grid.source == "camelot" else "pdfplumber",
-            start_index=index,
-            carry=carry if seg.continuation else None,
-        )
-        index += len({i.row_index for i in items})
-        for item in items:
-            item.unit_id, item.year, item.kind = doc.unit_id, doc.year, doc.kind
-        result.items.extend(items)
-        for check_id, locator, message in problems:
-            ex.issue(check_id, f"Table {code}: {message}.", table_code=code, locator=locator)
-        figure_cols = [c for c in cols if c.role in ("value", "empty")]
-        for r in body:  # rows printed with their label and no figure: blank, which checks read as 0
-            label = "".join(compact(matrix[r][c.index].text) for c in cols
-                            if c.role == "label" and matrix[r][c.index] is not None)
-            if label and not any(matrix[r][c.index] is not None and compact(matrix[r][c.index].text)
-                                 for c in figure_cols) and label not in result.blank_rows:
-                result.blank_rows.append(label)
-        for c in cols:  # figure columns, including those the document left blank
-            blank_figures = c.role == "empty" and c.path and not NOT_FIGURES.search(c.path)
-            if (c.role == "value" or blank_figures) and c.path and c.path not in result.columns:
-                result.columns.append(c.path)
-        if header or not previous:
-            previous = cols
-    coded = [c for c in previous if c.role == "code"]
-    if coded:
-        result.code_layout = "split" if len({c.panel for c in coded}) < len(coded) else "joined"
-    used = sorted({"camelot" if g.source == "camelot" else "pdfplumber" for _, g in grids if g is not None})
-    result.engine = "+".join(used) or engine  # camelot falls back to pdfplumber's grid per page
-    if not result.items:
-        result.columns = []  # with no figures, headers cannot be told from body rows
-        result.empty = True
-        if not region.empty_note:
-            ex.issue(
-                "extract.table_no_rows",
-                f"Table {code} ({region.title}) was found on page(s) {region.pages} but yielded no figures.",
-                table_code=code,
-            )
-    return result
-
-
-def _share_text_columns(grids: list[tuple[Segment, Grid | None]], pages: list[PageLayout]) -> None:
-    """A table without vertical rules keeps its columns across pages: find the corridors in all
-    its pages' lines of figures together (a page with few rows shows corridors that are not)."""
-    text = [(seg, g) for seg, g in grids if g is not None and g.source == "text"]
-    if len(text) < 2 or len({round(pages[s.page - 1].width) for s, _ in text}) > 1:
-        return
-    lines = [ln for seg, _ in text for ln in figure_lines_of(pages[seg.page - 1], seg.top, seg.bottom)]
-    left = min(g.xs[0] for _, g in text)
-    right = max(g.xs[-1] for _, g in text)
-    xs = text_columns(lines, left, right)
-    for _, g in text:
-        g.xs = list(xs)
-
-
-def _share_ruled_columns(grids: list[tuple[Segment, Grid | None]], pages: list[PageLayout]) -> None:
-    """A ruled table keeps its columns across pages: a continuation page that draws fewer
-    vertical rules (only where its few rows have cells) takes the first page's columns too."""
-    first = next((g for _, g in grids if g is not None), None)
-    if first is None or first.source == "text":
-        return
-    width = pages[first.page - 1].width
-    for seg, g in grids:
-        if g is None or g is first or not seg.continuation or g.source == "text":
-            continue
-        if pages[seg.page - 1].width == width and len(g.xs) < len(first.xs):
-            merged = sorted(set(g.xs) | set(first.xs))
-            g.xs = [x for i, x in enumerate(merged) if i == 0 or x - merged[i - 1] > 2.0]
-
-
-def _grid(page: PageLayout, top: float, bottom: float, path: str | None, engine: str) -> Grid | None:
-    """The segment's grid from the chosen engine; camelot falls back to pdfplumber's grid
-    where lattice finds nothing (no ruling lines, rotated pages)."""
-    if engine == "camelot" and path is not None:
-        from extractors.camelot_grid import camelot_grid
-
-        grid = camelot_grid(path, page, top, bottom)
-        if grid is not None:
-            return grid
-    return build_grid(page, top, bottom)

@@ -33,6 +33,7 @@ class TableSpec:
     required: bool = True
     reader: str | None = None  # a family read by a hook, not the line-item reader ("" number)
     default_unit: str | None = None  # the unit of a table that prints none, where the family has one
+    group_subtotals: int | None = None  # label cells of an item (left out of its group's name), see tables.yaml
 
     @property
     def title_keys(self) -> tuple[str, ...]:
@@ -65,7 +66,8 @@ def _validate(entry: dict, index: int) -> TableSpec:
         if key not in entry:
             raise SpecError(f"{where}: missing field '{key}'")
     unknown = set(entry) - {
-        "family", "number", "kinds", "titles", "code_system", "sections", "required", "reader", "default_unit"
+        "family", "number", "kinds", "titles", "code_system", "sections", "required", "reader", "default_unit",
+        "group_subtotals",
     }
     if unknown:
         raise SpecError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -81,6 +83,9 @@ def _validate(entry: dict, index: int) -> TableSpec:
         raise SpecError(f"{where}: field 'reader' must be one of {sorted(r for r in VALID_READERS if r)}")
     if entry.get("default_unit") not in VALID_UNITS:
         raise SpecError(f"{where}: field 'default_unit' must be one of {sorted(u for u in VALID_UNITS if u)}")
+    group = entry.get("group_subtotals")
+    if group is not None and (isinstance(group, bool) or not isinstance(group, int) or group < 1):
+        raise SpecError(f"{where}: field 'group_subtotals' must be a positive number of label cells")
     if "number" in entry and not re.fullmatch(r"\d{2}", str(entry["number"])):
         raise SpecError(f"{where}: field 'number' must be two digits")
     return TableSpec(
@@ -93,6 +98,7 @@ def _validate(entry: dict, index: int) -> TableSpec:
         required=bool(entry.get("required", True)),
         reader=reader,
         default_unit=entry.get("default_unit"),
+        group_subtotals=group,
     )
 
 

@@ -28,3 +28,17 @@ def test_a_page_that_is_not_there_is_a_clear_error(tmp_path, capsys) -> None:
     (tmp_path / "d.pdf").write_bytes(generate(7).pdf)
     assert main(["debug", str(tmp_path / "d.pdf"), "--page", "99", "--out", str(tmp_path / "q.png")]) == 2
     assert "page 99 is not in the document" in capsys.readouterr().err
+
+
+
+def test_a_continuation_page_shows_the_columns_the_extraction_reads(tmp_path) -> None:
+    from extractors.pdf import extract_pdf
+    from tests.conftest import shared_path
+
+    real = shared_path("real", "docs")
+    pdf = next(real.glob("01_shpt_czj_2024_js-bm*.pdf")).read_bytes()  # its 02 table runs on to page 9
+    table = next(t for t in extract_pdf(pdf, "d.pdf", layout="pdfminer").tables if t.table_code == "02")
+    page = table.pages[-1]
+    (view,) = [v for v in debug_page(pdf, page, tmp_path / "p.png") if v.table == "02"]
+    read = {i.column for i in table.items if i.page == page}
+    assert page > table.pages[0] and read and read <= {path for _, path in view.columns}
