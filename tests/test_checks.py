@@ -72,6 +72,12 @@ CASES: dict[str, DocData] = {
             item("05", "gpb_expenditure", "行政运行", "项目支出", "5", code="2010101"),
         ]
     ),
+    "structure.ordinal_gap": doc(
+        [
+            item("01", "summary", "五、事业收入", "决算数", "0", section="income", row=4),
+            item("01", "summary", "七、附属单位上缴收入", "决算数", "0", section="income", row=5),
+        ]
+    ),
     "table.ordinal_sum": doc(
         [
             item("01", "summary", "一、财政拨款收入", "决算数", "5", section="income", row=0),
@@ -263,3 +269,32 @@ def test_catalogue_errors_name_the_rule_and_field() -> None:
         parse_catalogue("rules:\n  - {id: x.bad, rule: balance, severity: error, tolerance: tail, meaning: m}\n")
     with pytest.raises(CatalogueError, match="'rule'"):
         parse_catalogue("rules:\n  - {id: table.x, rule: nope, severity: error, tolerance: tail, meaning: m}\n")
+
+
+@pytest.mark.parametrize(
+    ("labels", "blank", "gaps"),
+    [
+        (["一、财政拨款收入", "二、事业收入", "三、其他收入"], [], 0),
+        (["一、财政拨款收入", "三、其他收入"], [], 1),
+        (["一、财政拨款收入", "三、其他收入"], ["二、上级补助收入"], 0),  # printed without figures: present
+        (["一、基本支出", "二、项目支出", "一、工资福利支出", "二、商品和服务支出"], [], 0),  # a new list
+        (["九、其他收入", "十、用事业基金弥补收支差额", "十一、上年结转"], [], 0),
+        (["十、事业收入", "十二、其他收入"], [], 1),
+    ],
+)
+def test_ordinal_gap_reads_the_numbering(labels: list[str], blank: list[str], gaps: int) -> None:
+    case = doc([item("01", "summary", label, "决算数", "1", section="income", row=n) for n, label in enumerate(labels)],
+               blank={"01": blank})
+    assert len([i for i in run_checks(case).issues if i["check_id"] == "structure.ordinal_gap"]) == gaps
+
+
+def test_ordinal_gap_looks_at_each_side_alone() -> None:
+    """收入 一、二、 on one side and 支出 一、三、 on the other: only the 支出 side has a gap."""
+    items = [
+        item("01", "summary", "一、财政拨款收入", "决算数", "1", section="income", row=0),
+        item("01", "summary", "二、其他收入", "决算数", "1", section="income", row=1),
+        item("01", "summary", "一、一般公共服务支出", "决算数", "1", section="expenditure", row=0),
+        item("01", "summary", "三、卫生健康支出", "决算数", "1", section="expenditure", row=1),
+    ]
+    found = [i for i in run_checks(doc(items)).issues if i["check_id"] == "structure.ordinal_gap"]
+    assert [i["locator"].split()[0] for i in found] == ["expenditure"]

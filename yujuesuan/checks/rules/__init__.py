@@ -11,7 +11,13 @@ from yujuesuan.checks.rules.across import code_sets, cross_sum, unit_scale
 from yujuesuan.checks.rules.base import DocData, Finding
 from yujuesuan.checks.rules.codes import code_known, code_name
 from yujuesuan.checks.rules.narrative import narrative_match, share_match, variance_match
-from yujuesuan.checks.rules.structure import columns_missing, row_missing, table_missing, tables_elsewhere
+from yujuesuan.checks.rules.structure import (
+    columns_missing,
+    ordinal_gap,
+    row_missing,
+    table_missing,
+    tables_elsewhere,
+)
 from yujuesuan.checks.rules.within import (
     balance,
     code_parent,
@@ -33,6 +39,7 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "cross_sum": cross_sum,
     "code_parent": code_parent,
     "row_missing": row_missing,
+    "ordinal_gap": ordinal_gap,
     "code_sets": code_sets,
     "columns_missing": columns_missing,
     "code_known": code_known,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from extractors.spec import specs_for_kind
+from extractors.text import compact
 from yujuesuan.checks.rules.base import (
     DocData,
     Finding,
@@ -103,3 +104,73 @@ def columns_missing(doc: DocData, cfg: dict) -> list[Finding]:
                     )
                 )
     return out
+
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+LEADING_ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})[、.．]")
+
+
+def ordinal_value(label: str | None) -> int | None:
+    """The number of a label's leading Chinese ordinal (一、 → 1, 十二、 → 12), else None."""
+    m = LEADING_ORDINAL.match(compact(label or ""))
+    if not m:
+        return None
+    text = m.group(1)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CN_DIGITS.get(text[1:], 0) if len(text) == 2 else None
+    if len(text) >= 2 and text[1] == "十":
+        return CN_DIGITS[text[0]] * 10 + (CN_DIGITS.get(text[2:], 0) if len(text) == 3 else 0)
+    return CN_DIGITS.get(text) if len(text) == 1 else None
+
+
+def _numbered_rows(items: list[dict]) -> dict[object, list[tuple[int, int, str]]]:
+    """Per section: (row_index, ordinal, label) of the rows numbered 一、二、…, in row order, each row once."""
+    seen: dict[object, dict[int, tuple[int, int, str]]] = {}
+    for i in items:
+        n = ordinal_value(i["row_label"])
+        if n is not None:
+            key = (i["section"], i.get("panel") or 0)
+            seen.setdefault(key, {})[i["row_index"]] = (i["row_index"], n, compact(i["row_label"]))
+    return {k: sorted(v.values()) for k, v in seen.items()}
+
+
+def ordinal_gap(doc: DocData, cfg: dict) -> list[Finding]:
+    """A run of numbered rows that skips a number (五、 then 七、): the skipped row was not printed, or not
+    read. Rows printed without figures (tables.blank_rows) count as present; a restart (一、 again, or a
+    smaller number) begins a new run."""
+    blank: dict[str, set[int]] = {}
+    for t in doc.tables:
+        blank[t["table_code"]] = {n for label in t.get("blank_rows") or [] if (n := ordinal_value(label))}
+    out = []
+    for (code, family), items in _by_table(doc.items).items():
+        if cfg.get("families") and family not in cfg["families"]:
+            continue
+        for (section, _panel), rows in _numbered_rows(items).items():
+            for (_, prev, before), (_, n, label) in zip(rows, rows[1:], strict=False):
+                missing = [k for k in range(prev + 1, n) if k not in blank.get(code, set())]
+                if n > prev + 1 and missing:
+                    out.append(
+                        Finding(
+                            cfg["severity"],
+                            f"Table {code}{f' ({section})' if section else ''}: the numbered rows go from {before} "
+                            f"to {label}; row {'、'.join(_cn(k) for k in missing)} is missing (not printed, or not "
+                            "read).",
+                            table_code=code,
+                            locator=f"{section or ''} {before} → {label}".strip(),
+                            expected=f"{_cn(prev + 1)}、",
+                            actual=label,
+                            rows=[i for i in items if compact(i["row_label"]) in (before, label)
+                                  and i["section"] == section][:4],
+                        )
+                    )
+    return out
+
+
+def _cn(n: int) -> str:
+    digits = "一二三四五六七八九"
+    if n < 10:
+        return digits[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
