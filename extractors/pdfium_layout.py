@@ -135,7 +135,7 @@ class PdfiumDocument:
             rotation=space.rotation,
         )
 
-    def _chars(self, tp: Any, space: PageSpace) -> list[Char]:
+    def _chars(self, tp: Any, space: PageSpace) -> list[Char]:  # noqa: C901 - the per-character hot loop, kept whole
         n = R.FPDFText_CountChars(tp)
         _charge_glyphs(n)
         if n <= 0:
