@@ -38,8 +38,9 @@ def crawl_source_task(source: Source, raw: str, run_id: str, warehouse: str | No
         h.failed,
         h.seconds,
     )
-    for w in h.warnings:
-        get_run_logger().warning("%s: %s", source.id, w)
+    log = get_run_logger()
+    for w in h.warnings:  # at the source's severity for it (health: severity: in its YAML)
+        (log.error if h.severity_of(w) == "error" else log.warning)("%s: %s", source.id, w)
     return result
 
 

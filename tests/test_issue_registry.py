@@ -304,3 +304,15 @@ def test_docs_sources_names_every_health_warning_a_source_may_set() -> None:
     row = next(line for line in doc.splitlines() if line.startswith("| `health.severity` |"))
     assert all(f"`{name}`" in row for name in HEALTH_WARNINGS)
     assert {f"health.{n}" for n in HEALTH_WARNINGS} <= set(issues.registry())
+
+
+def test_the_crawl_command_prints_each_health_warning_at_its_severity(tmp_path: Path, capsys) -> None:
+    """A source that makes too_few_documents an error sees it printed as one, not as a warning."""
+    from yujuesuan.cli.main import main
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    _source(sources, "{min_documents: 8, severity: {too_few_documents: error}}")
+    assert main(["crawl", "--sources", str(sources), "--raw", str(tmp_path / "raw")]) == 0
+    out = capsys.readouterr().out
+    assert "  error: health.too_few_documents:" in out and "  warning: health.unreachable:" in out, out

@@ -106,8 +106,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         f"nightly run {out['run_id']}: {out['downloaded']} document(s) downloaded, {out['extracted']} extracted, "
         f"{out['checked']} checked; {out['documents']} in the warehouse ({took:.1f}s in all; {phases})"
     )
-    for w in out["warnings"]:
-        print(f"warning: {w}")
+    for severity, w in out.get("graded_warnings") or [("warning", w) for w in out["warnings"]]:
+        print(f"{severity}: {w}")
     for f in out["failures"]:
         print(f"failed: {f}")
     print(f"warehouse: {out['warehouse']}")
@@ -131,7 +131,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             f"{h.changed} changed, {h.unchanged} unchanged, {h.failed} failed"
         )
         for w in h.warnings:
-            print(f"  warning: {w}")
+            print(f"  {h.severity_of(w)}: {w}")
     print(f"raw store: {os.path.abspath(args.raw)}")
     return 0
 

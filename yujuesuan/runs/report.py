@@ -38,6 +38,11 @@ class RunRecord:
     def warnings(self) -> list[str]:
         return [f"{c.health.source_id}: {w}" for c in self.crawls for w in c.health.warnings]
 
+    @property
+    def graded_warnings(self) -> list[tuple[str, str]]:
+        """(severity, "source: health.id: message") of each health warning, the source's own severity if it sets one."""
+        return [(c.health.severity_of(w), f"{c.health.source_id}: {w}") for c in self.crawls for w in c.health.warnings]
+
 
 def _cell(value: object) -> str:
     return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
@@ -142,6 +147,7 @@ def summary(run: RunRecord, overview: Path | None = None) -> dict:
         "extracted": run.extracted,
         "checked": sum(run.checked.values()),
         "warnings": run.warnings,
+        "graded_warnings": run.graded_warnings,
         "failures": run.failures,
         "timings": {k: round(v, 2) for k, v in run.timings.items()},
         "documents": len(run.documents),
