@@ -322,7 +322,9 @@ def report(result: BenchResult) -> str:
     if result.planted:
         caught = sum(c for c, _ in result.planted.values())
         total = sum(n for _, n in result.planted.values())
-        kinds = ", ".join(f"{k} {c}/{n}" for k, (c, n) in sorted(result.planted.items()))
+        # the honest control (a table truly in 元) counts when no error is raised
+        named = {"honest_unit": "honest_unit silent"}
+        kinds = ", ".join(f"{named.get(k, k)} {c}/{n}" for k, (c, n) in sorted(result.planted.items()))
         lines.append(f"planted errors caught: {caught}/{total} ({kinds})")
     for name in result.missing_documents:
         lines.append(f"warning: {name} is named by its truth JSON but is not in the folder")

@@ -94,7 +94,9 @@ class Mutation:
     seed: int = 0
 
 
-MUTATION_KINDS = ("number", "drop_row", "unit")  # the table mutations; "narrative" (a stated total off) too
+# the table mutations ("narrative", a stated total off, too); "honest_unit" is the control: one table honestly
+# printed in 元 in a document in 万元 (as Shanghai's budgets mix them), which must raise no error
+MUTATION_KINDS = ("number", "drop_row", "unit", "honest_unit")
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,14 @@ def _mutate(
     if mutation.kind == "unit":
         other = "元" if layout.currency == "万元" else "万元"
         return body, meta.replace(f"单位：{layout.currency}", f"单位：{other}"), f"单位 printed as {other}"
+    if mutation.kind == "honest_unit":  # no error: the table is printed in 元, figures and label alike
+        if layout.currency != "万元":
+            raise ValueError("an honest 元 table needs a document in 万元")
+        for row in body:
+            for k in value_cols:
+                if k < len(row) and row[k]:
+                    row[k] = f"{Decimal(row[k].replace(',', '')) * 10000:,.2f}"
+        return body, meta.replace("单位：万元", "单位：元"), "table printed in 元 (figures and 单位 alike)"
     numeric = [(r, k) for r, row in enumerate(body) for k in value_cols if k < len(row) and row[k]]
     if mutation.kind == "number":
         r, k = rng.choice(numeric)

@@ -7,6 +7,7 @@ names the mutated table (its table_code, or "table NN" in its message).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 
@@ -39,11 +40,14 @@ def run_trial(n: int) -> tuple[Mutation, bool, str]:
     rng = random.Random(n)
     layout = Layout(**{k: rng.choice(v) for k, v in LAYOUT_CHOICES.items()}, rows_per_page=rng.choice([40, 6]))
     mutation = Mutation(kind=rng.choice(MUTATION_KINDS), table=rng.choice(["01", "02", "03"]), seed=n)
+    if mutation.kind == "honest_unit":
+        layout = dataclasses.replace(layout, currency="万元")
     gen = generate(1000 + n, layout, mutation)
     rows = extraction_rows(extract_pdf(gen.pdf, f"mutant-{n}.pdf"))
     apply_checks(rows)
     errors = [i for i in rows["quality_issues"] if i["severity"] == "error"]
-    caught = any(names_table(i, mutation.table) for i in errors)
+    # a planted error is caught when an error names its table; the honest control when no error is raised
+    caught = not errors if mutation.kind == "honest_unit" else any(names_table(i, mutation.table) for i in errors)
     return mutation, caught, f"trial {n}: {mutation.kind} in table {mutation.table} ({gen.mutation_detail}; {layout})"
 
 
