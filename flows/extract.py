@@ -36,6 +36,7 @@ from yujuesuan.ingest.pipeline import (
 from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs
 from yujuesuan.logs import PROGRESS, Throttle
 from yujuesuan.runs.publish import update_revisions
+from yujuesuan.warehouse.fs import absolute
 from yujuesuan.warehouse.store import Warehouse
 
 IN_FLIGHT_THREADS = 4 * (os.cpu_count() or 1)  # extraction tasks submitted ahead of their results
@@ -47,7 +48,7 @@ def record_unchanged(refs: list[StoredDocument], raw: str, warehouse: str, engin
     """Documents the warehouse holds from this code: only their sightings are recorded. One task for
     them all: a task each costs the Prefect API a task run, minutes at 10,000 unchanged documents."""
     store = RawStore(raw)
-    return [extract_stored(ref, store.path(ref.sha256), warehouse, engine) for ref in refs]
+    return [extract_stored(ref, store.local_path(ref.sha256), warehouse, engine) for ref in refs]
 
 
 def jobs_runner(jobs: int) -> TaskRunner:
@@ -91,7 +92,7 @@ def extract_bytes_task(
 def extraction_key(context: Any, parameters: dict[str, Any]) -> str:
     """A document is extracted once per content (sha256), engine, extractor code and warehouse."""
     ref: StoredDocument = parameters["ref"]
-    where = hashlib.sha256(os.path.abspath(parameters["warehouse"]).encode()).hexdigest()[:8]
+    where = hashlib.sha256(absolute(parameters["warehouse"]).encode()).hexdigest()[:8]
     return f"extract-{ref.sha256}-{parameters['engine']}-{extractor_version()}-{where}"
 
 
@@ -111,7 +112,8 @@ def extract_document_task(
     timeout: float | None = None,
     memory_mb: int | None = None,
 ) -> dict:
-    return extract_stored(ref, RawStore(raw).path(ref.sha256), warehouse, engine, Budget.from_env(timeout, memory_mb))
+    path = RawStore(raw).local_path(ref.sha256)
+    return extract_stored(ref, path, warehouse, engine, Budget.from_env(timeout, memory_mb))
 
 
 @flow(name="extract", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
@@ -195,7 +197,7 @@ def _on_dask(
     """Documents to extract go to Dask a window at a time; each outcome is written here as it comes."""
     for ref in refs:
         if not needs[ref.sha256]:  # the sighting recorded, nothing extracted
-            yield False, extract_stored(ref, store.path(ref.sha256), warehouse, engine)
+            yield False, extract_stored(ref, store.local_path(ref.sha256), warehouse, engine)
     todo = [ref for ref in refs if needs[ref.sha256]]
     window = max(1, workers * IN_FLIGHT_PER_WORKER)
     for i in range(0, len(todo), window):
@@ -207,4 +209,4 @@ def _on_dask(
             for ref in batch
         ]
         for ref, f in zip(batch, futures, strict=True):
-            yield True, store_outcome(ref, store.path(ref.sha256), warehouse, f.result())
+            yield True, store_outcome(ref, store.local_path(ref.sha256), warehouse, f.result())

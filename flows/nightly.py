@@ -26,6 +26,7 @@ from yujuesuan.runs.overview import publish_overview
 from yujuesuan.runs.publish import recover_unpublished
 from yujuesuan.runs.report import RunRecord, summary, write_report
 from yujuesuan.warehouse.compact import compact
+from yujuesuan.warehouse.fs import absolute
 from yujuesuan.warehouse.store import Warehouse
 
 
@@ -53,8 +54,8 @@ def nightly(
     record = RunRecord(
         run_id,
         datetime.now(UTC).isoformat(timespec="seconds"),
-        os.path.abspath(warehouse),
-        os.path.abspath(raw),
+        absolute(warehouse),
+        absolute(raw),
         os.path.abspath(report),
     )
     wh = Warehouse(warehouse)

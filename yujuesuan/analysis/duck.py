@@ -1,5 +1,7 @@
 """The warehouse as DuckDB views: one view per table, over a consistent set of its Parquet files
-(compacted parts and documents' own files; a document written since its compaction counts once)."""
+(compacted parts and documents' own files; a document written since its compaction counts once).
+A warehouse at an fsspec URL is read through that filesystem (registered with DuckDB): every view
+works the same, each file is fetched whole through fsspec, so a query costs a read of the files it names."""
 
 from __future__ import annotations
 
@@ -9,21 +11,29 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, SCHEMAS
 from yujuesuan.warehouse.store import Warehouse
 
 
-def _files(paths: list[Path]) -> str:
+def _files(paths: list[Path] | list[str]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with a view per warehouse table (empty tables keep their columns)."""
-    root = Path(warehouse)
-    if not (root / "documents").is_dir():
-        raise FileNotFoundError(f"no warehouse at {root} (run `yujuesuan extract` or `yujuesuan nightly` first)")
+    wh = Warehouse(warehouse)
+    if not wh.fs.isdir("documents"):
+        raise FileNotFoundError(f"no warehouse at {warehouse} (run `yujuesuan extract` or `yujuesuan nightly` first)")
     con = duckdb.connect()
-    snapshot = Warehouse(root).snapshot()
+    remote = wh.fs if isinstance(wh.fs, Remote) else None
+    if remote is not None:
+        con.register_filesystem(remote.fs)
+
+    def urls(paths: list) -> str:
+        return _files([f"{remote.protocol}://{str(p).lstrip('/')}" for p in paths] if remote else paths)
+
+    snapshot = wh.snapshot()
     overridden = sorted({d for files in snapshot.values() for d in files.overridden})
     if overridden:
         con.register("_overridden", pa.table({"doc_id": pa.array(overridden, pa.string())}))
@@ -35,13 +45,13 @@ def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
             files = snapshot[table]
             if files.parts:
                 where = " WHERE doc_id NOT IN (SELECT doc_id FROM _overridden)" if files.overridden else ""
-                selects.append(f"SELECT * FROM read_parquet({_files(files.parts)}, union_by_name = true){where}")
+                selects.append(f"SELECT * FROM read_parquet({urls(files.parts)}, union_by_name = true){where}")
             if files.own:
-                selects.append(f"SELECT * FROM read_parquet({_files(files.own)}, union_by_name = true)")
+                selects.append(f"SELECT * FROM read_parquet({urls(files.own)}, union_by_name = true)")
         else:
-            found = sorted((root / table).glob("*.parquet")) if (root / table).is_dir() else []
+            found = [wh.fs.key(table, n) for n in wh.fs.names(table) if n.endswith(".parquet")]
             if found:
-                selects.append(f"SELECT * FROM read_parquet({_files(found)}, union_by_name = true)")
+                selects.append(f"SELECT * FROM read_parquet({urls(found)}, union_by_name = true)")
         con.execute(f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(selects))
     return con
 

@@ -57,7 +57,7 @@ def _cell(value: object) -> object:
 
 
 def _tables(wh: Warehouse) -> dict[str, pa.Table]:
-    return {name: wh.read(name) for name in SCHEMAS if (wh.root / name).is_dir()}
+    return {name: wh.read(name) for name in SCHEMAS if wh.fs.isdir(name)}
 
 
 def export_sqlite(warehouse: str | os.PathLike[str], out: str | os.PathLike[str]) -> tuple[Path, Path]:

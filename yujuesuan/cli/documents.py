@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from yujuesuan import logs
-from yujuesuan.cli.common import compact_after_run, have_warehouse
+from yujuesuan.cli.common import compact_after_run, have_warehouse, log_folder, usable_location
 
 EXTRACT_EXAMPLE = """example:
   yujuesuan extract data/samples --warehouse data/warehouse
@@ -22,12 +22,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from yujuesuan.ingest.pipeline import extract_paths
     from yujuesuan.ingest.progress import ProgressDisplay
     from yujuesuan.ingest.worker import Budget
+    from yujuesuan.warehouse.fs import StorageError
     from yujuesuan.warehouse.store import WarehouseLocked
 
     start = time.perf_counter()
     if args.layout:  # read by extractors.pdf in each worker process
         os.environ["YUJUESUAN_LAYOUT"] = args.layout
-    logs.setup(Path(args.warehouse) / "_log" / "yujuesuan-extract.log", args.verbose)
+    if not usable_location(args.warehouse, "--warehouse", "extract"):
+        return 2
+    logs.setup(log_folder(args.warehouse) / "yujuesuan-extract.log", args.verbose)
     try:
         catalogue = reference_catalogue(configured(args.reference))
         budget = Budget.from_env(args.timeout, args.memory)
@@ -44,7 +47,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 progress=progress,
                 catalogue=catalogue,
             )
-    except (FileNotFoundError, WarehouseLocked, ValueError) as exc:
+    except (FileNotFoundError, WarehouseLocked, StorageError, ValueError) as exc:
         print(f"yujuesuan extract: {exc}", file=sys.stderr)
         return 2
     compacted = compact_after_run(args.warehouse, args.wait)
@@ -71,6 +74,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from yujuesuan.checks.reference import configured, reference_catalogue
     from yujuesuan.ingest.pipeline import check_warehouse
+    from yujuesuan.warehouse.fs import StorageError
     from yujuesuan.warehouse.store import WarehouseLocked
 
     if not have_warehouse(args.warehouse, "check"):
@@ -78,7 +82,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         catalogue = reference_catalogue(configured(args.reference))
         status = check_warehouse(args.warehouse, wait=args.wait, catalogue=catalogue)
-    except (WarehouseLocked, ValueError) as exc:
+    except (WarehouseLocked, StorageError, ValueError) as exc:
         print(f"yujuesuan check: {exc}", file=sys.stderr)
         return 2
     print("checked " + ", ".join(f"{n} {s}" for s, n in sorted(status.items())) + f" document(s) in {args.warehouse}")

@@ -71,8 +71,13 @@ def _sources_ok(args: argparse.Namespace, command: str) -> bool:
 @contextmanager
 def _prepared(args: argparse.Namespace, command: str) -> Iterator[bool]:
     """The demo portal served (with --demo) for the duration, and whether the sources are valid."""
+    from yujuesuan.cli.common import usable_location
     from yujuesuan.crawl.sources import SourceError
 
+    for name in ("raw", "warehouse"):
+        if getattr(args, name, None) is not None and not usable_location(getattr(args, name), f"--{name}", command):
+            yield False
+            return
     try:
         portal = _demo(args)
     except SourceError as exc:
@@ -88,6 +93,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         if not ok:
             return 2
         from flows.nightly import nightly
+        from yujuesuan.warehouse.fs import StorageError
         from yujuesuan.warehouse.store import WarehouseLocked
 
         logs.setup(Path(args.runs) / "nightly.log", args.verbose)
@@ -97,7 +103,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
                 args.sources, args.raw, args.warehouse, args.runs, args.only, args.engine,
                 args.timeout, args.memory, args.wait, args.dask, args.workers, args.jobs or None,
             )
-        except WarehouseLocked as exc:
+        except (WarehouseLocked, StorageError) as exc:
             print(f"yujuesuan nightly: {exc}", file=sys.stderr)
             return 2
     took = time.perf_counter() - start
@@ -132,7 +138,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         )
         for w in h.warnings:
             print(f"  {h.severity_of(w)}: {w}")
-    print(f"raw store: {os.path.abspath(args.raw)}")
+    print(f"raw store: {absolute(args.raw)}")
     return 0
 
 
@@ -199,13 +205,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def absolute(location: str) -> str:
+    from yujuesuan.warehouse.fs import absolute as resolved
+
+    return resolved(location)
+
+
 def _serve(args: argparse.Namespace) -> None:
     from flows.nightly import nightly
 
     params = {
         "sources": os.path.abspath(args.sources),
-        "raw": os.path.abspath(args.raw),
-        "warehouse": os.path.abspath(args.warehouse),
+        "raw": absolute(args.raw),
+        "warehouse": absolute(args.warehouse),
         "runs": os.path.abspath(args.runs),
         "only": args.only,
         "engine": args.engine,

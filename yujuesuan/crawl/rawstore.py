@@ -4,7 +4,11 @@
     RAW/manifest.jsonl      one JSON line per document fetch (appended, flushed and fsynced)
 
 A line cut short by a killed process is ignored when the manifest is read, so a crash loses at
-most the fetch it was recording, never the store."""
+most the fetch it was recording, never the store.
+
+At an fsspec URL (`memory://raw`, `s3://bucket/raw`; `yujuesuan.warehouse.fs`) the blobs are put whole,
+and since an object store cannot append, each fetch's line is an object of its own,
+`RAW/manifest.d/<time>-<host>-<pid>-<random>.jsonl`, read in name order after any `manifest.jsonl`."""
 
 from __future__ import annotations
 
@@ -12,52 +16,76 @@ import hashlib
 import json
 import logging
 import os
+import secrets
+import socket
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
-from yujuesuan.warehouse.store import write_once
+from yujuesuan.warehouse.fs import Remote, folder
 
 log = logging.getLogger(__name__)
 SUCCESS = ("new", "changed", "unchanged", "not_modified")
+MANIFEST = "manifest.jsonl"
+SEGMENTS = "manifest.d"  # a remote store's manifest lines, one object each
 
 
 class RawStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
-        self.manifest = self.root / "manifest.jsonl"
+        self.fs = folder(root)
+        self.root: Any = self.fs.url if isinstance(self.fs, Remote) else self.fs.root  # a Path locally
+        self.manifest: Any = self.fs.key(MANIFEST)
         self._lock = threading.Lock()
         self._rows: list[dict] | None = None
 
-    def path(self, sha256: str) -> Path:
-        return self.root / sha256
+    def path(self, sha256: str) -> Any:
+        """The blob's file: a Path locally, else its key on the store's filesystem (see `local_path`)."""
+        return self.fs.key(sha256)
+
+    def local_path(self, sha256: str) -> Path:
+        """A local file with the blob's bytes (a remote store's are fetched once into a local cache)."""
+        return self.fs.local_copy(sha256)
 
     def has(self, sha256: str) -> bool:
-        return self.path(sha256).exists()
+        return self.fs.exists(sha256)
 
     def put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        write_once(self.path(sha), data)
+        self.fs.write_once(data, sha)
         return sha
 
     def read(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+        return self.fs.read(sha256)
 
     def rows(self) -> list[dict]:
         with self._lock:
             if self._rows is None:
                 self._rows = []
-                if self.manifest.exists():
-                    with self.manifest.open("rb") as fh:
-                        for n, line in enumerate(fh, 1):
-                            try:
-                                self._rows.append(json.loads(line))
-                            except (json.JSONDecodeError, UnicodeDecodeError):
-                                log.warning("%s line %d is incomplete (an interrupted run); ignored", self.manifest, n)
+                self._read_lines(self.fs.read(MANIFEST) if self.fs.exists(MANIFEST) else b"", str(self.manifest))
+                if isinstance(self.fs, Remote):
+                    for name in self.fs.names(SEGMENTS):
+                        self._read_lines(self.fs.read(SEGMENTS, name), self.fs.url_of(SEGMENTS, name))
             return list(self._rows)
+
+    def _read_lines(self, data: bytes, where: str) -> None:
+        assert self._rows is not None
+        for n, line in enumerate(data.splitlines(), 1):
+            try:
+                self._rows.append(json.loads(line))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                log.warning("%s line %d is incomplete (an interrupted run); ignored", where, n)
 
     def append(self, row: dict) -> None:
         self.rows()
         line = json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+        if isinstance(self.fs, Remote):  # an object of its own: one PUT, nothing to append to
+            name = f"{time.time_ns():020d}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+            self.fs.write(line.encode("utf-8"), SEGMENTS, name)
+            with self._lock:
+                assert self._rows is not None
+                self._rows.append(row)
+            return
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
             with self.manifest.open("ab") as fh:

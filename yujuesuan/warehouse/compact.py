@@ -28,9 +28,10 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
-from yujuesuan.warehouse.store import ORDER, Warehouse, tmp_name
+from yujuesuan.warehouse.store import ORDER, Warehouse
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
@@ -45,7 +46,14 @@ class CompactSummary:
     seconds: float = 0.0
 
 
-def _unlink(path: Path) -> bool:
+def _file(wh: Warehouse, table: str, name: str) -> Path | tuple[Remote, str]:
+    """A file to remove: its Path locally, else the remote folder and the file's key on it."""
+    return (wh.fs, wh.fs.key(table, name)) if isinstance(wh.fs, Remote) else wh.fs.key(table, name)
+
+
+def _unlink(path: Path | tuple[Remote, str]) -> bool:
+    if isinstance(path, tuple):
+        return path[0].remove(path[1])
     try:
         path.unlink()
     except FileNotFoundError:
@@ -67,22 +75,22 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         if not own:
             summary.seconds = time.perf_counter() - start
             return summary
-        manifest = load_manifest(wh.root)
+        manifest = load_manifest(wh.fs)
         docs = {d: wh.document(d) or {} for d in own}
         plan, affected = _plan(wh, manifest, docs, group_docs)
         for group, members in plan.items():
             _write_group(wh, manifest, group, members, set(own))
         groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
-        _write_manifest(wh.root, Manifest.of(manifest.generation + 1, dict(sorted(groups.items()))))
-        removed = [_unlink(wh.path("documents", d)) for d in own]  # documents rows first: the rest are leftovers
-        removed += [_unlink(wh.path(table, d)) for table in ORDER[:-1] for d in own]
-        removed += [_unlink(wh.root / table / part_name(g)) for g in affected for table in ORDER]
+        _write_manifest(wh, Manifest.of(manifest.generation + 1, dict(sorted(groups.items()))))
+        removed = [_unlink(_file(wh, "documents", f"{d}.parquet")) for d in own]  # documents rows first
+        removed += [_unlink(_file(wh, table, f"{d}.parquet")) for table in ORDER[:-1] for d in own]
+        removed += [_unlink(_file(wh, table, part_name(g))) for g in affected for table in ORDER]
         summary.documents, summary.groups_written = len(own), len(plan)
         summary.files_removed += sum(removed)
-        if (wh.root / "datapackage.json").exists():  # it lists the tables' files
+        if wh.fs.exists("datapackage.json"):  # it lists the tables' files
             from yujuesuan.warehouse.datapackage import datapackage
 
-            datapackage(wh.root)
+            datapackage(warehouse)
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -126,26 +134,23 @@ def _write_group(wh: Warehouse, manifest: Manifest, group: str, members: list[st
     for table in ORDER:
         schema = SCHEMAS[table]
         pieces = []
+        present = set(wh.fs.names(table))
         for old, ds_ in sources.items():
-            part = wh.root / table / part_name(old)
-            if part.exists():
-                pieces.append(pq.read_table(part, schema=schema, filters=pc.field("doc_id").isin(ds_)))
-        mine = [p for d in members if d in own and (p := wh.path(table, d)).exists()]
+            if part_name(old) in present:
+                pieces.append(pq.read_table(wh.fs.key(table, part_name(old)), schema=schema,
+                                            filters=pc.field("doc_id").isin(ds_), filesystem=wh.arrow))
+        mine = [wh.path(table, d) for d in members if d in own and f"{d}.parquet" in present]
         if mine:  # read together (pyarrow's threads), not file by file
-            pieces.append(ds.dataset([str(p) for p in mine], format="parquet", schema=schema).to_table())
+            pieces.append(ds.dataset([str(p) for p in mine], format="parquet", schema=schema,
+                                     filesystem=wh.arrow).to_table())
         rows = pa.concat_tables(pieces) if pieces else schema.empty_table()
         if not len(rows):
             continue
         keys = [(k, "ascending") for k in SORT_KEYS if k in schema.names]
         rows = rows.sort_by(keys)
-        final = wh.root / table / part_name(group)
-        tmp = tmp_name(final)
-        pq.write_table(rows, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=True)
-        os.replace(tmp, final)
+        wh.fs.write_parquet(rows, table, part_name(group), compression="zstd", row_group_size=ROW_GROUP_ROWS,
+                            write_statistics=True)
 
 
-def _write_manifest(root: Path, manifest: Manifest) -> None:
-    path = root / MANIFEST
-    tmp = tmp_name(path)
-    tmp.write_text(manifest.to_json(), encoding="utf-8")
-    os.replace(tmp, path)
+def _write_manifest(wh: Warehouse, manifest: Manifest) -> None:
+    wh.fs.write(manifest.to_json().encode("utf-8"), MANIFEST)

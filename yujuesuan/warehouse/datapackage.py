@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from yujuesuan.warehouse.columns import column_description, table_description
+from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.store import Warehouse
 
@@ -29,14 +30,13 @@ MONEY = {("line_items", "value"), ("variances", "initial_budget"), ("variances",
 MONEY |= {("variances", "adjusted_budget"), ("projects", "budget"), ("projects", "executed")}
 
 
-def datapackage(warehouse: str | os.PathLike[str]) -> Path:
+def datapackage(warehouse: str | os.PathLike[str]) -> Any:
     """WAREHOUSE/datapackage.json: each table a resource over its Parquet files, every field typed
     and described; money fields carry `unit: 元` and their exact decimal type."""
     wh = Warehouse(warehouse)
     resources = []
     for name in SCHEMAS:
-        folder = wh.root / name
-        files = sorted(p.relative_to(wh.root).as_posix() for p in folder.glob("*.parquet")) if folder.is_dir() else []
+        files = sorted(f"{name}/{n}" for n in wh.fs.names(name) if n.endswith(".parquet"))
         if not files:
             continue
         fields = []
@@ -64,6 +64,8 @@ def datapackage(warehouse: str | os.PathLike[str]) -> Path:
         "profile": "data-package",
         "resources": resources,
     }
-    path = wh.root / "datapackage.json"
-    path.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    if isinstance(wh.fs, Remote):
+        wh.fs.write(json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8"), "datapackage.json")
+    else:
+        (wh.root / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    return wh.fs.key("datapackage.json")

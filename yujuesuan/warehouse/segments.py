@@ -12,9 +12,10 @@ and leave its rows in the groups aside, in every table.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from yujuesuan.warehouse.fs import Folder, Local, Remote, folder
 
 MANIFEST = "_compacted.json"
 PART_PREFIX = "part-"
@@ -46,21 +47,23 @@ def group_year(group: str) -> str:
     return group.rsplit("-", 1)[0]
 
 
-_CACHE: dict[Path, tuple[tuple[int, int, int], Manifest]] = {}
+_CACHE: dict[str, tuple[tuple, Manifest]] = {}
 
 
-def load_manifest(root: Path) -> Manifest:
+def load_manifest(root: Path | Folder) -> Manifest:
     """The warehouse's manifest (an empty one before its first compaction); cached while unchanged."""
-    path = root / MANIFEST
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
+    where = root if isinstance(root, Local | Remote) else folder(root)
+    key = where.stamp(MANIFEST)  # each manifest is a new file (renamed into place, or put whole)
+    if key is None:
         return Manifest()
-    key = (st.st_ino, st.st_mtime_ns, st.st_size)  # each manifest is a new file (renamed into place)
-    hit = _CACHE.get(path)
+    name = where.url_of(MANIFEST)
+    hit = _CACHE.get(name)
     if hit is not None and hit[0] == key:
         return hit[1]
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(where.read(MANIFEST).decode("utf-8"))
+    except FileNotFoundError:
+        return Manifest()
     manifest = Manifest.of(int(data.get("generation", 0)), {g: list(d) for g, d in data.get("groups", {}).items()})
-    _CACHE[path] = (key, manifest)
+    _CACHE[name] = (key, manifest)
     return manifest

@@ -24,14 +24,14 @@ from __future__ import annotations
 import email.utils
 import fcntl
 import os
-import secrets
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,6 +39,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
+from yujuesuan.warehouse.fs import Folder, Locked, Remote, folder, parquet_bytes, tmp_name
 from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
 from yujuesuan.warehouse.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
 
@@ -62,29 +63,19 @@ class TableFiles:
     """The files that make one table of a consistent view: compacted parts (less the rows of
     documents written since), and documents' own files."""
 
-    parts: list[Path]
-    own: list[Path]
+    parts: list[Any]  # Path on a local warehouse, else the file's path on `filesystem`
+    own: list[Any]
     overridden: list[str]  # documents in a compacted part that have their own files now
+    filesystem: Any = None  # pyarrow's filesystem of a remote warehouse (None: local)
 
 
-class WarehouseLocked(RuntimeError):
-    """Another live process is writing the warehouse."""
-
-
-def tmp_name(path: Path) -> Path:
-    """A hidden temporary name beside `path`, unique per process, thread and call; the pid in it
-    tells `repair` whether its writer is still alive."""
-    return path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp"
+WarehouseLocked = Locked  # another live process is writing the warehouse
 
 
 def write_once(path: Path, data: bytes) -> Path:
     """Write a content-addressed file unless it is there: a hidden temporary name, then an
     atomic rename, so a reader never sees half a file."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_name(path)
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    folder(path.parent).write_once(data, path.name)
     return path
 
 
@@ -133,9 +124,9 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(data, schema=schema)
 
 
-def _same_columns(path: Path, schema: pa.Schema) -> bool:
+def _same_columns(path: Any, schema: pa.Schema, filesystem: Any = None) -> bool:
     try:
-        return pq.read_schema(path).remove_metadata().equals(schema.remove_metadata())
+        return pq.read_schema(path, filesystem=filesystem).remove_metadata().equals(schema.remove_metadata())
     except (OSError, pa.ArrowInvalid):
         return False
 
@@ -143,12 +134,13 @@ def _same_columns(path: Path, schema: pa.Schema) -> bool:
 class _Lock:
     """One process's hold on a warehouse lock: re-entrant across its threads and calls."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path, self.fd, self.depth = path, -1, 0
         self.mutex = threading.RLock()
+        self.remote: ExitStack | None = None  # a remote warehouse's lock object, while held
 
 
-_LOCKS: dict[Path, _Lock] = {}
+_LOCKS: dict[Path | str, _Lock] = {}
 _LOCKS_MUTEX = threading.Lock()
 
 
@@ -183,11 +175,25 @@ def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
 
 
 class Warehouse:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
+    """A warehouse in a local folder (`root` a Path) or at any fsspec URL (`root` the URL as given)."""
 
-    def path(self, table: str, doc_id: str) -> Path:
-        return self.root / table / f"{doc_id}.parquet"
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.fs: Folder = folder(root)
+        self.root: Any = self.fs.root if not self.fs.remote else self.fs.url  # Path locally
+
+    @property
+    def arrow(self) -> Any:
+        """pyarrow's filesystem for this warehouse's files (None: local paths)."""
+        return self.fs.arrow
+
+    def path(self, table: str, doc_id: str) -> Any:
+        """A document's file in a table (a Path locally, else its path on the warehouse's filesystem)."""
+        return self.fs.key(table, f"{doc_id}.parquet")
+
+    def files(self, table: str) -> list[str]:
+        """The names of a table folder's Parquet files (schema.parquet left out)."""
+        return [n for n in self.fs.names(table) if n.endswith(".parquet") and n != SCHEMA_FILE
+                and not n.startswith(".")]
 
     # -- the one-writer lock ----------------------------------------------------------------
 
@@ -195,13 +201,21 @@ class Warehouse:
     def lock(self, wait: float = LOCK_WAIT) -> Iterator[None]:
         """Hold the warehouse's write lock for the block (re-entrant in this process). A second
         process waits up to `wait` seconds, then gets WarehouseLocked naming the holder."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        key = (self.root / ".lock").resolve()
+        if isinstance(self.fs, Remote):
+            key: Path | str = self.fs.url
+        else:
+            self.root.mkdir(parents=True, exist_ok=True)
+            key = (self.root / ".lock").resolve()
         with _LOCKS_MUTEX:
             held = _LOCKS.setdefault(key, _Lock(key))
         with held.mutex:  # the flock is the process's: its threads share one hold
             if held.depth == 0:
-                held.fd = self._acquire(key, wait)
+                if isinstance(self.fs, Remote):
+                    stack = ExitStack()
+                    stack.enter_context(self.fs.lock(wait, "the warehouse"))
+                    held.remote = stack
+                else:
+                    held.fd = self._acquire(Path(key), wait)
             held.depth += 1
         try:
             yield
@@ -209,8 +223,12 @@ class Warehouse:
             with held.mutex:
                 held.depth -= 1
                 if held.depth == 0:
-                    os.close(held.fd)  # releases the flock
-                    held.fd = -1
+                    if held.remote is not None:
+                        held.remote.close()  # removes the lock object
+                        held.remote = None
+                    else:
+                        os.close(held.fd)  # releases the flock
+                        held.fd = -1
 
     @staticmethod
     def _acquire(path: Path, wait: float) -> int:
@@ -237,12 +255,9 @@ class Warehouse:
         """Make sure every table exists, with its columns, even before any document is written."""
         with self.lock():
             for table, schema in SCHEMAS.items():
-                path = self.root / table / SCHEMA_FILE
-                if not path.exists() or not _same_columns(path, schema):  # written by older code
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = tmp_name(path)
-                    pq.write_table(schema.empty_table(), tmp, compression="zstd")
-                    os.replace(tmp, path)
+                path = self.fs.key(table, SCHEMA_FILE)
+                if not self.fs.exists(table, SCHEMA_FILE) or not _same_columns(path, schema, self.arrow):
+                    self.fs.write_parquet(schema.empty_table(), table, SCHEMA_FILE, compression="zstd")
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -260,6 +275,8 @@ class Warehouse:
     def _replace(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
         """Write one document's own files, the documents row last (the commit)."""
         with self.lock():
+            if isinstance(self.fs, Remote):
+                return self._replace_remote(doc_id, rows)
             staged: list[tuple[Path, Path | None]] = []
             for table in ORDER:
                 final = self.path(table, doc_id)
@@ -277,35 +294,38 @@ class Warehouse:
                 else:
                     os.replace(tmp, final)
 
+    def _replace_remote(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
+        """Every file made in memory first, then each put whole (atomically), the documents row last."""
+        staged = [(t, parquet_bytes(to_arrow(t, rows[t]), compression="zstd") if rows.get(t) else None)
+                  for t in ORDER]
+        for table, data in staged:
+            if data is None:
+                self.fs.delete(table, f"{doc_id}.parquet")
+            else:
+                self.fs.write(data, table, f"{doc_id}.parquet")
+
     def write_run_table(self, table: str, run_id: str, rows: list[dict]) -> Path:
         """A run table (downloads, crawl_issues, source_health): WAREHOUSE/<table>/<run_id>.parquet."""
         assert table in RUN_SCHEMAS, table
-        final = self.root / table / f"{run_id}.parquet"
         with self.lock():
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = tmp_name(final)
-            pq.write_table(to_arrow(table, rows), tmp, compression="zstd")
-            os.replace(tmp, final)
-        return final
+            self.fs.write_parquet(to_arrow(table, rows), table, f"{run_id}.parquet", compression="zstd")
+        return self.fs.key(table, f"{run_id}.parquet")
 
     def run_ids(self, table: str) -> set[str]:
         """The run files a run table holds (their names: a run id, or run id.source id)."""
-        folder = self.root / table
-        return {p.stem for p in folder.glob("*.parquet") if p.name != SCHEMA_FILE} if folder.is_dir() else set()
+        return {n[: -len(".parquet")] for n in self.files(table)}
 
     def update_document(self, doc_id: str, **values: object) -> bool:
         """Change fields of one stored documents row (e.g. is_current); False if absent or unchanged."""
         with self.lock():
             path = self.path("documents", doc_id)
-            if not path.exists():
+            if not self.fs.exists("documents", f"{doc_id}.parquet"):
                 return self._update_compacted(doc_id, values)
-            rows = pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()
+            rows = pq.read_table(path, schema=SCHEMAS["documents"], filesystem=self.arrow).to_pylist()
             if all(rows[0].get(k) == v for k, v in values.items()):
                 return False
             rows[0].update(values)
-            tmp = tmp_name(path)
-            pq.write_table(to_arrow("documents", rows), tmp, compression="zstd")
-            os.replace(tmp, path)
+            self.fs.write_parquet(to_arrow("documents", rows), "documents", f"{doc_id}.parquet", compression="zstd")
             return True
 
     def _update_compacted(self, doc_id: str, values: dict[str, object]) -> bool:
@@ -333,14 +353,15 @@ class Warehouse:
         """One documents row: from the document's own file, else from its compacted group."""
         for _ in range(READ_TRIES):
             try:
-                return pq.read_table(self.path("documents", doc_id), schema=SCHEMAS["documents"]).to_pylist()[0]
+                return pq.read_table(self.path("documents", doc_id), schema=SCHEMAS["documents"],
+                                     filesystem=self.arrow).to_pylist()[0]
             except FileNotFoundError:
                 pass
-            group = load_manifest(self.root).group_of.get(doc_id)
+            group = load_manifest(self.fs).group_of.get(doc_id)
             if group is None:
                 return None
             try:
-                row = _compacted_documents(self.root / "documents" / part_name(group)).get(doc_id)
+                row = _compacted_documents(self.fs, "documents", part_name(group)).get(doc_id)
             except FileNotFoundError:
                 continue  # compacted again meanwhile
             return dict(row) if row is not None else None
@@ -354,11 +375,13 @@ class Warehouse:
         of a document whose documents row never landed (it was written last). Holds the lock,
         so no live writer is between its files. Returns the files removed."""
         removed: list[Path] = []
+        if isinstance(self.fs, Remote):
+            return self._repair_remote() if self.fs.isdir() else []
         if not self.root.exists():
             return removed
         with self.lock():
             committed = self.own_ids()  # documents whose own documents row landed
-            groups = load_manifest(self.root).groups
+            groups = load_manifest(self.fs).groups
             tmps = [*self.root.glob(".*.tmp"), *self.root.glob("*/.*.tmp")]  # every table's folder, _raw too
             for tmp in sorted(tmps):
                 if not _writer_alive(tmp):
@@ -380,13 +403,38 @@ class Warehouse:
                         removed.append(f)
         return removed
 
+    def _repair_remote(self) -> list[Any]:
+        """`repair` on a remote warehouse: under its lock no writer is live, so every temporary file is a leftover."""
+        removed: list[Any] = []
+        with self.lock():
+            committed = self.own_ids()
+            groups = load_manifest(self.fs).groups
+            for table in ["", "_raw", *SCHEMAS]:
+                parts = (table,) if table else ()
+                for name in self.fs.names(*parts):
+                    if name.startswith(".") and name.endswith(".tmp") and self.fs.delete(*parts, name):
+                        removed.append(self.fs.key(*parts, name))
+            for table in ORDER:
+                for name in self.files(table):
+                    if name.startswith(PART_PREFIX):
+                        stale = name[len(PART_PREFIX):-len(".parquet")] not in groups
+                    else:
+                        stale = table != "documents" and name[: -len(".parquet")] not in committed
+                    if stale and self.fs.delete(table, name):
+                        removed.append(self.fs.key(table, name))
+        return removed
+
     def store_raw(self, doc_id: str, data: bytes) -> Path:
         """Keep the document's bytes, content-addressed (WAREHOUSE/_raw/<sha256>), once."""
-        return write_once(self.root / "_raw" / doc_id, data)
+        self.fs.write_once(data, "_raw", doc_id)
+        return self.fs.key("_raw", doc_id)
 
     def link_raw(self, doc_id: str, source: Path) -> Path:
         """Make a raw-store file (data/raw/<sha256>) available as WAREHOUSE/_raw/<sha256>: a hard
         link where the file system allows it (no second copy of the bytes), else a copy."""
+        if isinstance(self.fs, Remote):
+            return self.store_raw(doc_id, Path(source).read_bytes()) if not self.fs.exists("_raw", doc_id) \
+                else self.fs.key("_raw", doc_id)
         path = self.root / "_raw" / doc_id
         if path.exists():
             return path
@@ -398,38 +446,47 @@ class Warehouse:
         return path
 
     def raw_path(self, doc_id: str) -> Path | None:
+        """A local file of the document's bytes (a remote warehouse's are copied to a local cache)."""
+        if isinstance(self.fs, Remote):
+            return self.fs.local_copy("_raw", doc_id) if self.fs.exists("_raw", doc_id) else None
         path = self.root / "_raw" / doc_id
         return path if path.exists() else None
 
+    def raw_bytes(self, doc_id: str) -> bytes | None:
+        """The document's bytes, if the warehouse keeps them."""
+        try:
+            return self.fs.read("_raw", doc_id)
+        except FileNotFoundError:
+            return None
+
+    def written(self, table: str, doc_id: str) -> object:
+        """When a document's own file in a table was last written (its mtime in ns locally; None if absent)."""
+        if isinstance(self.fs, Remote):
+            return None if (st := self.fs.stamp(table, f"{doc_id}.parquet")) is None else str(st)
+        st = self.fs.stamp(table, f"{doc_id}.parquet")
+        return None if st is None else st[1]
+
     def own_ids(self) -> set[str]:
         """The documents that have their own documents file (written since the last compaction)."""
-        try:
-            entries = list(os.scandir(self.root / "documents"))
-        except FileNotFoundError:
-            return set()
         return {
-            e.name[: -len(".parquet")]
-            for e in entries
-            if e.name.endswith(".parquet") and e.name != SCHEMA_FILE and not e.name.startswith(PART_PREFIX)
+            name[: -len(".parquet")]
+            for name in self.fs.names("documents")
+            if name.endswith(".parquet") and name != SCHEMA_FILE and not name.startswith((PART_PREFIX, "."))
         }
 
     def state(self) -> str:
         """A stamp of what the document tables hold: it changes whenever a document is written or a
         compaction commits (the manifest is a new file each time; documents' own files are listed)."""
-        manifest = self.root / MANIFEST
-        try:
-            st = os.stat(manifest)
-            stamp = f"{load_manifest(self.root).generation}:{st.st_ino}:{st.st_mtime_ns}"
-        except FileNotFoundError:
-            stamp = "none"
+        st = self.fs.stamp(MANIFEST)
+        stamp = f"{load_manifest(self.fs).generation}:{st}" if st is not None else "none"
         own = sorted(self.own_ids())
-        newest = max((os.stat(self.path("documents", d)).st_mtime_ns for d in own), default=0)
+        newest = max((str(self.fs.stamp("documents", f"{d}.parquet")) for d in own), default="0")
         return f"{stamp}:{len(own)}:{newest}"
 
     def doc_ids(self) -> list[str]:
         for _ in range(READ_TRIES):
             own = self.own_ids()
-            manifest = load_manifest(self.root)
+            manifest = load_manifest(self.fs)
             if self._unchanged(manifest, own):
                 return sorted(own | manifest.group_of.keys())
         raise OSError(f"the warehouse {self.root} kept changing while it was read")
@@ -437,20 +494,22 @@ class Warehouse:
     def read_document(self, doc_id: str) -> dict[str, list[dict]]:
         """Everything stored for one document, as rows."""
         for _ in range(READ_TRIES):
-            manifest = load_manifest(self.root)
-            own = self.path("documents", doc_id).exists()
+            manifest = load_manifest(self.fs)
+            own = self.fs.exists("documents", f"{doc_id}.parquet")
             group = manifest.group_of.get(doc_id)
             rows: dict[str, list[dict]] = {}
             try:
                 for table in ORDER:
                     if own:
-                        path = self.path(table, doc_id)
                         rows[table] = (
-                            pq.read_table(path, schema=DOCUMENT_SCHEMAS[table]).to_pylist() if path.exists() else []
+                            pq.read_table(self.path(table, doc_id), schema=DOCUMENT_SCHEMAS[table],
+                                          filesystem=self.arrow).to_pylist()
+                            if self.fs.exists(table, f"{doc_id}.parquet") else []
                         )
-                    elif group is not None and (part := self.root / table / part_name(group)).exists():
+                    elif group is not None and self.fs.exists(table, part_name(group)):
                         rows[table] = pq.read_table(
-                            part, schema=DOCUMENT_SCHEMAS[table], filters=pc.field("doc_id") == doc_id
+                            self.fs.key(table, part_name(group)), schema=DOCUMENT_SCHEMAS[table],
+                            filters=pc.field("doc_id") == doc_id, filesystem=self.arrow,
                         ).to_pylist()
                     else:
                         rows[table] = []
@@ -461,15 +520,18 @@ class Warehouse:
         raise OSError(f"the warehouse {self.root} kept changing while document {doc_id} was read")
 
     def has(self, doc_id: str) -> bool:
-        return self.path("documents", doc_id).exists() or doc_id in load_manifest(self.root).group_of
+        return self.fs.exists("documents", f"{doc_id}.parquet") or doc_id in load_manifest(self.fs).group_of
 
     def _unchanged(self, manifest: Manifest, own: set[str]) -> bool:
         """Whether no compaction happened since `manifest` and `own` were read (a compaction swaps the
         manifest first, then removes the documents' own files, documents row first)."""
-        if load_manifest(self.root).generation != manifest.generation:
+        if load_manifest(self.fs).generation != manifest.generation:
             return False
-        folder = self.root / "documents"
-        return all((folder / f"{d}.parquet").exists() for d in own)
+        if not own:
+            return True
+        present = set(self.fs.names("documents")) if len(own) > 1 else None
+        return all((f"{d}.parquet" in present) if present is not None else self.fs.exists("documents", f"{d}.parquet")
+                   for d in own)
 
     def snapshot(self, tables: list[str] | None = None) -> dict[str, TableFiles]:
         """The files of a consistent view of the document tables: each document once, either its own
@@ -477,24 +539,24 @@ class Warehouse:
         names = [t for t in (tables or ORDER) if t in DOCUMENT_SCHEMAS]
         for _ in range(READ_TRIES):
             own = self.own_ids()
-            manifest = load_manifest(self.root)
+            manifest = load_manifest(self.fs)
             overridden = sorted(d for d in own if d in manifest.group_of)
             out = {}
             for table in names:
-                folder = self.root / table
-                parts = [f for g in manifest.groups if (f := folder / part_name(g)).exists()]
-                mine = [f for d in sorted(own) if (f := folder / f"{d}.parquet").exists()]
-                out[table] = TableFiles(parts, mine, overridden)
+                present = set(self.fs.names(table))
+                parts = [self.fs.key(table, part_name(g)) for g in manifest.groups if part_name(g) in present]
+                mine = [self.fs.key(table, f"{d}.parquet") for d in sorted(own) if f"{d}.parquet" in present]
+                out[table] = TableFiles(parts, mine, overridden, self.arrow)
             if self._unchanged(manifest, own):
                 return out
         raise OSError(f"the warehouse {self.root} kept changing while it was read")
 
     def read(self, table: str) -> pa.Table:  # noqa: D102 (any table, contract or run)
-        folder = self.root / table
-        if not folder.exists():
+        if not self.fs.isdir(table):
             return SCHEMAS[table].empty_table()
         if table not in DOCUMENT_SCHEMAS:
-            return ds.dataset(str(folder), format="parquet", partitioning="hive", schema=SCHEMAS[table]).to_table()
+            return ds.dataset(str(self.fs.key(table)), format="parquet", partitioning="hive", schema=SCHEMAS[table],
+                              filesystem=self.arrow).to_table()
         for _ in range(READ_TRIES):
             files = self.snapshot([table])[table]
             try:
@@ -506,30 +568,35 @@ class Warehouse:
 
 def read_files(table: str, files: TableFiles) -> pa.Table:
     """One table's rows from a snapshot's files (compacted rows of documents written since left out)."""
-    schema = SCHEMAS[table]
+    schema, where = SCHEMAS[table], files.filesystem
     pieces = []
     if files.parts:
         keep = ~pc.field("doc_id").isin(files.overridden) if files.overridden else None
-        pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema).to_table(filter=keep))
+        pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema,
+                                 filesystem=where).to_table(filter=keep))
     if files.own:
-        pieces.append(ds.dataset([str(f) for f in files.own], format="parquet", schema=schema).to_table())
+        pieces.append(ds.dataset([str(f) for f in files.own], format="parquet", schema=schema,
+                                 filesystem=where).to_table())
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
 
 
-_DOCS_CACHE: dict[Path, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+_DOCS_CACHE: dict[str, tuple[tuple, dict[str, dict]]] = {}
 
 
-def _compacted_documents(path: Path) -> dict[str, dict]:
+def _compacted_documents(where: Folder, *parts: str) -> dict[str, dict]:
     """A compacted documents file's rows by doc_id, cached while the file is unchanged."""
-    st = os.stat(path)
-    key = (st.st_ino, st.st_mtime_ns, st.st_size)
-    hit = _DOCS_CACHE.get(path)
+    key = where.stamp(*parts)
+    if key is None:
+        raise FileNotFoundError(where.url_of(*parts))
+    name = where.url_of(*parts)
+    hit = _DOCS_CACHE.get(name)
     if hit is not None and hit[0] == key:
         return hit[1]
-    rows = {r["doc_id"]: r for r in pq.read_table(path, schema=SCHEMAS["documents"]).to_pylist()}
-    for stale in [p for p in _DOCS_CACHE if not p.exists()]:  # files compaction replaced
-        del _DOCS_CACHE[stale]
-    _DOCS_CACHE[path] = (key, rows)
+    table = pq.read_table(where.key(*parts), schema=SCHEMAS["documents"], filesystem=where.arrow)
+    rows = {r["doc_id"]: r for r in table.to_pylist()}
+    for stale in [p for p in _DOCS_CACHE if p.startswith(where.url_of()) and not folder(p).exists()]:
+        del _DOCS_CACHE[stale]  # files compaction replaced
+    _DOCS_CACHE[name] = (key, rows)
     return rows
 
 

@@ -28,7 +28,7 @@ from yujuesuan.checks.across_documents.rules import (
 )
 from yujuesuan.checks.rules import DocData
 from yujuesuan.checks.run import Rule
-from yujuesuan.warehouse.store import SCHEMA_FILE, Warehouse
+from yujuesuan.warehouse.store import Warehouse
 
 TABLES = ("cross_issues", "cross_pairs", "revisions")
 IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
@@ -150,8 +150,7 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
             run.pairs[p.pair] = run.pairs.get(p.pair, 0) + 1
         written = {}
         for doc_id in docs:
-            path = wh.path("documents", doc_id)
-            written[doc_id] = path.stat().st_mtime_ns if path.exists() else None
+            written[doc_id] = wh.written("documents", doc_id)
         stored: dict[str, set[str]] = defaultdict(set)
         for r in wh.read("cross_pairs").select(["doc_id", "checked_with"]).to_pylist():
             stored[r["doc_id"]].add(r["checked_with"])
@@ -181,9 +180,9 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
             for i in issues:
                 run.issues[i["severity"]] = run.issues.get(i["severity"], 0) + 1
         for table in TABLES:  # anchors that no longer have a pair
-            for path in (wh.root / table).glob("*.parquet"):
-                if path.name != SCHEMA_FILE and path.stem not in by_anchor:
-                    path.unlink()
+            for name in wh.files(table):
+                if name[: -len(".parquet")] not in by_anchor:
+                    wh.fs.delete(table, name)
         run.codes = publish_codes(warehouse)
     return run
 
