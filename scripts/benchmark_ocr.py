@@ -1,6 +1,6 @@
 """OCR yardstick: generator documents scanned (skew, speckle, one page sideways), extracted and checked.
 
-    python scripts/benchmark_ocr.py [N_DOCS] [DPI]
+    python scripts/benchmark_ocr.py [N_DOCS] [DPI] [FIRST]
 
 Reports cell recall against the generator's known values, how many wrong OCR values a check
 catches (a low-confidence flag on the cell, or a catalogue finding whose evidence rows hold it),
@@ -37,10 +37,10 @@ def key(i) -> tuple:
     return (i.table_code, i.section, i.code or i.row_label, i.column)
 
 
-def main(n_docs: int = 6, dpi: int = 150) -> None:
+def main(n_docs: int = 6, dpi: int = 150, first: int = 0) -> None:
     cells = found = wrong = caught = flagged_right = pages = 0
     seconds = 0.0
-    for n in range(n_docs):
+    for n in range(first, first + n_docs):
         layout = LAYOUTS[n % len(LAYOUTS)]
         gen = generate(100 + n, layout)
         data = scan_pdf(gen.pdf, Scan(dpi=dpi, skew=1.0 + 0.5 * (n % 3), sideways=(3 + n % 3,), seed=n))
@@ -84,4 +84,4 @@ def main(n_docs: int = 6, dpi: int = 150) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    main(*(int(a) for a in sys.argv[1:4]))
