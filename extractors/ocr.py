@@ -228,7 +228,7 @@ def _mid(a: int, b: int) -> float:
 def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: np.ndarray) -> list[Char]:
     """A segment's characters, each where the recogniser saw it: the ink between the midpoints to
     its neighbours (so the white gaps between words and columns stay white)."""
-    read = _fix_figure([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()])
+    read = _fix_figure(_lookalikes([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()]))
     if not read or sum(p for _, _, p in read) / len(read) < MIN_SCORE:
         return []
     pad = max(2, box.height // 4)
@@ -272,6 +272,22 @@ def _figure_char(text: str) -> bool:
 
 
 FIGURE_GAP = 0.8
+
+
+LOOKALIKES = {"拔款": "拨款", "部市": "部门"}  # misreads of the budget vocabulary that are no word
+
+
+def _lookalikes(read: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+    """Look-alike characters the recogniser confuses, put right where the pair it read is no word
+    but the pair of the budget vocabulary is (拔款 → 拨款): the table engine matches headers and
+    the unit line by their words."""
+    out = list(read)
+    for k in range(len(out) - 1):
+        fixed = LOOKALIKES.get(out[k][0] + out[k + 1][0])
+        if fixed:
+            out[k] = (fixed[0], out[k][1], out[k][2])
+            out[k + 1] = (fixed[1], out[k + 1][1], out[k + 1][2])
+    return out
 
 
 SEPARATORS = set(".,:;'·")

@@ -87,3 +87,12 @@ def test_characters_of_a_figure_meet() -> None:
     assert [c.x0 - p.x1 for p, c in zip(chars, chars[1:], strict=False)] == [0, 0, 0]
     apart = read([(5, 15), (18, 28), (48, 58)], [("1", 10), ("2", 23), ("7", 53)])  # "12" and "7"
     assert [c.x0 - p.x1 for p, c in zip(apart, apart[1:], strict=False)] == [0, 20]
+
+
+@pytest.mark.parametrize(
+    "seen, fixed", [("财政拔款收入", "财政拨款收入"), ("部市:示例县", "部门:示例县"), ("拔河", "拔河")]
+)
+def test_lookalikes_of_the_budget_vocabulary_are_put_right(seen: str, fixed: str) -> None:
+    from extractors.ocr import _lookalikes
+
+    assert "".join(t for t, _, _ in _lookalikes(_read(seen))) == fixed
