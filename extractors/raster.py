@@ -65,10 +65,30 @@ def decode_images(data: bytes) -> list[PageImage]:
 
 
 def binarise(grey: np.ndarray) -> np.ndarray:
-    """Ink as 1, paper as 0 (Otsu after a 3×3 median, which removes speckle noise)."""
-    smooth = cv2.medianBlur(grey, 3)
-    _, ink = cv2.threshold(smooth, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    """Ink as 1, paper as 0 (Otsu on the despeckled page)."""
+    _, ink = cv2.threshold(despeckle(grey), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return ink
+
+
+def despeckle(grey: np.ndarray) -> np.ndarray:
+    """The page without speckle: specks of ink up to `SPECK` pixels become paper, a light pixel
+    inside ink becomes ink. Unlike a median filter this keeps one-pixel strokes (the bars of 一 and
+    三 on a 96 dpi page)."""
+    threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    dark = (grey <= threshold).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    speck = stats[:, cv2.CC_STAT_AREA] <= SPECK
+    speck[0] = False
+    out = grey.copy()
+    out[speck[labels]] = 255
+    kernel = np.ones((3, 3), np.float32)
+    kernel[1, 1] = 0
+    around = cv2.filter2D(dark, cv2.CV_8U, kernel, borderType=cv2.BORDER_CONSTANT)
+    out[(dark == 0) & (around == 8)] = 0
+    return out
+
+
+SPECK = 3
 
 
 def _profile_score(ink: np.ndarray) -> float:

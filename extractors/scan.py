@@ -9,6 +9,9 @@ identities of the check catalogue are the safety net for the rest.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
+
+import numpy as np
 
 from extractors.extraction import Extraction, failed_extraction
 from extractors.layout import PageLayout
@@ -18,6 +21,7 @@ from extractors.records import Document
 UNCERTAIN = 0.9  # a figure read with less confidence than this is flagged
 SCAN_DPI = 200  # PDF pages without text are rendered at this resolution
 IMAGE_DPI = 144  # an image that does not state its resolution is taken as A4 at this
+MIN_NATIVE_DPI, MAX_NATIVE_DPI = 100, 400  # a scanned PDF page's own image is read at its resolution within these
 
 
 def extract_image(data: bytes, file_name: str, *, source_url: str | None = None) -> Extraction:
@@ -64,18 +68,50 @@ def ocr_images(ex: Extraction, images: list) -> dict[int, PageLayout] | None:
 
 
 def ocr_pdf_pages(ex: Extraction, data: bytes, numbers: list[int]) -> dict[int, PageLayout] | None:
-    """The given pages of a PDF rendered at `SCAN_DPI` and read by OCR."""
+    """The given pages of a PDF read by OCR, each at the resolution it was scanned at."""
+    return ocr_images(ex, pdf_page_images(data, numbers))
+
+
+def pdf_page_images(data: bytes, numbers: list[int]) -> list[tuple[int, np.ndarray, float]]:
+    """(page number, greyscale image, dpi) of the given pages: a page that is one upright image
+    filling it (a scan) gives that image's own pixels; any other page is rendered at `SCAN_DPI`
+    (resampling a scan blurs its thin strokes and costs time)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
-        images = []
+        out = []
         for n in numbers:
-            bitmap = pdf[n - 1].render(scale=SCAN_DPI / 72, grayscale=True)
-            images.append((n, bitmap.to_numpy().copy(), SCAN_DPI))
+            page = pdf[n - 1]
+            native = _scanned_image(page)
+            if native is None:
+                native = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy().copy(), float(SCAN_DPI)
+            out.append((n, *native))
     finally:
         pdf.close()
-    return ocr_images(ex, images)
+    return out
+
+
+def _scanned_image(page: Any) -> tuple[np.ndarray, float] | None:
+    """The page's one image in its own pixels and resolution, when it fills the page upright."""
+    import pypdfium2.raw as pdfium_c
+
+    objs = list(page.get_objects(max_depth=1))
+    if len(objs) != 1 or objs[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return None
+    image = objs[0]
+    m = image.get_matrix()
+    width, height = page.get_size()
+    if m.b or m.c or m.a <= 0 or m.d <= 0 or m.a < 0.95 * width or m.d < 0.95 * height:
+        return None  # turned, mirrored or not the whole page: render it
+    try:
+        grey = np.array(image.get_bitmap(render=False).to_pil().convert("L"))
+    except Exception:  # noqa: BLE001 - pdfium cannot hand over this image's pixels: render the page
+        return None
+    dpi = grey.shape[1] / (m.a / 72)
+    if not MIN_NATIVE_DPI <= dpi <= MAX_NATIVE_DPI or abs(grey.shape[0] / (m.d / 72) - dpi) > 1:
+        return None
+    return grey, round(dpi, 2)
 
 
 def finish(ex: Extraction, pages: dict[int, PageLayout] | list[PageLayout], data: bytes) -> Extraction:

@@ -204,6 +204,19 @@ CASES: dict[str, DocData] = {
     "catalogue.code_unknown": doc([item("03", "expenditure", "某某支出", "合计", "1", code="299")]),
     "catalogue.code_name": doc([item("03", "expenditure", "教育支出", "合计", "1", code="201")]),
     "units.scale": doc([*summary("10", "10"), item("02", "income", "合计", "本年收入合计", "0.001")]),
+    "table.ocr_suspect": doc(
+        [
+            {**item("03", "expenditure", "一般公共服务支出", "合计", "10", code="201", row=0), "ocr_confidence": 1.0},
+            {**item("03", "expenditure", "人大事务", "合计", "4", code="20101", row=1), "ocr_confidence": 1.0},
+            {**item("03", "expenditure", "政协事务", "合计", "8", code="20102", row=2), "ocr_confidence": 0.6},
+        ]
+    ),
+    "table.ocr_unverified": doc(
+        [
+            {**item("03", "expenditure", "附注", "合计", "8", row=0), "ocr_confidence": 0.6},
+            {**item("03", "expenditure", "其他", "合计", "4", row=1), "ocr_confidence": 1.0},
+        ]
+    ),
 }
 
 

@@ -65,3 +65,34 @@ def test_figure_separators_are_put_right(seen: str, fixed: str) -> None:
 def test_undecodable_image_is_an_error() -> None:
     with pytest.raises(raster.ImageError):
         raster.decode_images(b"\x89PNG\r\n\x1a\n not really")
+
+
+def test_characters_of_a_figure_meet() -> None:
+    """A decimal point printed in a full-width advance (monospaced figures) leaves white on both
+    sides of its ink, and so do the digits: the boxes meet, so the figure stays one word ("8.53",
+    not "8." "53" or "8.5" "3"); a wide white (another figure) stays white."""
+    from extractors.ocr import _chars
+
+    box = raster.Box(0, 0, 100, 20)
+    pad = max(2, box.height // 4)
+
+    def read(ink: list[tuple[int, int]], seen: list[tuple[str, int]]) -> list:
+        inked = np.zeros(100, dtype=bool)
+        for a, b in ink:
+            inked[a:b] = True
+        return _chars(box, [(t, (x + pad) / (box.width + 2 * pad), 0.99) for t, x in seen], 1.0, inked)
+
+    chars = read([(5, 15), (27, 30), (45, 55), (60, 70)], [("8", 10), (".", 28), ("5", 50), ("3", 65)])
+    assert "".join(c.text for c in chars) == "8.53"
+    assert [c.x0 - p.x1 for p, c in zip(chars, chars[1:], strict=False)] == [0, 0, 0]
+    apart = read([(5, 15), (18, 28), (48, 58)], [("1", 10), ("2", 23), ("7", 53)])  # "12" and "7"
+    assert [c.x0 - p.x1 for p, c in zip(apart, apart[1:], strict=False)] == [0, 20]
+
+
+@pytest.mark.parametrize(
+    "seen, fixed", [("财政拔款收入", "财政拨款收入"), ("部市:示例县", "部门:示例县"), ("拔河", "拔河")]
+)
+def test_lookalikes_of_the_budget_vocabulary_are_put_right(seen: str, fixed: str) -> None:
+    from extractors.ocr import _lookalikes
+
+    assert "".join(t for t, _, _ in _lookalikes(_read(seen))) == fixed

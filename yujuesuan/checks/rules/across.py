@@ -87,6 +87,8 @@ def cross_sum(doc: DocData, cfg: dict) -> list[Finding]:
     lv = left[0]["value"]
     rv = sum((r[0]["value"] for r in rights if r), Decimal(0))
     evidence = [left[0], *[r[0] for r in rights if r]]
+    if "evaluated" in cfg:  # the OCR rules ask which rows an identity checked (see base._mismatch)
+        cfg["evaluated"].append(evidence)
     outcome = compare(rv, lv, len(rights), cfg["tolerance"])
     if not outcome:
         return []

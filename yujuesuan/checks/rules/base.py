@@ -89,7 +89,11 @@ def _finding(outcome: str, severity: str, message: str, **kw) -> Finding:
 
 
 def _mismatch(cfg: dict, expected: Decimal, actual: Decimal, addends: int, message: str, **kw) -> Finding | None:
-    """A finding when `actual` differs from `expected` (info within 尾差), else None."""
+    """A finding when `actual` differs from `expected` (info within 尾差), else None. A caller that
+    wants every identity evaluated (the OCR rules) passes a list as cfg["evaluated"]: each
+    comparison's rows are added to it, whether it holds or not."""
+    if "evaluated" in cfg:
+        cfg["evaluated"].append(kw.get("rows") or [])
     outcome = compare(expected, actual, addends, cfg["tolerance"])
     if not outcome:
         return None

@@ -1,0 +1,101 @@
+"""OCR values the accounting identities cast doubt on, named cell by cell.
+
+Each OCR figure keeps its confidence (`ocr_confidence`, the weakest of its digits). The identities
+of the catalogue (Σ children = parent, totals, row sums, the 收支总表 sides, cross-table sums) are
+the safety net: when one fails on an OCR document, every OCR value in it read with less confidence
+than its table's median is flagged on its cell (`table.ocr_suspect`). A value no identity checks
+has no net: read with less than the median confidence it is flagged as unverified
+(`table.ocr_unverified`).
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from yujuesuan.checks.rules.base import DocData, Finding
+
+IDENTITIES = ("hierarchy_sum", "total_sum", "row_sum", "ordinal_sum", "balance", "row_formula", "cross_sum")
+
+
+def _identities(doc: DocData) -> tuple[list[Finding], list[list[dict]]]:
+    """The failed identities of the document, and the rows of every identity evaluated on it."""
+    from yujuesuan.checks.rules import RULES
+    from yujuesuan.checks.run import load_catalogue
+
+    failed: list[Finding] = []
+    evaluated: list[list[dict]] = []
+    for rule in load_catalogue():
+        if rule.rule not in IDENTITIES or not rule.applies(doc):
+            continue
+        cfg = {**rule.as_cfg(), "evaluated": evaluated}
+        for f in RULES[rule.rule](doc, cfg):
+            evaluated.append(f.rows)
+            if f.severity != "info" and not f.not_run:
+                failed.append(f)
+    return failed, evaluated
+
+
+def _cell(i: dict) -> str:
+    return f"{i.get('code') or i['row_label']} / {i['column']}"
+
+
+def _medians(items: list[dict]) -> dict[str, float]:
+    by_table: dict[str, list[float]] = {}
+    for i in items:
+        by_table.setdefault(i["table_code"], []).append(i["ocr_confidence"])
+    return {t: median(v) for t, v in by_table.items()}
+
+
+def ocr_suspect(doc: DocData, cfg: dict) -> list[Finding]:
+    ocr = [i for i in doc.items if i.get("ocr_confidence") is not None]
+    if not ocr:
+        return []
+    medians = _medians(ocr)
+    failed, evaluated = _identities(doc)
+
+    def weak(i: dict) -> bool:
+        return i.get("ocr_confidence") is not None and i["ocr_confidence"] < medians[i["table_code"]]
+
+    out: list[Finding] = []
+    named: set[int] = set()
+    for f in failed:
+        for i in f.rows:
+            if id(i) in named or not weak(i):
+                continue
+            named.add(id(i))
+            out.append(
+                Finding(
+                    cfg["severity"],
+                    f"Table {i['table_code']}: {_cell(i)} was read by OCR as {i.get('printed')!r} with confidence "
+                    f"{i['ocr_confidence']:.2f} (the table's median: {medians[i['table_code']]:.2f}) and takes part "
+                    f"in a failed identity ({f.locator}); check it against page {i.get('page')}.",
+                    table_code=i["table_code"],
+                    locator=f"page {i.get('page')}, row {i.get('row_index')}, column {i['column']}",
+                    actual=i.get("printed"),
+                    rows=[i],
+                )
+            )
+    return out
+
+
+def ocr_unverified(doc: DocData, cfg: dict) -> list[Finding]:
+    ocr = [i for i in doc.items if i.get("ocr_confidence") is not None]
+    if not ocr:
+        return []
+    medians = _medians(ocr)
+    _, evaluated = _identities(doc)
+    checked = {id(i) for rows in evaluated for i in rows}
+    return [
+        Finding(
+            cfg["severity"],
+            f"Table {i['table_code']}: {_cell(i)} was read by OCR as {i.get('printed')!r} with confidence "
+            f"{i['ocr_confidence']:.2f} (the table's median: {medians[i['table_code']]:.2f}) and no accounting "
+            f"identity checks it; check it against page {i.get('page')}.",
+            table_code=i["table_code"],
+            locator=f"page {i.get('page')}, row {i.get('row_index')}, column {i['column']}",
+            actual=i.get("printed"),
+            rows=[i],
+        )
+        for i in ocr
+        if id(i) not in checked and i["ocr_confidence"] < medians[i["table_code"]]
+    ]
