@@ -24,6 +24,10 @@ def test_the_generated_corpus_scores_exactly_with_no_findings(tmp_path) -> None:
     assert result.facts_want > 0 and result.facts_found == result.facts_want
     text = report(result)
     assert "cell_recall=1.0000 cell_precision=1.0000 errors=0" in text and "planted errors caught" in text
+    budget = result.by_kind["部门预算"]  # the 部门预算 documents, scored apart from the 部门决算 ones
+    assert budget.want > 0 and budget.recall == 1.0 and budget.precision == 1.0
+    assert sum(k == "部门预算" for k in result.kind_of.values()) >= 3
+    assert f"部门预算: {sum(k == '部门预算' for k in result.kind_of.values())} document(s)" in text
 
 
 def test_a_misread_lowers_the_score_of_its_family(tmp_path) -> None:
@@ -60,3 +64,13 @@ def test_a_folder_without_truth_is_a_clear_error(tmp_path, capsys) -> None:
     assert main(["bench", str(tmp_path), "--planted", "0"]) == 1
     assert "no document with a ground-truth JSON" in capsys.readouterr().err
     assert main(["bench", str(tmp_path / "nope")]) == 2
+
+
+def test_the_truth_of_a_budget_says_so() -> None:
+    from yujuesuan.samples.bench import truth_of
+
+    truth = truth_of(generate(4, Layout(kind="budget", currency="元")), "b.pdf")
+    assert truth["kind"] == "部门预算" and truth["currency_unit"] == "元"
+    summary = next(t for t in truth["tables"] if t["code"] == "公开01表")
+    assert summary["family"] == "summary" and {c for r in summary["rows"] for c in r["values"]} == {"预算数"}
+    assert truth_of(generate(4), "f.pdf")["kind"] == "部门决算"

@@ -4,7 +4,8 @@
 format of ../shared/fixtures, read by tools/score.py: tables → rows → values in the document's
 currency unit) and prints, per table family, cell recall and precision; fact recall where the truth
 lists facts; the error-level findings on these (clean) documents; and, with --planted N, how many of
-N planted errors the checks catch, per kind. Without DIR it first writes the project's own generated
+N planted errors the checks catch, per kind; and, where the truths name several, per kind of
+document (部门决算, 部门预算). Without DIR it first writes the project's own generated
 corpus (every layout family the generator makes, with its truth) and scores that.
 """
 
@@ -44,7 +45,13 @@ CORPUS: list[tuple[str, Layout]] = [
     ("narrative-wan", Layout(narrative="万元")),
     ("narrative-yuan-plain", Layout(narrative="元", separators=False, currency="元")),
     ("narrative-wan-over-yuan-tables", Layout(narrative="万元", currency="元", rules="horizontal")),
+    # 部门预算: 收支预算总表, 收入预算表, 支出预算表
+    ("budget-wan-grid", Layout(kind="budget")),
+    ("budget-yuan-horizontal", Layout(kind="budget", currency="元", rules="horizontal")),
+    ("budget-split-codes", Layout(kind="budget", split_codes=True, column_numbers=True)),
+    ("budget-yuan-no-rules-long", Layout(kind="budget", currency="元", rules="none", decimals=False, rows_per_page=6)),
 ]
+KIND_WORDS = {"final": "部门决算", "budget": "部门预算"}
 
 
 def _norm(text: str | None) -> str:
@@ -81,7 +88,7 @@ def truth_of(gen: Generated, file_name: str) -> dict:
         "pdf": file_name,
         "unit": gen.unit_name,
         "year": gen.year,
-        "kind": "部门决算",
+        "kind": KIND_WORDS[gen.layout.kind],
         "currency_unit": gen.layout.currency,
         "facts": [  # contract metrics, values in 元 (% for shares and rates)
             {"metric": f.metric, "qualifier": f.qualifier, "value": str(f.value), "unit": f.unit} for f in gen.facts
@@ -138,6 +145,9 @@ class BenchResult:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # document, check id, message
     planted: dict[str, list[int]] = field(default_factory=dict)  # kind → [caught, planted]
     missing_documents: list[str] = field(default_factory=list)
+    by_kind: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))  # the truth's kind (部门预算 …)
+    kind_of: dict[str, str] = field(default_factory=dict)  # document → its truth's kind
+    facts_by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [found, wanted]
 
     @property
     def total(self) -> Score:
@@ -272,8 +282,7 @@ def bench(folder: str | os.PathLike[str], warehouse: str | os.PathLike[str] | No
         for doc, truth in pairs:
             rows = by_doc[hashlib.sha256(doc.read_bytes()).hexdigest()]
             result.documents += 1
-            _score_document(truth, rows["line_items"], result)
-            _score_facts(truth, rows["facts"], rows["variances"], result)
+            _score_part(truth, rows, doc.name, result)
             result.errors += [(doc.name, i["check_id"], i["message"]) for i in rows["quality_issues"]
                               if i["severity"] == "error"]
     if planted:
@@ -282,6 +291,35 @@ def bench(folder: str | os.PathLike[str], warehouse: str | os.PathLike[str] | No
         result.planted = run_harness(planted).by_kind
         result.planted["narrative"] = _planted_narrative(max(1, planted // 4))
     return result
+
+
+def _score_part(truth: dict, rows: dict[str, list[dict]], name: str, result: BenchResult) -> None:
+    """One document's cells and facts, added to its family's and its kind's totals."""
+    part = BenchResult()
+    _score_document(truth, rows["line_items"], part)
+    _score_facts(truth, rows["facts"], rows["variances"], part)
+    kind = result.kind_of[name] = str(truth.get("kind") or "unknown")
+    for family, score in part.by_family.items():
+        result.by_family[family].add(score)
+        result.by_kind[kind].add(score)
+    result.facts_want += part.facts_want
+    result.facts_found += part.facts_found
+    found, want = result.facts_by_kind.get(kind, [0, 0])
+    result.facts_by_kind[kind] = [found + part.facts_found, want + part.facts_want]
+
+
+def _kind_lines(result: BenchResult) -> list[str]:
+    """Per kind of document (部门决算, 部门预算): documents, cells, recall, precision, facts, error findings."""
+    if len(result.by_kind) < 2:
+        return []
+    lines = [""]
+    for kind, s in sorted(result.by_kind.items()):
+        docs = sum(k == kind for k in result.kind_of.values())
+        errors = sum(result.kind_of.get(doc) == kind for doc, _, _ in result.errors)
+        found, want = result.facts_by_kind.get(kind, [0, 0])
+        lines.append(f"{kind}: {docs} document(s), {s.want} cells, recall {s.recall:.4f}, precision "
+                     f"{s.precision:.4f}, facts {found}/{want}, error-level findings {errors}")
+    return lines
 
 
 def _planted_narrative(n: int) -> list[int]:
@@ -310,6 +348,7 @@ def report(result: BenchResult) -> str:
         lines.append(f"{family:<24} {s.want:>7} {s.recall:>8.4f} {s.precision:>10.4f}")
     t = result.total
     lines.append(f"{'all':<24} {t.want:>7} {t.recall:>8.4f} {t.precision:>10.4f}")
+    lines += _kind_lines(result)
     lines.append("")
     if result.facts_want:
         share = result.facts_found / result.facts_want

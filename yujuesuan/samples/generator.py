@@ -1,10 +1,11 @@
-"""Synthetic disclosure generator: 部门决算 PDFs with known numbers and varied layout.
+"""Synthetic disclosure generator: 部门决算 and 部门预算 PDFs with known numbers and varied layout.
 
 It makes the project's bundled samples (data/samples) and the documents of parametrised tests.
 Every figure it prints is also returned as an expected line item, so a test can compare the
 extraction exactly. Layout varies by `Layout`: currency unit, codes joined (2010301) or split
 over 类|款|项 columns, full grid / horizontal rules only / no rules, and rows per page (long
-tables break over pages and repeat their header).
+tables break over pages and repeat their header). `Layout.kind` "budget" makes a 部门预算 (收支预算总表,
+收入预算表, 支出预算表 with 合计 at the bottom, the year being the budget year) from the same figures.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Layout:
     # the self-evaluation attachments (项目支出绩效自评表, 部门整体支出绩效自评表), their 单位 label
     # printed as 万元 or 元, or "unprinted" (no label; figures in 万元)
     performance: str | None = None
+    kind: str = "final"  # final (部门决算) | budget (部门预算: tables 01-03 only)
 
 
 @dataclass(frozen=True)
@@ -290,24 +292,30 @@ def _mutate(
 
 
 def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None = None) -> Generated:
-    """One synthetic 部门决算 (tables 01, 02, 03) with its expected line items (of the document
-    before `mutation`, which changes one table as printed)."""
+    """One synthetic 部门决算 (tables 01, 02, 03), or 部门预算 with `layout.kind` "budget", with its
+    expected line items (of the document before `mutation`, which changes one table as printed)."""
     rng = random.Random(seed)
     layout = layout or Layout()
+    if layout.kind == "budget":
+        _check_budget_layout(layout)
     unit = rng.choice(UNITS)
-    year = rng.choice([2022, 2023, 2024])
+    year = rng.choice([2022, 2023, 2024]) + (layout.kind == "budget")  # a budget is for the year ahead
     rows = _function_rows(rng, layout)
     expected: list[Expected] = []
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1)  # same seed, same bytes
-    _cover(c, unit, year, layout)
+    (_budget_cover if layout.kind == "budget" else _cover)(c, unit, year, layout)
     pages = _Pages(c, layout)
     pages.page = 1
     meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"
     tops = [r for r in rows if len(r[0]) == 3]
     total = {k: sum((r[2][k] for r in tops), Decimal(0)) for k in ("basic", "project", "fiscal", "other")}
-    detail = _summary_table(pages, layout, meta, total, tops, mutation, expected)
-    detail = _coded_tables(pages, layout, meta, total, rows, mutation, expected) or detail
+    if layout.kind == "budget":
+        detail = _budget_tables(pages, layout, f"部门：{unit}    {year}年    单位：{layout.currency}", total, rows,
+                                mutation, expected)
+    else:
+        detail = _summary_table(pages, layout, meta, total, tops, mutation, expected)
+        detail = _coded_tables(pages, layout, meta, total, rows, mutation, expected) or detail
     if layout.sangong:
         expected += _sangong(pages, rng, layout, meta)
     projects = _performance(pages, random.Random(seed + 11), layout, unit, year) if layout.performance else []
@@ -338,6 +346,100 @@ def _cover(c: canvas.Canvas, unit: str, year: int, layout: Layout) -> None:
         contents.append("九、财政拨款“三公”经费支出决算表")
     for n, title in enumerate(contents):
         c.drawString(120, h - 110 - 24 * n, title)
+
+
+BUDGET_KINDS = ("final", "budget")
+
+
+def _check_budget_layout(layout: Layout) -> None:
+    """A 部门预算 is made of tables 01-03: the options only 决算 documents have are refused."""
+    extras = [name for name in ("sangong", "narrative", "performance") if getattr(layout, name)]
+    if extras:
+        raise ValueError(f"a budget layout has no {', '.join(extras)} (only 决算 documents do)")
+
+
+def _budget_cover(c: canvas.Canvas, unit: str, year: int, layout: Layout) -> None:
+    """The 部门预算's title page ("2025年部门预算") and its contents page."""
+    c.setTitle(f"{unit}{year}年部门预算")
+    c.setFont(FONT, 24)
+    w, h = landscape(A4)
+    c.drawCentredString(w / 2, h / 2 + 20, f"{unit}")
+    c.drawCentredString(w / 2, h / 2 - 20, f"{year}年部门预算")
+    c.showPage()
+    c.setFont(FONT, 18)
+    c.drawCentredString(w / 2, h - 60, "目 录")
+    c.setFont(FONT, 12)
+    for n, title in enumerate(BUDGET_TITLES.values()):
+        c.drawString(120, h - 110 - 24 * n, f"{'一二三'[n]}、{title}")
+
+
+BUDGET_TITLES = {"01": "收支预算总表", "02": "收入预算表", "03": "支出预算表"}
+
+
+def budget_summary_rows(total: dict[str, Decimal], tops: list) -> tuple[list, list]:
+    """The 收支预算总表's panels as (label, 元) pairs: income (财政拨款收入 with its three funds, 事业收入,
+    事业单位经营收入, 其他收入, 收入总计) and expenditure (each 类, 支出总计)."""
+    zero = Decimal(0)
+    income = [
+        ("一、财政拨款收入", total["fiscal"]),
+        ("1.一般公共预算资金", total["fiscal"]),
+        ("2.政府性基金", zero),
+        ("3.国有资本经营预算", zero),
+        ("二、事业收入", zero),
+        ("三、事业单位经营收入", zero),
+        ("四、其他收入", total["other"]),
+        ("收入总计", total["fiscal"] + total["other"]),
+    ]
+    spent = [(f"{'一二三四五六'[i]}、{r[1]}", r[2]["basic"] + r[2]["project"]) for i, r in enumerate(tops)]
+    spent.append(("支出总计", total["basic"] + total["project"]))
+    return income, spent
+
+
+def _budget_tables(
+    pages: _Pages, layout: Layout, meta: str, total: dict[str, Decimal], rows: list,
+    mutation: Mutation | None, expected: list[Expected],
+) -> str | None:
+    """The 部门预算's tables: 01 收支预算总表 (项目 | 预算数 per panel), 02 收入预算表 and 03 支出预算表 by
+    function code with their 合计 row at the bottom; the mutation's detail if it is one of theirs."""
+    detail = None
+    income, spent = budget_summary_rows(total, [r for r in rows if len(r[0]) == 3])
+    body = []
+    for i in range(max(len(income), len(spent))):
+        pair = [income[i] if i < len(income) else ("", None), spent[i] if i < len(spent) else ("", None)]
+        body.append([t for label, v in pair for t in (label, _fmt(v, layout) if v is not None else "")])
+        for section, (label, v) in zip(("income", "expenditure"), pair, strict=True):
+            if v is not None:
+                expected.append(Expected("01", "summary", section, label, None, "预算数", v))
+    head = [[("收入", 2), ("支出", 2)], [("项目", 1), ("预算数", 1), ("项目", 1), ("预算数", 1)]]
+    tables = [("01", BUDGET_TITLES["01"], head, [220, 120, 240, 120], body, ["l", "r", "l", "r"], [1, 3])]
+    ncode = 3 if layout.split_codes else 1
+    code_head = [("类", 1), ("款", 1), ("项", 1)] if layout.split_codes else [("科目编码", 1)]
+    for code, family, columns in (
+        ("02", "income", [(layout.total_word or "合计", None), ("财政拨款收入", "fiscal"), ("其他收入", "other")]),
+        ("03", "expenditure", [(layout.total_word or "合计", None), ("基本支出", "basic"), ("项目支出", "project")]),
+    ):
+        parts = [k for _, k in columns if k]
+        coded = [(c, label, fig) for c, label, fig in rows] + [(None, "合计", total)]
+        body = []
+        for c, label, fig in coded:
+            vals = [sum((fig[k] for k in parts), Decimal(0))] + [fig[k] for k in parts]
+            cells = ([c[:3], c[3:5], c[5:7]] if layout.split_codes else [c]) if c else [""] * ncode
+            body.append(cells + [label] + [_fmt(v, layout) for v in vals])
+            expected += [Expected(code, family, None, label, c, n, v)
+                         for (n, _), v in zip(columns, vals, strict=True)]
+        header = [code_head + [("科目名称", 1)] + [(n, 1) for n, _ in columns]]
+        if layout.column_numbers:
+            header.append([("栏次", ncode + 1)] + [(str(n + 1), 1) for n in range(len(columns))])
+        tables.append((code, BUDGET_TITLES[code], header, [45, 35, 35][:ncode] if ncode == 3 else [80],
+                       body, ["l"] * (ncode + 1) + ["r"] * 3, list(range(ncode + 1, ncode + 4))))
+    for code, title, header, widths, body, aligns, value_cols in tables:
+        table_meta = meta
+        if mutation and mutation.table == code and mutation.kind != "narrative":
+            body, table_meta, detail = _mutate(mutation, body, meta, layout, value_cols)
+        if code != "01":
+            widths = widths + [230] + [110] * 3
+        pages.table(title, table_meta, header, widths, body, aligns)
+    return detail
 
 
 def _summary_table(

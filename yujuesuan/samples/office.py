@@ -1,4 +1,4 @@
-"""The second document producer: the generator's 部门决算 as XLSX and DOCX (and, where
+"""The second document producer: the generator's 部门决算 and 部门预算 as XLSX and DOCX (and, where
 LibreOffice is installed, XLS, DOC, PDF and HTML converted from them), with ground truth.
 
 The numbers are the PDF generator's (`yujuesuan.samples.generator.generate`: its expected line items are
@@ -31,6 +31,32 @@ CONVERT_TIMEOUT = 180.0
 
 
 @dataclass(frozen=True)
+class KindWords:
+    """What a document of one kind prints around the generator's tables (sheet names, titles, cover)."""
+
+    sheet_names: dict[str, str]
+    alt_sheet_names: dict[str, str]
+    titles: dict[str, str]
+    contents: list[str]
+    year: str  # 2024年度 (决算) or 2025年 (预算)
+    name: str  # 部门决算 | 部门预算
+
+
+# the 部门预算 as the Shanghai template's sheets name its tables (部门收支总表 …)
+WORDS = {
+    "final": KindWords(SHEET_NAMES, ALT_SHEET_NAMES, TITLES, CONTENTS, "年度", "部门决算"),
+    "budget": KindWords(
+        {"01": "部门收支总表", "02": "部门收入总表", "03": "部门支出总表"},
+        {"01": "收支预算总表", "02": "收入预算表", "03": "支出预算表"},
+        {"01": "部门收支总表", "02": "部门收入总表", "03": "部门支出总表"},
+        ["一、部门收支总表", "二、部门收入总表", "三、部门支出总表"],
+        "年",
+        "部门预算",
+    ),
+}
+
+
+@dataclass(frozen=True)
 class Office:
     """How an office lays out the workbook or Word file."""
 
@@ -47,6 +73,7 @@ class Office:
     header_rules: bool = True  # header cells ruled and centred like the body's grid, else bare text
     narrative: str | None = None  # Word files: the generator's 情况说明 in 万元 or 元 (its facts in the truth)
     separators: bool = True  # the narrative's figures with thousands separators, else without
+    kind: str = "final"  # the generator's kind: final (部门决算) | budget (部门预算)
 
 
 @dataclass
@@ -81,7 +108,8 @@ def _tables(gen: Generated, office: Office) -> list[_Table]:
         left = [inc[i].row_label, inc[i].value] if i < len(inc) else [None, None]
         right = [exp[i].row_label, exp[i].value] if i < len(exp) else [None, None]
         rows01.append(left + right)
-    head01 = [[("收入", 2, 1), ("支出", 2, 1)], [("项目", 1, 1), ("决算数", 1, 1), ("项目", 1, 1), ("决算数", 1, 1)]]
+    word = by_table["01"][0].column  # 决算数 | 预算数
+    head01 = [[("收入", 2, 1), ("支出", 2, 1)], [("项目", 1, 1), (word, 1, 1), ("项目", 1, 1), (word, 1, 1)]]
     tables.append(_Table("01", head01, rows01, [1, 3], None, []))
     for code in ("02", "03"):
         items = by_table[code]
@@ -107,7 +135,8 @@ def _tables(gen: Generated, office: Office) -> list[_Table]:
             header = [[("科目编码", 1, 1), ("科目名称", 1, 1)] + [(col, 1, 1) for col in columns]]
         figure_cols = list(range(ncode + 1, ncode + 1 + len(columns)))
         parents = [i for i, r in enumerate(rows) if r[0] and len(str(r[0])) == 3 and (ncode == 1 or not r[1])]
-        tables.append(_Table(code, header, rows, figure_cols, 0, parents))
+        total_row = next(i for i, r in enumerate(rows) if r[ncode] == "合计")  # on top (决算) or at the bottom (预算)
+        tables.append(_Table(code, header, rows, figure_cols, total_row, parents))
     return tables
 
 
@@ -117,7 +146,7 @@ def _number(value: Decimal, office: Office) -> float | int:
 
 
 def _meta(gen: Generated, office: Office) -> str:
-    return f"部门：{gen.unit_name}    {gen.year}年度    单位：{office.currency}"
+    return f"部门：{gen.unit_name}    {gen.year}{WORDS[office.kind].year}    单位：{office.currency}"
 
 
 def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
@@ -126,9 +155,9 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     from openpyxl.styles import Border, Side
 
     office = office or Office()
-    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes))
+    gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes, kind=office.kind))
     wb = openpyxl.Workbook()
-    _xlsx_front(wb, gen)
+    _xlsx_front(wb, gen, WORDS[office.kind])
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     cached: dict[str, dict[str, str]] = {}
@@ -138,8 +167,9 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     widest = max(len(t.rows[0]) for t in tables)  # the hidden column stands right of every table
     for t in tables:
         if office.sheet_per_table or ws is None:
-            names = ALT_SHEET_NAMES if office.alt_names else SHEET_NAMES
-            ws = wb.create_sheet(names[t.code] if office.sheet_per_table else "决算表")
+            words = WORDS[office.kind]
+            names = words.alt_sheet_names if office.alt_names else words.sheet_names
+            ws = wb.create_sheet(names[t.code] if office.sheet_per_table else words.name[2:] + "表")
             row = 1
         else:
             row += 2  # a blank row between tables
@@ -163,25 +193,32 @@ def write_xlsx(seed: int, office: Office | None = None) -> OfficeDocument:
     return OfficeDocument(data, f"office-{seed}.xlsx", "xlsx", gen, office)
 
 
-def _xlsx_front(wb, gen: Generated) -> None:  # noqa: ANN001
+def _xlsx_front(wb, gen: Generated, words: KindWords) -> None:  # noqa: ANN001
     """The cover sheet (the workbook's first) and the contents sheet."""
     cover = wb.active
     cover.title = "封面"
-    cover["A1"] = f"{gen.year}年度"
-    cover["A2"] = f"{gen.unit_name}部门决算"
+    cover["A1"], cover["A2"] = _cover_lines(gen, words)
     contents = wb.create_sheet("目录")
     contents["A1"] = "目录"
-    for i, line in enumerate(CONTENTS):
+    for i, line in enumerate(words.contents):
         contents.cell(i + 2, 1, line)
+
+
+def _cover_lines(gen: Generated, words: KindWords) -> tuple[str, str]:
+    """The cover's two lines: 2024年度 / X部门决算, or X / 2025年部门预算."""
+    if words.name == "部门预算":
+        return gen.unit_name, f"{gen.year}年部门预算"
+    return f"{gen.year}年度", f"{gen.unit_name}部门决算"
 
 
 def _xlsx_title(ws, t: _Table, row: int, gen: Generated, office: Office) -> int:  # noqa: ANN001
     """The table's title rows (merged across it) and its 部门 / 单位 row; the next free row."""
     if office.title_rows:
-        ws.cell(row, 1, f"{gen.unit_name}{gen.year}年度部门决算")
+        words = WORDS[office.kind]
+        ws.cell(row, 1, f"{gen.unit_name}{gen.year}{words.year}{words.name}")
         row += 1
     width = len(t.rows[0])
-    ws.cell(row, 1, TITLES[t.code])
+    ws.cell(row, 1, WORDS[office.kind].titles[t.code])
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     row += 1
     ws.cell(row, 1, f"部门：{gen.unit_name}")
@@ -312,24 +349,26 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
 
     office = office or Office()
     gen = generate(seed, Layout(currency=office.currency, split_codes=office.split_codes, narrative=office.narrative,
-                                separators=office.separators))
+                                separators=office.separators, kind=office.kind))
+    words = WORDS[office.kind]
     d = docx.Document()
-    d.add_paragraph(f"{gen.year}年度")
-    d.add_paragraph(f"{gen.unit_name}部门决算")
+    for line in _cover_lines(gen, words):
+        d.add_paragraph(line)
     d.add_page_break()
     d.add_paragraph("目录")
-    for line in CONTENTS:
+    for line in words.contents:
         d.add_paragraph(line)
     d.add_page_break()
     tables = _tables(gen, office)
-    income = next(r[1] for r in tables[0].rows if r[0] == "本年收入合计")
+    label = "本年收入合计" if office.kind == "final" else "收入总计"
+    income = next(r[1] for r in tables[0].rows if r[0] == label)
     d.add_paragraph(
-        f"{gen.year}年度本年收入合计{_fmt(income, gen.layout)}{office.currency}。"  # a fact the narrative reader finds
+        f"{gen.year}{words.year}{label}{_fmt(income, gen.layout)}{office.currency}。"  # a fact the narrative reads
     )
     for line in gen.narrative:  # the 情况说明, each sentence a paragraph as offices type it
         d.add_paragraph(line)
     for t in tables:
-        d.add_paragraph(TITLES[t.code])
+        d.add_paragraph(words.titles[t.code])
         d.add_paragraph(_meta(gen, office))
         ncols = len(t.rows[0])
         nhead = len(t.header)
@@ -389,6 +428,10 @@ SAMPLE_OFFICES: list[Office] = [
     Office(sheet_per_table=False, hidden_column=True, column_numbers=True, narrative="元"),
     Office(currency="元", merged_header=False, alt_names=True, narrative="万元", separators=False),
     Office(header_rules=False, split_codes=True),  # header cells as bare text above a ruled body
+    # 部门预算 (部门收支总表, 部门收入总表, 部门支出总表): a workbook's ways (元, formulas, 栏次, a hidden
+    # column) and a Word file's (split codes, header cells unmerged, the other sheet names)
+    Office(kind="budget", currency="元", formulas=True, column_numbers=True, hidden_column=True),
+    Office(kind="budget", split_codes=True, merged_header=False, alt_names=True),
 ]
 
 
