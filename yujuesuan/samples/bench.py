@@ -44,6 +44,12 @@ CORPUS: list[tuple[str, Layout]] = [
     ("narrative-wan", Layout(narrative="万元")),
     ("narrative-yuan-plain", Layout(narrative="元", separators=False, currency="元")),
     ("narrative-wan-over-yuan-tables", Layout(narrative="万元", currency="元", rules="horizontal")),
+    # what word processors and sheets do to a table: narrow columns wrapping a figure's last digit
+    # alone, a row the page break cuts in two, tables stacked on a page under the unit's heading line
+    ("narrow-lone-digits", Layout(narrow=True)),
+    ("row-cut-by-page-break", Layout(cut_row=6, split_codes=True)),
+    ("row-cut-by-page-break-yuan", Layout(cut_row=0, currency="元")),
+    ("stacked-under-headings", Layout(heading=True, stacked=True)),
 ]
 
 
