@@ -214,10 +214,10 @@ class _Pages:
         chunks = self._chunks(cells, len(header), cut, None if below is None else below - 40 - 30 * len(header))
         for n, chunk in enumerate(chunks):
             y = below if n == 0 and below is not None else self._new_page()
+            if n == 0 and self.heading:
+                self._heading(y + 26, widths)
+            c.setFont(FONT, 16)
             if n == 0:
-                if self.heading:
-                    self._heading(y + 26, widths)
-                c.setFont(FONT, 16)
                 c.drawCentredString(self.width / 2, y, title)
                 c.setFont(FONT, 10)
                 c.drawString(40, y - 24, meta)

@@ -338,8 +338,10 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
         space = _cut_space(t, widths, office.cut_row, gen) if widths and t.code == "02" else None
         if space is not None:
             d.add_page_break()
-        d.add_paragraph(TITLES[t.code])
+        title = d.add_paragraph(TITLES[t.code])
         meta = d.add_paragraph(_meta(gen, office))
+        for para in (title, meta):  # a title is kept with its table, as Word's heading styles keep it
+            para.paragraph_format.keep_with_next = True
         if space:
             meta.paragraph_format.space_after = docx.shared.Pt(space)  # the cut row's first line ends the page
         ncols = len(t.rows[0])
@@ -348,6 +350,8 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
         table.style = "Table Grid"
         if widths:
             _set_widths(table, widths)
+        for h in range(nhead):  # header rows are not broken across pages
+            table.rows[h]._tr.get_or_add_trPr().append(docx.oxml.OxmlElement("w:cantSplit"))
         taken: set[tuple[int, int]] = set()
         for h, hrow in enumerate(t.header):
             col = 0
