@@ -332,46 +332,53 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
     for line in gen.narrative:  # the 情况说明, each sentence a paragraph as offices type it
         d.add_paragraph(line)
     for t in tables:
-        narrow = t.code != "01" and (office.narrow or office.cut_row is not None)
-        short = 1.5 if office.cut_row is not None else 0.5  # a cut row's figures broken before their cents
-        widths = _narrow_widths(t, gen, short) if narrow else None
-        space = _cut_space(t, widths, office.cut_row, gen) if widths and t.code == "02" else None
-        if space is not None:
-            d.add_page_break()
-        title = d.add_paragraph(TITLES[t.code])
-        meta = d.add_paragraph(_meta(gen, office))
-        for para in (title, meta):  # a title is kept with its table, as Word's heading styles keep it
-            para.paragraph_format.keep_with_next = True
-        if space:
-            meta.paragraph_format.space_after = docx.shared.Pt(space)  # the cut row's first line ends the page
-        ncols = len(t.rows[0])
-        nhead = len(t.header)
-        table = d.add_table(rows=nhead + len(t.rows), cols=ncols)
-        table.style = "Table Grid"
-        if widths:
-            _set_widths(table, widths)
-        for h in range(nhead):  # header rows are not broken across pages
-            table.rows[h]._tr.get_or_add_trPr().append(docx.oxml.OxmlElement("w:cantSplit"))
-        taken: set[tuple[int, int]] = set()
-        for h, hrow in enumerate(t.header):
-            col = 0
-            for text, colspan, rowspan in hrow:
-                while (h, col) in taken:
-                    col += 1
-                cell = table.cell(h, col)
-                if office.merged_header and (colspan > 1 or rowspan > 1):
-                    cell = cell.merge(table.cell(h + rowspan - 1, col + colspan - 1))
-                cell.text = text
-                taken |= {(h + a, col + b) for a in range(rowspan) for b in range(colspan)}
-                col += colspan
-        for r, values in enumerate(t.rows):
-            for k, v in enumerate(values):
-                if v is not None:
-                    table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+        _docx_table(d, t, gen, office)
     d.add_paragraph("")  # Word ends a body with a paragraph (LibreOffice's .doc export drops a last table without)
     buf = io.BytesIO()
     d.save(buf)
     return OfficeDocument(buf.getvalue(), f"office-{seed}.docx", "docx", gen, office)
+
+
+def _docx_table(d, t: _Table, gen: Generated, office: Office) -> None:  # noqa: ANN001
+    """One table after its title and 单位 line (kept with it), its columns narrowed as the office asks."""
+    import docx
+
+    narrow = t.code != "01" and (office.narrow or office.cut_row is not None)
+    short = 1.5 if office.cut_row is not None else 0.5  # a cut row's figures broken before their cents
+    widths = _narrow_widths(t, gen, short) if narrow else None
+    space = _cut_space(t, widths, office.cut_row, gen) if widths and t.code == "02" else None
+    if space is not None:
+        d.add_page_break()
+    title = d.add_paragraph(TITLES[t.code])
+    meta = d.add_paragraph(_meta(gen, office))
+    for para in (title, meta):  # a title is kept with its table, as Word's heading styles keep it
+        para.paragraph_format.keep_with_next = True
+    if space:
+        meta.paragraph_format.space_after = docx.shared.Pt(space)  # the cut row's first line ends the page
+    ncols = len(t.rows[0])
+    nhead = len(t.header)
+    table = d.add_table(rows=nhead + len(t.rows), cols=ncols)
+    table.style = "Table Grid"
+    if widths:
+        _set_widths(table, widths)
+    for h in range(nhead):  # header rows are not broken across pages
+        table.rows[h]._tr.get_or_add_trPr().append(docx.oxml.OxmlElement("w:cantSplit"))
+    taken: set[tuple[int, int]] = set()
+    for h, hrow in enumerate(t.header):
+        col = 0
+        for text, colspan, rowspan in hrow:
+            while (h, col) in taken:
+                col += 1
+            cell = table.cell(h, col)
+            if office.merged_header and (colspan > 1 or rowspan > 1):
+                cell = cell.merge(table.cell(h + rowspan - 1, col + colspan - 1))
+            cell.text = text
+            taken |= {(h + a, col + b) for a in range(rowspan) for b in range(colspan)}
+            col += colspan
+    for r, values in enumerate(t.rows):
+        for k, v in enumerate(values):
+            if v is not None:
+                table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
 
 
 # LibreOffice's layout of python-docx's default template (measured on its PDFs): a cell's line, a row's
