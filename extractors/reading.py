@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from extractors.cells import Cell
 from extractors.codes import CODE, SPLIT_PART, split_code_prefix
-from extractors.grid import Grid
+from extractors.grid import Grid, cut_short
 from extractors.money import AMOUNT, parse_amount
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 from extractors.spec import TableSpec
@@ -352,13 +352,11 @@ def join_cut_row(
     row of the next page's `matrix` below its repeated header, with no code, whose figure fragments
     complete the broken figures of the last body row of the page before (`above`, read by `cols`), is
     the rest of that row. Its text joins that row's cells line by line and leaves the page; True if so."""
-    from extractors.grid import cut_short
-
     if not above_body or len(matrix) == 0 or any(len(row) != len(cols) for row in (above[above_body[-1]], matrix[0])):
         return False
     last = above[above_body[-1]]
     r = next((i for i, row in enumerate(matrix) if any(txt(c) and txt(c) not in header_words for c in row)), None)
-    if r is None:  # lone digits (of figures wrapped in narrow columns) are no 栏次 row here
+    if r is None:  # (lone digits, figures' last lines, may look like a 栏次 row: they are not skipped)
         return False
     rest = matrix[r]
     label = "".join(txt(rest[c.index]) for c in cols if c.role == "label")
@@ -375,13 +373,13 @@ def join_cut_row(
             continue
         top = last[k]
         if top is None:
-            last[k] = Cell(top_row(last), k, cell.text, cell.x0, cell.top, cell.x1, cell.bottom, cell.lines)
+            last[k] = Cell(_row_of(last), k, cell.text, cell.x0, cell.top, cell.x1, cell.bottom, cell.lines)
         else:
             top.text, top.lines = f"{top.text}\n{cell.text}", top.lines + cell.lines
         rest[k] = None
     return True
 
 
-def top_row(row: list[Cell | None]) -> int:
+def _row_of(row: list[Cell | None]) -> int:
     """The matrix row index of a row's cells."""
     return next(c.row for c in row if c is not None)
