@@ -8,6 +8,7 @@ with no horizontal rules are read line by line).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extractors.layout import Char, PageLayout, Rule, group_lines
@@ -277,9 +278,18 @@ def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
 
 
 def _wrapped_amount(pieces: list[str]) -> bool:
-    """Lines of one ruled cell that are one amount wrapped in a narrow column (11,867,5 | 02.80):
-    a piece alone is no amount, the pieces joined are one."""
-    return bool(AMOUNT.match("".join(pieces))) and not all(AMOUNT.match(p) for p in pieces)
+    """Lines of one ruled cell that are one amount wrapped in a narrow column (11,867,5 | 02.80, or
+    18,303.0 | 2): the pieces joined are one amount, and a piece alone is none or stops short of its cents."""
+    whole = all(AMOUNT.match(p) for p in pieces) and not any(cut_short(p) for p in pieces[:-1])
+    return bool(AMOUNT.match("".join(pieces))) and not whole
+
+
+def cut_short(text: str) -> bool:
+    """A figure's line that stops short of the figure's end: no amount (5,393,57, 238,201.), or one decimal."""
+    return not AMOUNT.match(text) or bool(CUT_DECIMALS.search(text))
+
+
+CUT_DECIMALS = re.compile(r"\.\d?$")
 
 
 def _col_of(x: float, xs: list[float]) -> int:

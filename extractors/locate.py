@@ -137,15 +137,19 @@ def _looks_tabular(page: PageLayout, lines: list[TextLine], s: EngineSettings) -
 
 
 PREAMBLE = re.compile(expand("{preamble_words}"))
+# the unit's heading line: its name, the year, the document's kind, and nothing else
+HEADING = re.compile(expand(r"^[\u4e00-\u9fff（）()]{2,40}?\d{4}年度?{document_kinds}$"))
 
 
 def _preamble(page: PageLayout, line: TextLine, s: EngineSettings) -> bool:
-    """A line with no figure and no rule at its top or bottom: the next table's heading text,
-    not a row of the table above it."""
+    """A line with no figure and no rule at its top or bottom, or the unit's heading line (unit, year,
+    部门决算): the next table's heading text, not a row of the table above it."""
     if _has_figure(line, s) or NOTE.match(line.key):
         return False
     if not PREAMBLE.search(line.key):
         return False  # a label's wrapped tail (计) or a row of an unruled table
+    if HEADING.match(line.key):
+        return True  # the unit's heading above the title, ruled or not (a sheet's bordered title row)
     x0, x1 = line.chars[0].x0, line.chars[-1].x1
     reach = s.preamble_rule_reach_pt
     return not any(
@@ -160,9 +164,21 @@ FOOTER = re.compile(r"^(?=.)(公开\d{1,2}表)?([-—–]?\d{1,3}[-—–]?)?$|^
 def page_lines(page: PageLayout, settings: EngineSettings = DEFAULT_SETTINGS) -> list[TextLine]:
     """The page's text lines, without its footer (page number, a 公开NN表 label at the foot)."""
     lines = list(page.text_lines())
-    while lines and lines[-1].top > settings.footer_zone_share * page.height and FOOTER.match(lines[-1].key):
+    while (
+        lines
+        and lines[-1].top > settings.footer_zone_share * page.height
+        and FOOTER.match(lines[-1].key)
+        and not _ruled_below(page, lines[-1])
+    ):
         lines.pop()
     return lines
+
+
+def _ruled_below(page: PageLayout, line: TextLine) -> bool:
+    """A rule under the line that spans it: the line is inside a ruled table (a figure's last digits
+    wrapped onto a line of their own), not a page number below it."""
+    x0, x1 = line.chars[0].x0, line.chars[-1].x1
+    return any(r.orientation == "h" and r.top >= line.bottom - 1 and r.x0 <= x0 and r.x1 >= x1 for r in page.rules)
 
 
 Title = tuple[int, TableSpec, str, int]  # (line index, spec, printed title, lines used)

@@ -27,7 +27,7 @@ from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.issues import severity as registered_severity
 from extractors.layout import PageLayout
 from extractors.locate import Segment, TableRegion, locate_tables
-from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, split_rows
+from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, join_cut_row, split_rows
 from extractors.records import Document, LineItem, QualityIssue, TableResult
 from extractors.rows import Carry, RowContext, read_rows
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
@@ -116,6 +116,9 @@ class TableReader:
         self.grids[i] = self.build_grids(region, path)
         running = _Running()
         for j, seg in enumerate(region.segments):
+            self._shape_segment(i, j, seg, running)
+        running.previous = []
+        for j, seg in enumerate(region.segments):
             self._read_segment(i, j, seg, result, doc, running)
         self._finish(i, result, running.previous, doc)
         return result
@@ -135,22 +138,36 @@ class TableReader:
         )
         return unit
 
-    def _read_segment(
-        self, i: int, j: int, seg: Segment, result: TableResult, doc: Document, running: _Running
-    ) -> None:
+    def _shape_segment(self, i: int, j: int, seg: Segment, running: _Running) -> None:
+        """A segment's cells, header and columns; the rest of a row the page break cut goes back to
+        the page before (its figures completed) first."""
         grid = self.grids[i][j]
         if grid is None:
             for stage in (self.matrices, self.headers, self.columns):
                 stage[i].append(None)
-            self.items[i].append([])
             return
-        page = self.pages[seg.page - 1]
-        matrix = read_cells(page, grid, self.settings)
+        matrix = read_cells(self.pages[seg.page - 1], grid, self.settings)
         self.matrices[i].append(matrix)
+        before = next((k for k in range(j - 1, -1, -1) if self.matrices[i][k] is not None), None)
+        if seg.continuation and before is not None:
+            above, split, cols_above = self.matrices[i][before], self.headers[i][before], self.columns[i][before]
+            if above is not None and split is not None and cols_above is not None:
+                join_cut_row(above, split[1], cols_above, matrix, running.header_words)
         header, body = self.split_header(matrix, seg, running)
         self.headers[i].append((header, body))
         cols = self.assign_columns(matrix, header, body, grid, i, running.previous)
         self.columns[i].append(cols)
+        if header or not running.previous:
+            running.previous = cols
+
+    def _read_segment(
+        self, i: int, j: int, seg: Segment, result: TableResult, doc: Document, running: _Running
+    ) -> None:
+        grid, matrix, split, cols = self.grids[i][j], self.matrices[i][j], self.headers[i][j], self.columns[i][j]
+        if grid is None or matrix is None or split is None or cols is None:
+            self.items[i].append([])
+            return
+        header, body = split
         ctx = RowContext(
             doc_id=doc.doc_id,
             title=result.table_title,

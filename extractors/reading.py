@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from extractors.cells import Cell
 from extractors.codes import CODE, SPLIT_PART, split_code_prefix
-from extractors.grid import Grid
-from extractors.money import parse_amount
+from extractors.grid import Grid, cut_short
+from extractors.money import AMOUNT, parse_amount
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
 from extractors.spec import TableSpec
 from extractors.text import compact, has_cjk
@@ -342,3 +342,44 @@ def inherit_columns(
             same = overlap >= settings.same_column_overlap_share * min(col.x1 - col.x0, best.x1 - best.x0)
             if roles and same and best.role in ("code", "label", "value", "line_no"):
                 col.role, col.panel = best.role, best.panel
+
+
+def join_cut_row(
+    above: list[list[Cell | None]], above_body: list[int], cols: list[Column], matrix: list[list[Cell | None]],
+    header_words: set[str],
+) -> bool:
+    """A table row the page break cut in two (a word processor lets rows break across pages): the first
+    row of the next page's `matrix` below its repeated header, with no code, whose figure fragments
+    complete the broken figures of the last body row of the page before (`above`, read by `cols`), is
+    the rest of that row. Its text joins that row's cells line by line and leaves the page; True if so."""
+    if not above_body or len(matrix) == 0 or any(len(row) != len(cols) for row in (above[above_body[-1]], matrix[0])):
+        return False
+    last = above[above_body[-1]]
+    r = next((i for i, row in enumerate(matrix) if any(txt(c) and txt(c) not in header_words for c in row)), None)
+    if r is None:  # (lone digits, figures' last lines, may look like a 栏次 row: they are not skipped)
+        return False
+    rest = matrix[r]
+    label = "".join(txt(rest[c.index]) for c in cols if c.role == "label")
+    coded = any(txt(rest[c.index]) for c in cols if c.role == "code")
+    if coded or TOTAL_LABEL.match(label) or ORDINAL_LABEL.match(label):
+        return False
+    figures = [c.index for c in cols if c.role == "value" and txt(rest[c.index])]
+    if not figures or any(not txt(last[k]) or not AMOUNT.match(txt(last[k]) + txt(rest[k])) for k in figures):
+        return False
+    if not any(cut_short(txt(last[k])) for k in figures):
+        return False  # the row above printed its figures whole: this is a row of its own
+    for k, cell in enumerate(rest):
+        if cell is None or not txt(cell):
+            continue
+        top = last[k]
+        if top is None:
+            last[k] = Cell(_row_of(last), k, cell.text, cell.x0, cell.top, cell.x1, cell.bottom, cell.lines)
+        else:
+            top.text, top.lines = f"{top.text}\n{cell.text}", top.lines + cell.lines
+        rest[k] = None
+    return True
+
+
+def _row_of(row: list[Cell | None]) -> int:
+    """The matrix row index of a row's cells."""
+    return next(c.row for c in row if c is not None)

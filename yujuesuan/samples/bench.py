@@ -50,6 +50,12 @@ CORPUS: list[tuple[str, Layout]] = [
     ("budget-yuan-horizontal", Layout(kind="budget", currency="元", rules="horizontal")),
     ("budget-split-codes", Layout(kind="budget", split_codes=True, column_numbers=True)),
     ("budget-yuan-no-rules-long", Layout(kind="budget", currency="元", rules="none", decimals=False, rows_per_page=6)),
+    # what word processors and sheets do to a table: narrow columns wrapping a figure's last digit
+    # alone, a row the page break cuts in two, tables stacked on a page under the unit's heading line
+    ("narrow-lone-digits", Layout(narrow=True)),
+    ("row-cut-by-page-break", Layout(cut_row=6, split_codes=True)),
+    ("row-cut-by-page-break-yuan", Layout(cut_row=0, currency="元")),
+    ("stacked-under-headings", Layout(heading=True, stacked=True)),
 ]
 KIND_WORDS = {"final": "部门决算", "budget": "部门预算"}
 

@@ -69,6 +69,11 @@ class Layout:
     # printed as 万元 or 元, or "unprinted" (no label; figures in 万元)
     performance: str | None = None
     kind: str = "final"  # final (部门决算) | budget (部门预算: tables 01-03 only)
+    # what word processors and sheets do to a table (defaults: none of it)
+    narrow: bool = False  # 02/03's columns narrow: labels wrap, the widest figure wraps its last digit alone
+    cut_row: int | None = None  # this body row of 02 broken by the page break after its first line (implies narrow)
+    heading: bool = False  # the unit's heading line (…年度部门决算) in a ruled cell above each title
+    stacked: bool = False  # tables one below the other on a page while they fit (one sheet printed)
 
 
 @dataclass(frozen=True)
@@ -174,12 +179,19 @@ def _function_rows(rng: random.Random, layout: Layout) -> list[tuple[str, str, d
 
 
 class _Pages:
-    """Draws tables onto pages, starting a new page (with the header again) when one is full."""
+    """Draws tables onto pages, starting a new page (with the header again) when one is full.
+    A cell's text wider than its column wraps onto more lines (its row grows); with
+    `layout.cut_row`, that body row of table 02 is broken by the page break after its first line."""
 
-    def __init__(self, c: canvas.Canvas, layout: Layout) -> None:
+    LINE = 11.0  # the step between a wrapped cell's lines
+    FOOT = 40.0  # the page's bottom margin
+
+    def __init__(self, c: canvas.Canvas, layout: Layout, heading: str | None = None) -> None:
         self.c, self.layout = c, layout
         self.width, self.height = landscape(A4)
         self.page = 0
+        self.heading = heading if layout.heading else None  # the unit's heading line above each title
+        self.y: float | None = None  # where the page's last table ended (stacked tables)
 
     def table(
         self,
@@ -189,71 +201,154 @@ class _Pages:
         widths: list[float],
         rows: list[list[str]],
         aligns: list[str],
+        cut: int | None = None,
     ) -> None:
-        c, layout = self.c, self.layout
-        chunks = [rows[i : i + layout.rows_per_page] for i in range(0, len(rows), layout.rows_per_page)] or [[]]
+        c = self.c
+        cells = [[_wrap(text, w) for text, w in zip(row, widths, strict=False)] for row in rows]
+        wrapped = [i for i, row in enumerate(cells) if cut is not None and i >= cut
+                   and any(len(lines) > 1 for lines, a in zip(row, aligns, strict=False) if a == "r")]
+        if wrapped:  # the first row from `cut` on whose figures wrap: its first line ends the page
+            k = wrapped[0]
+            top, rest = [lines[:1] for lines in cells[k]], [lines[1:] or [""] for lines in cells[k]]
+            cells[k : k + 1] = [top, rest]
+            cut = k  # the page ends after the row's first line
+        else:
+            cut = None
+        below = self._below(len(header))
+        chunks = self._chunks(cells, len(header), cut, None if below is None else below - 40 - 30 * len(header))
         for n, chunk in enumerate(chunks):
-            if self.page:
-                c.showPage()
-            self.page += 1
-            c.setPageSize(landscape(A4))
+            y = below if n == 0 and below is not None else self._new_page()
+            if n == 0 and self.heading:
+                self._heading(y + 26, widths)
             c.setFont(FONT, 16)
-            y = self.height - 50
             if n == 0:
                 c.drawCentredString(self.width / 2, y, title)
                 c.setFont(FONT, 10)
                 c.drawString(40, y - 24, meta)
             y -= 40
-            self._rows(y, header, widths, chunk, aligns)
+            self.y = self._rows(y, header, widths, chunk, aligns)
+
+    def _below(self, nhead: int) -> float | None:
+        """Stacked tables: the y of the title below the table before, where a few of its rows still fit."""
+        if not self.layout.stacked or self.y is None:
+            return None
+        y = self.y - 30 - (26 if self.heading else 0)
+        return y if y - 40 - 30 * nhead - 3 * 18 > self.FOOT else None
+
+    def _new_page(self) -> float:
+        """A new page: the y of the title at its top."""
+        if self.page:
+            self.c.showPage()
+        self.page += 1
+        self.c.setPageSize(landscape(A4))
+        return self.height - 50 - (26 if self.heading else 0)
+
+    def _heading(self, y: float, widths: list[float]) -> None:
+        """The unit's heading line (单位 年度 部门决算) in a ruled cell, as a sheet prints its bordered title row."""
+        c = self.c
+        c.setFont(FONT, 10)
+        x1 = 40 + sum(widths)
+        c.drawCentredString((40 + x1) / 2, y - 10, self.heading or "")
+        c.setLineWidth(0.6)
+        c.rect(40, y - 14, x1 - 40, 16)
+
+    def _height(self, row: list[list[str]]) -> float:
+        return 18 + self.LINE * (max(len(lines) for lines in row) - 1) if row else 18
+
+    def _chunks(
+        self, cells: list[list[list[str]]], nhead: int, cut: int | None, first_room: float | None = None
+    ) -> list[list[list[list[str]]]]:
+        """The rows page by page: at most rows_per_page, as many as the page holds (the first page
+        `first_room` when the table starts below another), a break after `cut`."""
+        full = self.height - 90 - 30 * nhead - self.FOOT - (26 if self.heading else 0)
+        room = full if first_room is None else first_room - self.FOOT
+        chunks: list[list[list[list[str]]]] = [[]]
+        used = 0.0
+        for i, row in enumerate(cells):
+            h = self._height(row)
+            if chunks[-1] and (len(chunks[-1]) >= self.layout.rows_per_page or used + h > room):
+                chunks.append([])
+                used, room = 0.0, full
+            chunks[-1].append(row)
+            used += h
+            if i == cut and i + 1 < len(cells):
+                chunks.append([])
+                used, room = 0.0, full
+        return chunks
+
+    def _header(self, y: float, header: list[list[tuple[str, int]]], xs: list[float]) -> float:
+        """The header rows (their words wrapped in narrow columns); the y below them."""
+        c, rules = self.c, self.layout.rules
+        for hrow in header:
+            h = self._height([_wrap(text, xs[col + span] - xs[col]) for col, (text, span) in _at(hrow)])
+            for col, (text, span) in _at(hrow):
+                if text == "\0":  # a cell continued from the row above: no rule between them
+                    continue
+                a, b = xs[col], xs[col + span]
+                for n, line in enumerate(_wrap(text, b - a)):
+                    c.drawCentredString((a + b) / 2, y - 13 - self.LINE * n, line)
+                if rules == "grid":
+                    c.line(a, y, a, y - h)
+                    c.line(b, y, b, y - h)
+            if rules != "none":
+                c.line(xs[0], y, xs[-1], y)
+            y -= h
+        return y
 
     def _rows(
         self,
         y: float,
         header: list[list[tuple[str, int]]],
         widths: list[float],
-        rows: list[list[str]],
+        rows: list[list[list[str]]],
         aligns: list[str],
-    ) -> None:
+    ) -> float:
         c, rules = self.c, self.layout.rules
         x0 = 40
         xs = [x0]
         for w in widths:
             xs.append(xs[-1] + w)
-        h = 18
         c.setFont(FONT, 9)
         c.setLineWidth(0.6)
-        top = y
-        for hrow in header:
-            col = 0
-            for text, span in hrow:
-                if text == "\0":  # a cell continued from the row above: no rule between them
-                    col += span
-                    continue
-                a, b = xs[col], xs[col + span]
-                c.drawCentredString((a + b) / 2, y - 13, text)
-                if rules == "grid":
-                    c.line(a, y, a, y - h)
-                    c.line(b, y, b, y - h)
-                col += span
-            if rules != "none":
-                c.line(xs[0], y, xs[-1], y)
-            y -= h
+        y = body_top = self._header(y, header, xs)
         for row in rows:
             if rules != "none":
                 c.line(xs[0], y, xs[-1], y)
-            for k, text in enumerate(row):
-                if not text:
-                    continue
-                if aligns[k] == "r":
-                    c.drawRightString(xs[k + 1] - 4, y - 13, text)
-                else:
-                    c.drawString(xs[k] + 4, y - 13, text)
-            y -= h
+            for k, lines in enumerate(row):
+                for n, text in enumerate(lines):
+                    if not text:
+                        continue
+                    if aligns[k] == "r":
+                        c.drawRightString(xs[k + 1] - 4, y - 13 - self.LINE * n, text)
+                    else:
+                        c.drawString(xs[k] + 4, y - 13 - self.LINE * n, text)
+            y -= self._height(row)
         if rules != "none":
             c.line(xs[0], y, xs[-1], y)
         if rules == "grid":
             for x in xs:
-                c.line(x, top - len(header) * h, x, y)
+                c.line(x, body_top, x, y)
+        return y
+
+
+def _at(hrow: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]]]:
+    """A header row's cells with the column each starts at."""
+    out, col = [], 0
+    for text, span in hrow:
+        out.append((col, (text, span)))
+        col += span
+    return out
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """A cell's text in lines no wider than its column (less its padding), as a word processor wraps it."""
+    lines, current = [], ""
+    for ch in text:
+        if current and pdfmetrics.stringWidth(current + ch, FONT, 9) > width - 8:
+            lines.append(current)
+            current = ""
+        current += ch
+    return [*lines, current]
 
 
 def _mutate(
@@ -305,7 +400,8 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1)  # same seed, same bytes
     (_budget_cover if layout.kind == "budget" else _cover)(c, unit, year, layout)
-    pages = _Pages(c, layout)
+    heading = f"{unit}{year}年部门预算" if layout.kind == "budget" else f"{unit}{year}年度部门决算"
+    pages = _Pages(c, layout, heading)
     pages.page = 1
     meta = f"部门：{unit}    {year}年度    单位：{layout.currency}"
     tops = [r for r in rows if len(r[0]) == 3]
@@ -530,15 +626,25 @@ def _coded_tables(
         if mutation and mutation.table == table_code and mutation.kind != "narrative":
             first = len(code_widths) + 1
             body, table_meta, detail = _mutate(mutation, body, meta, layout, list(range(first, first + len(columns))))
+        label_width, figure_width = 230.0, 110.0
+        if layout.narrow or layout.cut_row is not None:
+            label_width, figure_width = 60.0, _lone_digit_width(body, len(code_widths) + 1)
         pages.table(
             title,
             table_meta,
             header,
-            code_widths + [230] + [110] * len(columns),
+            code_widths + [label_width] + [figure_width] * len(columns),
             body,
             ["l"] * (len(code_widths) + 1) + ["r"] * len(columns),
+            cut=layout.cut_row if table_code == "02" else None,
         )
     return detail
+
+
+def _lone_digit_width(body: list[list[str]], first: int) -> float:
+    """A figure column just too narrow for the widest figure: its last digit wraps onto a line alone."""
+    widest = max((t for row in body for t in row[first:]), key=lambda t: pdfmetrics.stringWidth(t, FONT, 9))
+    return pdfmetrics.stringWidth(widest[:-1], FONT, 9) + 8 + 0.5
 
 
 def _say(value_yuan: Decimal, layout: Layout) -> str:

@@ -74,6 +74,9 @@ class Office:
     narrative: str | None = None  # Word files: the generator's 情况说明 in 万元 or 元 (its facts in the truth)
     separators: bool = True  # the narrative's figures with thousands separators, else without
     kind: str = "final"  # the generator's kind: final (部门决算) | budget (部门预算)
+    narrow: bool = False  # Word files: 02/03's columns narrow (labels wrap, the widest figure its last digit alone)
+    cut_row: int | None = None  # Word files: 02 placed so that the page break cuts this body row (or the first
+    # from it whose figures wrap) after its first line, its rest atop the next page (implies narrow)
 
 
 @dataclass
@@ -368,32 +371,132 @@ def write_docx(seed: int, office: Office | None = None) -> OfficeDocument:
     for line in gen.narrative:  # the 情况说明, each sentence a paragraph as offices type it
         d.add_paragraph(line)
     for t in tables:
-        d.add_paragraph(words.titles[t.code])
-        d.add_paragraph(_meta(gen, office))
-        ncols = len(t.rows[0])
-        nhead = len(t.header)
-        table = d.add_table(rows=nhead + len(t.rows), cols=ncols)
-        table.style = "Table Grid"
-        taken: set[tuple[int, int]] = set()
-        for h, hrow in enumerate(t.header):
-            col = 0
-            for text, colspan, rowspan in hrow:
-                while (h, col) in taken:
-                    col += 1
-                cell = table.cell(h, col)
-                if office.merged_header and (colspan > 1 or rowspan > 1):
-                    cell = cell.merge(table.cell(h + rowspan - 1, col + colspan - 1))
-                cell.text = text
-                taken |= {(h + a, col + b) for a in range(rowspan) for b in range(colspan)}
-                col += colspan
-        for r, values in enumerate(t.rows):
-            for k, v in enumerate(values):
-                if v is not None:
-                    table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+        _docx_table(d, t, gen, office, words)
     d.add_paragraph("")  # Word ends a body with a paragraph (LibreOffice's .doc export drops a last table without)
     buf = io.BytesIO()
     d.save(buf)
     return OfficeDocument(buf.getvalue(), f"office-{seed}.docx", "docx", gen, office)
+
+
+def _docx_table(d, t: _Table, gen: Generated, office: Office, words: KindWords) -> None:  # noqa: ANN001
+    """One table after its title and 单位 line (kept with it), its columns narrowed as the office asks."""
+    import docx
+
+    narrow = t.code != "01" and (office.narrow or office.cut_row is not None)
+    short = 1.5 if office.cut_row is not None else 0.5  # a cut row's figures broken before their cents
+    widths = _narrow_widths(t, gen, short) if narrow else None
+    space = _cut_space(t, widths, office.cut_row, gen) if widths and t.code == "02" else None
+    if space is not None:
+        d.add_page_break()
+    title = d.add_paragraph(words.titles[t.code])
+    meta = d.add_paragraph(_meta(gen, office))
+    for para in (title, meta):  # a title is kept with its table, as Word's heading styles keep it
+        para.paragraph_format.keep_with_next = True
+    if space:
+        meta.paragraph_format.space_after = docx.shared.Pt(space)  # the cut row's first line ends the page
+    ncols = len(t.rows[0])
+    nhead = len(t.header)
+    table = d.add_table(rows=nhead + len(t.rows), cols=ncols)
+    table.style = "Table Grid"
+    if widths:
+        _set_widths(table, widths)
+    for h in range(nhead):  # header rows are not broken across pages
+        table.rows[h]._tr.get_or_add_trPr().append(docx.oxml.OxmlElement("w:cantSplit"))
+    taken: set[tuple[int, int]] = set()
+    for h, hrow in enumerate(t.header):
+        col = 0
+        for text, colspan, rowspan in hrow:
+            while (h, col) in taken:
+                col += 1
+            cell = table.cell(h, col)
+            if office.merged_header and (colspan > 1 or rowspan > 1):
+                cell = cell.merge(table.cell(h + rowspan - 1, col + colspan - 1))
+            cell.text = text
+            taken |= {(h + a, col + b) for a in range(rowspan) for b in range(colspan)}
+            col += colspan
+    for r, values in enumerate(t.rows):
+        for k, v in enumerate(values):
+            if v is not None:
+                table.cell(nhead + r, k).text = _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+
+
+# LibreOffice's layout of python-docx's default template (measured on its PDFs): a cell's line, a row's
+# border, a body paragraph's advance, the cell padding (0.08in), glyph widths at 11pt, the first line's
+# top on a page, and the top of a cut row's first line that leaves room for it alone (the body ends at 720);
+# a paragraph's own space after replaces the template's (LO_AFTER)
+LO_LINE, LO_BORDER, LO_PARA, LO_PAD, LO_AFTER = 12.8, 0.5, 24.7, 5.76, 10.0
+LO_CJK, LO_DIGIT, LO_MARK = 11.0, 7.0, 3.5
+LO_FIRST_TOP, LO_CUT_TOP = 71.2, 700.0
+
+
+def _glyph(ch: str) -> float:
+    return LO_CJK if ord(ch) > 0x2E80 else LO_MARK if ch in ",." else LO_DIGIT
+
+
+def _text(v: str | Decimal | None, gen: Generated) -> str:
+    return "" if v is None else _fmt(v, gen.layout) if isinstance(v, Decimal) else v
+
+
+def _narrow_widths(t: _Table, gen: Generated, short: float = 0.5) -> list[float]:
+    """Column widths (pt) as a narrow Word table has them: codes fit, labels 4 characters a line,
+    figure columns `short` digits short of the widest figure (by default its last digit wraps onto a
+    line alone; 1.5: its cents)."""
+    widest = max(sum(map(_glyph, _text(r[k], gen))) for r in t.rows for k in t.figure_cols)
+    widths = []
+    for k in range(len(t.rows[0])):
+        if k in t.figure_cols:
+            widths.append(widest - short * LO_DIGIT + 2 * LO_PAD)
+        elif k == t.figure_cols[0] - 1:
+            widths.append(4 * LO_CJK + 2 * LO_PAD + 1)
+        else:
+            widths.append(max(sum(map(_glyph, _text(r[k], gen))) for r in t.rows) + 2 * LO_PAD + 2)
+    return widths
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a cell `width` wide (characters wrap where the line is full)."""
+    lines, used = 1, 0.0
+    for ch in text:
+        if used and used + _glyph(ch) > width - 2 * LO_PAD:
+            lines, used = lines + 1, 0.0
+        used += _glyph(ch)
+    return lines
+
+
+def _cut_space(t: _Table, widths: list[float], cut: int | None, gen: Generated) -> float | None:
+    """The space (pt) under the table's 单位 line, the table starting a page, that brings body row `cut`
+    (or the first from it whose figures wrap) to the page's foot with room for its first line alone;
+    None without `cut`, 0 where no row can be brought there."""
+    if cut is None:
+        return None
+
+    def height(cells: list[str]) -> float:
+        return max(_lines(c, w) for c, w in zip(cells, widths, strict=True)) * LO_LINE + LO_BORDER
+
+    y = LO_FIRST_TOP + 2 * LO_PARA + LO_BORDER
+    for hrow in t.header:  # a header cell counts in the row it starts, at the width of the columns it spans
+        col, lines = 0, 1
+        for text, colspan, _ in hrow:
+            lines = max(lines, _lines(text, sum(widths[col : col + colspan])))
+            col += colspan
+        y += lines * LO_LINE + LO_BORDER
+    for r, row in enumerate(t.rows):
+        texts = [_text(v, gen) for v in row]
+        if r >= cut and max(_lines(texts[k], widths[k]) for k in t.figure_cols) > 1 and y <= LO_CUT_TOP:
+            return LO_CUT_TOP - y + LO_AFTER
+        y += height(texts)
+    return 0.0
+
+
+def _set_widths(table, widths: list[float]) -> None:  # noqa: ANN001
+    """Fixed column widths (the grid and every cell), as Word stores a table the user narrowed."""
+    from docx.shared import Pt
+
+    table.autofit = False
+    for k, w in enumerate(widths):
+        table.columns[k].width = Pt(w)
+        for cell in table.columns[k].cells:
+            cell.width = Pt(w)
 
 
 def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
@@ -432,6 +535,9 @@ SAMPLE_OFFICES: list[Office] = [
     # column) and a Word file's (split codes, header cells unmerged, the other sheet names)
     Office(kind="budget", currency="元", formulas=True, column_numbers=True, hidden_column=True),
     Office(kind="budget", split_codes=True, merged_header=False, alt_names=True),
+    # Word tables narrowed: figures wrap (the widest its last digit alone), and a row the page break cuts
+    Office(narrow=True, merged_header=False, narrative="万元"),
+    Office(currency="元", cut_row=4, split_codes=True),
 ]
 
 
