@@ -87,6 +87,7 @@ class PageLayout:
     rotation: int = 0
     _lines: list[list[Char]] | None = field(default=None, repr=False, compare=False)
     _text_lines: list[TextLine] | None = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     def lines(self) -> list[list[Char]]:
         """Characters grouped into text lines (top to bottom, each left to right); computed once."""
@@ -100,21 +101,33 @@ class PageLayout:
         return self._text_lines
 
     def text(self) -> str:
-        return "\n".join("".join(c.text for c in line) for line in self.lines())
+        """The page's text, line by line (computed once, like its lines)."""
+        if self._text is None:
+            self._text = "\n".join(ln.text for ln in self.text_lines())
+        return self._text
 
 
 def group_lines(chars: list[Char], tolerance: float = 2.5) -> list[list[Char]]:
+    """Characters in lines: by centre top to bottom (then left to right), a line taking each
+    character within `tolerance` of its running mean centre; each line left to right."""
     rows: list[list[Char]] = []
-    centres: list[float] = []
-    for ch in sorted(chars, key=lambda c: (c.yc, c.x0)):
-        if rows and abs(ch.yc - centres[-1]) <= tolerance:
-            rows[-1].append(ch)
-            n = len(rows[-1])
-            centres[-1] += (ch.yc - centres[-1]) / n
+    # each centre computed once; the index keeps the sort stable where centre and x0 tie
+    keyed = sorted([((c.top + c.bottom) / 2, c.x0, i) for i, c in enumerate(chars)])
+    row: list[Char] = []
+    centre = 0.0
+    for yc, _, i in keyed:
+        if row and abs(yc - centre) <= tolerance:
+            row.append(chars[i])
+            centre += (yc - centre) / len(row)
         else:
-            rows.append([ch])
-            centres.append(ch.yc)
-    return [sorted(r, key=lambda c: c.x0) for r in rows]
+            row = [chars[i]]
+            rows.append(row)
+            centre = yc
+    return [r if len(r) == 1 else sorted(r, key=_x0) for r in rows]
+
+
+def _x0(c: Char) -> float:
+    return c.x0
 
 
 def _is_light(colour: Any) -> bool:
