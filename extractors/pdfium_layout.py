@@ -37,6 +37,7 @@ _MOVE, _LINE = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Run = tuple[float, float, float, float, float, float, float, int]  # a text object's a, b, c, d, lo, hi, size, font
+Glyph = tuple[str | None, float]  # a character's text as read (None: blank) and its advance
 
 
 def _mult(m: Matrix, n: Matrix) -> Matrix:
@@ -93,10 +94,10 @@ class PdfiumDocument:
     def __init__(self, data: bytes) -> None:
         self._pdf = pdfium.PdfDocument(data)
         self._descents: dict[int, float] = {}
-        self._objs: dict[int, Run] = {}
+        self._objs: dict[int, tuple[Run, dict[str, Glyph]]] = {}  # per text object: its run, the run's glyphs
         self._widths: dict[tuple[int, str], float] = {}
         self._standards: dict[int, tuple[dict, dict] | None] = {}
-        self._glyphs: dict[tuple[Run, str], tuple[str | None, float]] = {}  # per text run and character
+        self._glyphs: dict[Run, dict[str, Glyph]] = {}  # per text run, per character
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -147,7 +148,6 @@ class PdfiumDocument:
         at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
         if at is None:  # a null text page: no characters
             return []
-        glyphs = self._glyphs
         chars: list[Char] = []
         bx0, btop, bx1, bbottom = space.bounds
         ca, cb, cc, cd, ce, cf = space.ctm
@@ -162,13 +162,13 @@ class PdfiumDocument:
             if ch in SURROGATES:
                 ch = _surrogate(i, ch, text)
             obj = get_obj(at, i)
-            run = objs.get(obj)
-            if run is None:
-                run = self._run(at, i, obj, s)
-            key = (run, ch)
-            glyph = glyphs.get(key)
+            got = objs.get(obj)
+            if got is None:
+                got = self._run(at, i, obj, s)
+            run, glyphs = got
+            glyph = glyphs.get(ch)
             if glyph is None:
-                glyph = glyphs[key] = self._glyph(at, i, ch, run, s)
+                glyph = glyphs[ch] = self._glyph(at, i, ch, run, s)
             norm, adv = glyph
             if norm is None:
                 continue
@@ -200,19 +200,24 @@ class PdfiumDocument:
             chars.append(new_char(norm, x0, x1, top, bottom, bottom - top))
         return chars
 
-    def _run(self, at: int, i: int, obj: int, s: _Scratch) -> Run:
+    def _run(self, at: int, i: int, obj: int, s: _Scratch) -> tuple[Run, dict[str, Glyph]]:
         """What the characters of one text object share: the matrix (a, b, c, d), the box's
         bottom and top over the baseline (pdfminer's: the descent, one font size up), the font
-        size and the font."""
+        size and the font; with the glyphs read in that run so far (shared by the objects of
+        the same run)."""
         _char_matrix(at, i, s.matrix)
         m = s.matrix
         size = _font_size(at, i)
         font = _get_font(obj) or 0
         lo = self._descent(font) * size
-        run = self._objs[obj] = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
-        return run
+        run = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
+        glyphs = self._glyphs.get(run)
+        if glyphs is None:
+            glyphs = self._glyphs[run] = {}
+        got = self._objs[obj] = (run, glyphs)
+        return got
 
-    def _glyph(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> tuple[str | None, float]:
+    def _glyph(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> Glyph:
         """Character i's text as the later stages read it (None: blank) and its advance in text
         space (font size applied). pdfium guesses Unicode for a glyph its font does not map
         (the code itself); pdfminer's reading, `(cid:N)`, is kept: it says OCR is needed."""
