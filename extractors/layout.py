@@ -49,6 +49,7 @@ class TextLine:
     derived from them is computed once)."""
 
     chars: list[Char]
+    _segments: dict[float, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
@@ -67,7 +68,14 @@ class TextLine:
         return max(c.bottom for c in self.chars)
 
     def segments(self, gap: float = 12.0) -> list[str]:
-        """The line split where the horizontal gap between characters is wide."""
+        """The line split where the horizontal gap between characters is wide (computed once per
+        gap; the list is shared, not to be changed)."""
+        got = self._segments.get(gap)
+        if got is None:
+            got = self._segments[gap] = self._split(gap)
+        return got
+
+    def _split(self, gap: float) -> list[str]:
         out: list[list[Char]] = [[self.chars[0]]]
         for prev, ch in zip(self.chars, self.chars[1:], strict=False):
             if ch.x0 - prev.x1 > gap:
@@ -110,6 +118,8 @@ class PageLayout:
 def group_lines(chars: list[Char], tolerance: float = 2.5) -> list[list[Char]]:
     """Characters in lines: by centre top to bottom (then left to right), a line taking each
     character within `tolerance` of its running mean centre; each line left to right."""
+    if len(chars) < 2:
+        return [list(chars)] if chars else []
     rows: list[list[Char]] = []
     # each centre computed once; the index keeps the sort stable where centre and x0 tie
     keyed = sorted([((c.top + c.bottom) / 2, c.x0, i) for i, c in enumerate(chars)])

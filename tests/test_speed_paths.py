@@ -86,3 +86,12 @@ def test_object_walk_gives_only_paths_and_images() -> None:
     finally:
         pdf.close()
     assert kinds and set(kinds) <= {_PATH, _IMAGE}
+
+
+def test_a_lines_segments_are_split_once_per_gap() -> None:
+    from extractors.layout import TextLine
+
+    line = TextLine([Char("合", 0, 10, 0, 10, 10), Char("计", 10, 20, 0, 10, 10), Char("1", 40, 45, 0, 10, 10)])
+    first = line.segments()
+    assert first == ["合计", "1"] and line.segments() is first
+    assert line.segments(30.0) == ["合计1"] and line.segments() is first
