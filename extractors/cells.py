@@ -107,16 +107,22 @@ def read_cells(page: PageLayout, grid: Grid, settings: EngineSettings = DEFAULT_
     buckets: dict[tuple[int, int], list[Char]] = {}
     spans: dict[tuple[int, int], int] = {}
     margin = s.cell_margin_pt
-    inside = [
-        c
-        for c in page.chars
-        if grid.ys[0] <= c.yc < grid.ys[-1] and grid.xs[0] - margin <= c.xc <= grid.xs[-1] + margin
-    ]
-    in_header = [c for c in inside if grid.body_top is not None and c.yc < grid.body_top]
-    header_ids = {id(c) for c in in_header}
-    for c in inside:
-        if id(c) not in header_ids:
-            buckets.setdefault((_col_of(c.yc, grid.ys), _col_of(c.xc, grid.xs)), []).append(c)
+    inside: list[Char] = []
+    in_header: list[Char] = []
+    ys, xs, body_top = grid.ys, grid.xs, grid.body_top
+    top, bottom, left, right = ys[0], ys[-1], xs[0] - margin, xs[-1] + margin
+    for c in page.chars:  # each centre computed once (Char.yc, Char.xc)
+        yc = (c.top + c.bottom) / 2
+        if not top <= yc < bottom:
+            continue
+        xc = (c.x0 + c.x1) / 2
+        if not left <= xc <= right:
+            continue
+        inside.append(c)
+        if body_top is not None and yc < body_top:
+            in_header.append(c)
+        else:
+            buckets.setdefault((_col_of(yc, ys), _col_of(xc, xs)), []).append(c)
     # header words go whole to one cell. With vertical rules, the cell is the ruled cell around
     # the word (it may span columns); without, the column whose figures lie nearest: centred
     # over its column, a header word can overhang the white corridor the columns were cut at

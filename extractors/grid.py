@@ -9,6 +9,7 @@ with no horizontal rules are read line by line).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from extractors.layout import Char, PageLayout, Rule, group_lines
@@ -200,8 +201,9 @@ def _rows(
     ys_rules = [y for y in ys_rules if top - s.rule_margin_pt <= y <= bottom + s.rule_margin_pt]
     edges = _cluster([top, *[y for y in ys_rules if top < y < bottom], bottom], s.rule_merge_pt)
     ys: list[float] = []
+    centres = [(sum(c.yc for c in ln) / len(ln), ln) for ln in lines]  # once, not once per band
     for a, b in zip(edges, edges[1:], strict=False):
-        band_lines = [ln for ln in lines if a <= sum(c.yc for c in ln) / len(ln) < b]
+        band_lines = [ln for yc, ln in centres if a <= yc < b]
         if not band_lines:
             continue
         cuts = [a]
@@ -270,7 +272,8 @@ def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
     for ln in band_lines:
         by_col: dict[int, str] = {}
         for c in ln:
-            by_col[_col_of(c.xc, xs)] = by_col.get(_col_of(c.xc, xs), "") + c.text.strip()
+            k = _col_of(c.xc, xs)
+            by_col[k] = by_col.get(k, "") + c.text.strip()
         for col, text in by_col.items():
             if any(ch.isdigit() for ch in text):
                 pieces.setdefault(col, []).append(text)
@@ -293,7 +296,9 @@ CUT_DECIMALS = re.compile(r"\.\d?$")
 
 
 def _col_of(x: float, xs: list[float]) -> int:
-    for i, (a, b) in enumerate(zip(xs, xs[1:], strict=False)):
-        if a <= x < b:
-            return i
-    return len(xs) - 2 if x >= xs[-1] else 0
+    """The column (or row) of the sorted boundaries `xs` holding `x`: i where xs[i] <= x < xs[i + 1];
+    the last one beyond the right edge, the first one before the left."""
+    i = bisect_right(xs, x) - 1
+    if i < 0:
+        return 0
+    return i if i < len(xs) - 1 else len(xs) - 2

@@ -49,6 +49,7 @@ class TextLine:
     derived from them is computed once)."""
 
     chars: list[Char]
+    _segments: dict[float, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
@@ -67,7 +68,14 @@ class TextLine:
         return max(c.bottom for c in self.chars)
 
     def segments(self, gap: float = 12.0) -> list[str]:
-        """The line split where the horizontal gap between characters is wide."""
+        """The line split where the horizontal gap between characters is wide (computed once per
+        gap; the list is shared, not to be changed)."""
+        got = self._segments.get(gap)
+        if got is None:
+            got = self._segments[gap] = self._split(gap)
+        return got
+
+    def _split(self, gap: float) -> list[str]:
         out: list[list[Char]] = [[self.chars[0]]]
         for prev, ch in zip(self.chars, self.chars[1:], strict=False):
             if ch.x0 - prev.x1 > gap:
@@ -87,6 +95,7 @@ class PageLayout:
     rotation: int = 0
     _lines: list[list[Char]] | None = field(default=None, repr=False, compare=False)
     _text_lines: list[TextLine] | None = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     def lines(self) -> list[list[Char]]:
         """Characters grouped into text lines (top to bottom, each left to right); computed once."""
@@ -100,21 +109,35 @@ class PageLayout:
         return self._text_lines
 
     def text(self) -> str:
-        return "\n".join("".join(c.text for c in line) for line in self.lines())
+        """The page's text, line by line (computed once, like its lines)."""
+        if self._text is None:
+            self._text = "\n".join(ln.text for ln in self.text_lines())
+        return self._text
 
 
 def group_lines(chars: list[Char], tolerance: float = 2.5) -> list[list[Char]]:
+    """Characters in lines: by centre top to bottom (then left to right), a line taking each
+    character within `tolerance` of its running mean centre; each line left to right."""
+    if len(chars) < 2:
+        return [list(chars)] if chars else []
     rows: list[list[Char]] = []
-    centres: list[float] = []
-    for ch in sorted(chars, key=lambda c: (c.yc, c.x0)):
-        if rows and abs(ch.yc - centres[-1]) <= tolerance:
-            rows[-1].append(ch)
-            n = len(rows[-1])
-            centres[-1] += (ch.yc - centres[-1]) / n
+    # each centre computed once; the index keeps the sort stable where centre and x0 tie
+    keyed = sorted([((c.top + c.bottom) / 2, c.x0, i) for i, c in enumerate(chars)])
+    row: list[Char] = []
+    centre = 0.0
+    for yc, _, i in keyed:
+        if row and abs(yc - centre) <= tolerance:
+            row.append(chars[i])
+            centre += (yc - centre) / len(row)
         else:
-            rows.append([ch])
-            centres.append(ch.yc)
-    return [sorted(r, key=lambda c: c.x0) for r in rows]
+            row = [chars[i]]
+            rows.append(row)
+            centre = yc
+    return [r if len(r) == 1 else sorted(r, key=_x0) for r in rows]
+
+
+def _x0(c: Char) -> float:
+    return c.x0
 
 
 def _is_light(colour: Any) -> bool:

@@ -37,6 +37,7 @@ _MOVE, _LINE = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_LINETO
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Run = tuple[float, float, float, float, float, float, float, int]  # a text object's a, b, c, d, lo, hi, size, font
+Glyph = tuple[str | None, float]  # a character's text as read (None: blank) and its advance
 
 
 def _mult(m: Matrix, n: Matrix) -> Matrix:
@@ -93,10 +94,10 @@ class PdfiumDocument:
     def __init__(self, data: bytes) -> None:
         self._pdf = pdfium.PdfDocument(data)
         self._descents: dict[int, float] = {}
-        self._objs: dict[int, Run] = {}
+        self._objs: dict[int, tuple[Run, dict[str, Glyph]]] = {}  # per text object: its run, the run's glyphs
         self._widths: dict[tuple[int, str], float] = {}
         self._standards: dict[int, tuple[dict, dict] | None] = {}
-        self._glyphs: dict[tuple[Run, str], tuple[str | None, float]] = {}  # per text run and character
+        self._glyphs: dict[Run, dict[str, Glyph]] = {}  # per text run, per character
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -118,10 +119,10 @@ class PdfiumDocument:
             rules: list[Rule] = []
             images = 0
             s = _Scratch.new()
-            for obj, kind, outer in _objects(page.raw, s):
+            for obj, kind, outer in _objects(_handle(page.raw), s):
                 if kind == _PATH:
                     rules += _path_rules(obj, _mult(_matrix(obj, s), outer), space, s)
-                elif kind == _IMAGE:
+                else:
                     images += 1
         finally:
             page.close()
@@ -147,32 +148,33 @@ class PdfiumDocument:
         at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
         if at is None:  # a null text page: no characters
             return []
-        glyphs = self._glyphs
         chars: list[Char] = []
         bx0, btop, bx1, bbottom = space.bounds
         ca, cb, cc, cd, ce, cf = space.ctm
         flat = cb == 0.0 and cc == 0.0  # no quarter turn: x and y keep their axes
         kx, ky = space.mb_x0, space.height + space.mb_top
         get_obj, get_origin, sx, sy = _get_textobj, _get_origin, s.x, s.y
+        rx, ry = ctypes.byref(sx), ctypes.byref(sy)
+        objs, new_char = self._objs, _new_char
         for i, ch in enumerate(text):
             if ch.isspace():  # pdfium's own spaces and line breaks, and blank glyphs
                 continue
             if ch in SURROGATES:
                 ch = _surrogate(i, ch, text)
             obj = get_obj(at, i)
-            run = self._objs.get(obj)
-            if run is None:
-                run = self._run(tp, i, obj, s)
-            key = (run, ch)
-            glyph = glyphs.get(key)
+            got = objs.get(obj)
+            if got is None:
+                got = self._run(at, i, obj, s)
+            run, glyphs = got
+            glyph = glyphs.get(ch)
             if glyph is None:
-                glyph = glyphs[key] = self._glyph(tp, at, i, ch, run, s)
+                glyph = glyphs[ch] = self._glyph(at, i, ch, run, s)
             norm, adv = glyph
             if norm is None:
                 continue
-            get_origin(at, i, sx, sy)
+            get_origin(at, i, rx, ry)
             ox, oy = sx.value, sy.value
-            a, b, c, d, lo, hi = run[:6]
+            a, b, c, d, lo, hi, _, _ = run
             if b == 0.0 and c == 0.0:
                 ux0, ux1, uy0, uy1 = ox, ox + a * adv, oy + d * lo, oy + d * hi
                 if ux1 < ux0:
@@ -195,22 +197,27 @@ class PdfiumDocument:
                 x0, x1, top, bottom = space.box(ux0, uy0, ux1, uy1)
             if x1 < bx0 or x0 > bx1 or bottom < btop or top > bbottom:  # not printed: off the page
                 continue
-            chars.append(Char(norm, x0, x1, top, bottom, bottom - top))
+            chars.append(new_char(norm, x0, x1, top, bottom, bottom - top))
         return chars
 
-    def _run(self, tp: Any, i: int, obj: int, s: _Scratch) -> Run:
+    def _run(self, at: int, i: int, obj: int, s: _Scratch) -> tuple[Run, dict[str, Glyph]]:
         """What the characters of one text object share: the matrix (a, b, c, d), the box's
         bottom and top over the baseline (pdfminer's: the descent, one font size up), the font
-        size and the font."""
-        R.FPDFText_GetMatrix(tp, i, s.matrix)
+        size and the font; with the glyphs read in that run so far (shared by the objects of
+        the same run)."""
+        _char_matrix(at, i, s.matrix)
         m = s.matrix
-        size = R.FPDFText_GetFontSize(tp, i)
+        size = _font_size(at, i)
         font = _get_font(obj) or 0
         lo = self._descent(font) * size
-        run = self._objs[obj] = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
-        return run
+        run = (m.a, m.b, m.c, m.d, lo, lo + size, size, font)
+        glyphs = self._glyphs.get(run)
+        if glyphs is None:
+            glyphs = self._glyphs[run] = {}
+        got = self._objs[obj] = (run, glyphs)
+        return got
 
-    def _glyph(self, tp: Any, at: int, i: int, ch: str, run: Run, s: _Scratch) -> tuple[str | None, float]:
+    def _glyph(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> Glyph:
         """Character i's text as the later stages read it (None: blank) and its advance in text
         space (font size applied). pdfium guesses Unicode for a glyph its font does not map
         (the code itself); pdfminer's reading, `(cid:N)`, is kept: it says OCR is needed."""
@@ -271,6 +278,18 @@ class PdfiumDocument:
         return self._standards[font]
 
 
+_CHAR_NEW = object.__new__
+
+
+def _new_char(text: str, x0: float, x1: float, top: float, bottom: float, size: float) -> Char:
+    """`Char(text, x0, x1, top, bottom, size)`, without the frozen dataclass's six
+    `object.__setattr__` calls (the same object: tests/test_pdfium_layout.py compares them)."""
+    c = _CHAR_NEW(Char)
+    d = c.__dict__
+    d["text"], d["x0"], d["x1"], d["top"], d["bottom"], d["size"] = text, x0, x1, top, bottom, size
+    return c
+
+
 SURROGATES = frozenset(chr(u) for u in range(0xD800, 0xE000))
 
 
@@ -291,6 +310,10 @@ def _private(name: str, argtypes: tuple, restype: Any) -> Any:
     return fn
 
 
+_char_matrix = _private(
+    "FPDFText_GetMatrix", (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(R.FS_MATRIX)), ctypes.c_int
+)
+_font_size = _private("FPDFText_GetFontSize", (ctypes.c_void_p, ctypes.c_int), ctypes.c_double)
 _get_textobj = _private("FPDFText_GetTextObject", (ctypes.c_void_p, ctypes.c_int), ctypes.c_void_p)
 _get_font = _private("FPDFTextObj_GetFont", (ctypes.c_void_p,), ctypes.c_void_p)
 _get_descent = _private(
@@ -327,54 +350,80 @@ def _charge_glyphs(n: int) -> None:
             raise b.exceed("characters in the document", MAX_DOCUMENT_GLYPHS, whole_document=True)
 
 
-def _matrix(obj: Any, s: _Scratch) -> Matrix:
-    if not R.FPDFPageObj_GetMatrix(obj, s.matrix):
+def _handle(ptr: Any) -> int:
+    """A pypdfium2 handle as the int the private bindings take."""
+    return ctypes.cast(ptr, ctypes.c_void_p).value or 0
+
+
+_VP, _INT = ctypes.c_void_p, ctypes.c_int
+_count_objects = _private("FPDFPage_CountObjects", (_VP,), _INT)
+_get_object = _private("FPDFPage_GetObject", (_VP, _INT), _VP)
+_get_type = _private("FPDFPageObj_GetType", (_VP,), _INT)
+_form_count = _private("FPDFFormObj_CountObjects", (_VP,), _INT)
+_form_object = _private("FPDFFormObj_GetObject", (_VP, ctypes.c_ulong), _VP)
+_obj_matrix = _private("FPDFPageObj_GetMatrix", (_VP, ctypes.POINTER(R.FS_MATRIX)), _INT)
+_draw_mode = _private("FPDFPath_GetDrawMode", (_VP, ctypes.POINTER(_INT), ctypes.POINTER(_INT)), _INT)
+_fill_colour = _private("FPDFPageObj_GetFillColor", (_VP, *[ctypes.POINTER(ctypes.c_uint)] * 4), _INT)
+_count_segments = _private("FPDFPath_CountSegments", (_VP,), _INT)
+_get_segment = _private("FPDFPath_GetPathSegment", (_VP, _INT), _VP)
+_segment_point = _private(
+    "FPDFPathSegment_GetPoint", (_VP, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)), _INT
+)
+_segment_type = _private("FPDFPathSegment_GetType", (_VP,), _INT)
+_segment_close = _private("FPDFPathSegment_GetClose", (_VP,), _INT)
+_WANTED = frozenset((_PATH, _IMAGE))
+
+
+def _matrix(obj: int, s: _Scratch) -> Matrix:
+    if not _obj_matrix(obj, s.matrix):
         return IDENTITY
     m = s.matrix
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _objects(page: Any, s: _Scratch) -> Iterator[tuple[Any, int, Matrix]]:
-    """Every page object, those inside form XObjects included, with its type and the matrix
-    from its form's space to user space (the page's objects: the identity)."""
-    gettype = R.FPDFPageObj_GetType
-    for k in range(R.FPDFPage_CountObjects(page)):
-        obj = R.FPDFPage_GetObject(page, k)
+def _objects(page: int, s: _Scratch) -> Iterator[tuple[int, int, Matrix]]:
+    """Every path and image object of the page, those inside form XObjects included, with its
+    type and the matrix from its form's space to user space (the page's objects: the identity).
+    Text objects are left out: the characters are read from the text page."""
+    gettype, wanted = _get_type, _WANTED
+    for k in range(_count_objects(page)):
+        obj = _get_object(page, k)
         kind = gettype(obj)
-        yield obj, kind, IDENTITY
+        if kind in wanted:
+            yield obj, kind, IDENTITY
         if kind != _FORM:
             continue
-        stack: list[tuple[Any, int, Matrix]] = [(obj, 0, _matrix(obj, s))]
+        stack: list[tuple[int, int, Matrix]] = [(obj, 0, _matrix(obj, s))]
         while stack:
             form, start, outer = stack.pop()
-            for j in range(start, R.FPDFFormObj_CountObjects(form)):
-                child = R.FPDFFormObj_GetObject(form, j)
+            for j in range(start, _form_count(form)):
+                child = _form_object(form, j)
                 kind = gettype(child)
-                yield child, kind, outer
+                if kind in wanted:
+                    yield child, kind, outer
                 if kind == _FORM:
                     stack.append((form, j + 1, outer))
                     stack.append((child, 0, _mult(_matrix(child, s), outer)))
                     break
 
 
-def _path_rules(obj: Any, matrix: Matrix, space: PageSpace, s: _Scratch) -> list[Rule]:
+def _path_rules(obj: int, matrix: Matrix, space: PageSpace, s: _Scratch) -> list[Rule]:
     """The rules one path object draws, its subpaths read as pdfminer reads them."""
-    R.FPDFPath_GetDrawMode(obj, s.mode, s.stroke)
+    _draw_mode(obj, s.mode, s.stroke)
     fill, stroke = s.mode.value != R.FPDF_FILLMODE_NONE, bool(s.stroke.value)
     colour = None
-    if fill and R.FPDFPageObj_GetFillColor(obj, *s.rgba):
+    if fill and _fill_colour(obj, *s.rgba):
         colour = tuple(v.value / 255 for v in s.rgba[:3])
     rules: list[Rule] = []
     for shape, pts in _subpaths(obj, matrix, s):
         kind = _kind(shape, pts)
         if kind is None:
             continue
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         if kind == "line":
-            ux0, uy0, ux1, uy1 = min(xs[:2]), min(ys[:2]), max(xs[:2]), max(ys[:2])
+            (ax, ay), (bx, by) = pts[0], pts[1]
         else:
             (ax, ay), (bx, by) = pts[0], pts[2]
-            ux0, ux1, uy0, uy1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+        ux0, ux1, uy0, uy1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
         x0, x1, top, bottom = space.box(ux0, uy0, ux1, uy1)
         if space.outside(x0, x1, top, bottom):
             continue
@@ -383,17 +432,21 @@ def _path_rules(obj: Any, matrix: Matrix, space: PageSpace, s: _Scratch) -> list
     return rules
 
 
-def _subpaths(obj: Any, matrix: Matrix, s: _Scratch) -> Iterator[tuple[str, list[tuple[float, float]]]]:
+def _subpaths(obj: int, matrix: Matrix, s: _Scratch) -> Iterator[tuple[str, list[tuple[float, float]]]]:
     """Each subpath as pdfminer's shape string (m, l, c, h) and its points in user space (a
     closing h repeats the first point)."""
     shape: list[str] = []
     pts: list[tuple[float, float]] = []
-    n = R.FPDFPath_CountSegments(obj)
-    for i in range(n):
-        seg = R.FPDFPath_GetPathSegment(obj, i)
-        kind = R.FPDFPathSegment_GetType(seg)
-        R.FPDFPathSegment_GetPoint(seg, s.fx, s.fy)
-        p = _apply(matrix, s.fx.value, s.fy.value)
+    ma, mb, mc, md, me, mf = matrix
+    fx, fy = s.fx, s.fy
+    rx, ry = ctypes.byref(fx), ctypes.byref(fy)
+    get_segment, get_type, get_point, get_close = _get_segment, _segment_type, _segment_point, _segment_close
+    for i in range(_count_segments(obj)):
+        seg = get_segment(obj, i)
+        kind = get_type(seg)
+        get_point(seg, rx, ry)
+        x, y = fx.value, fy.value
+        p = (ma * x + mc * y + me, mb * x + md * y + mf)  # `_apply(matrix, x, y)`, inlined
         if kind == _MOVE:
             if shape:
                 yield "".join(shape), pts
@@ -404,7 +457,7 @@ def _subpaths(obj: Any, matrix: Matrix, s: _Scratch) -> Iterator[tuple[str, list
                 continue
             shape.append("l" if kind == _LINE else "c")
             pts.append(p)
-        if R.FPDFPathSegment_GetClose(seg) and shape:
+        if get_close(seg) and shape:
             shape.append("h")
             pts.append(pts[0])
     if shape:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -47,6 +47,7 @@ _YEAR = re.compile(r"^.*?(?:19|20)\d{2}年度?")
 _SCOPE_PREFIX = re.compile(r"^(?:区级|市级|省级)?(?:部门|预算单位|单位)")
 
 
+@lru_cache(maxsize=1 << 14)  # every line of every page is tried as a title
 def title_key(text: str) -> str:
     """A title reduced to what identifies the table (see specs/tables.yaml)."""
     t = compact(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # characters NFKC keeps but which stand for another character in these documents
 LOOKALIKES = str.maketrans(
@@ -27,11 +28,13 @@ LOOKALIKES = str.maketrans(
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels, headers and glyphs come back on every page
 def normalise(text: str) -> str:
     """NFKC plus look-alike mapping; keeps spaces."""
     return unicodedata.normalize("NFKC", text).translate(LOOKALIKES)
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(text: str) -> str:
     """Normalised and with all whitespace removed (how labels and headers are stored)."""
     return _SPACE.sub("", normalise(text))

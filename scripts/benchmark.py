@@ -7,7 +7,8 @@ machine's load weighs on each alike: pypdfium2's text alone (the floor), pdfplum
 `extract_tables()` alone, and the whole extraction with the pdfium and the pdfminer layout
 stages (with whether their line items are identical). Part 1 runs `extract` over the folder
 with one worker at a time (one core) and reports pages/s
-and peak RSS (the parent's and the largest worker's). Part 2 extracts the ground-truth fixture
+and peak RSS (the parent's and the largest worker's), and the wall time with two workers beside
+it. Part 2 extracts the ground-truth fixture
 and the ruled real documents with each engine and reports time, tables read by each engine,
 and cells correct (the shared scorer on the fixture; Σ children = parent on the others).
 A report, not a test: numbers go in notes.
@@ -16,6 +17,7 @@ A report, not a test: numbers go in notes.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -59,7 +61,6 @@ def _line_items(ex) -> list[tuple]:
 
 def part0(docs: Path) -> None:
     import io
-    import os
 
     import pdfplumber
     import pypdfium2
@@ -106,11 +107,18 @@ def part0(docs: Path) -> None:
 
 
 def part1(docs: Path) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        summary = extract_paths([docs], tmp)
-        took = time.perf_counter() - start
+    took_by_jobs = {}
+    for jobs in (1, 2):  # one run after the other, so that the machine's load weighs on both alike
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            summary = extract_paths([docs], tmp, jobs=jobs)
+            took_by_jobs[jobs] = time.perf_counter() - start
+    took = took_by_jobs[1]
     print("## extract over", docs)
+    print(
+        f"- --jobs 1: {took:.1f} s, --jobs 2: {took_by_jobs[2]:.1f} s wall → **{took / took_by_jobs[2]:.2f}×** "
+        f"(load: {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores)"
+    )
     print(f"- documents: {summary.documents} ({summary.status}), pages: {summary.pages}")
     print(f"- wall time: {took:.1f} s on one process → **{summary.pages / took:.1f} pages/s**")
     print(

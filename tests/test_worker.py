@@ -86,3 +86,31 @@ def test_the_results_come_back_whatever_the_order(tmp_path) -> None:
     got = {o.job.file_name: o for o in run_jobs([_job(p) for p in paths], workers=2)}
     assert sorted(got) == ["d1.pdf", "d2.pdf", "d3.pdf", "d4.pdf"]
     assert all(o.failure is None and o.rows["line_items"] for o in got.values())
+
+
+def test_a_worker_runs_the_checks_when_the_job_asks(pdf_path) -> None:
+    """Checks in the worker (issue #15.6): the rows come back checked, as the parent would check them."""
+    from yujuesuan.checks.apply import apply_checks
+
+    (plain,) = run_jobs([_job(pdf_path)])
+    (checked,) = run_jobs([_job(pdf_path, check=True)])
+    assert not plain.checked and checked.checked
+    apply_checks(plain.rows)
+    assert checked.rows == plain.rows
+
+
+def test_a_finished_worker_is_replaced_before_its_outcome_is_handed_on(tmp_path) -> None:
+    """The caller's writing of one outcome overlaps the next extraction (issue #15.6)."""
+    import multiprocessing as mp
+
+    paths = []
+    for seed in (1, 2):
+        p = tmp_path / f"d{seed}.pdf"
+        p.write_bytes(generate(seed).pdf)
+        paths.append(p)
+    outcomes = run_jobs([_job(p) for p in paths], workers=1)
+    first = next(outcomes)
+    running = [p for p in mp.active_children() if p.is_alive()]
+    rest = list(outcomes)
+    assert first.failure is None and len(rest) == 1
+    assert running, "the second document's worker had not been started when the first outcome came"

@@ -18,7 +18,7 @@ from extractors.pdf import ENGINES, Extraction
 from yujuesuan.checks.apply import apply_checks
 from yujuesuan.codes import Catalogue
 from yujuesuan.crawl.rawstore import SUCCESS, RawStore
-from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs
+from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs, start_fork_server
 from yujuesuan.warehouse.store import Warehouse
 
 log = logging.getLogger(__name__)
@@ -183,15 +183,18 @@ def extract_paths(
                 wh.add_sighting(digest, seen_as)
                 check_document(warehouse, digest, catalogue=catalogue)  # only if the catalogue changed since
                 continue
+            if not work:
+                start_fork_server()  # its imports overlap the copies into the raw store
             wh.store_raw(digest, f.read_bytes())  # re-extractable any time, and cropped by the report
             name, raw_name = display_name(f)
-            work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name)))
+            work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name), check=True,
+                            catalogue=catalogue))
         start = time.perf_counter()
         for done, outcome in enumerate(run_jobs(work, budget, jobs), 1):
             seen_as, raw_name = outcome.job.tag  # type: ignore[misc]
             doc = outcome.rows["documents"][0]
             doc.update(seen_as=[seen_as], file_name_raw=raw_name)
-            _store(wh, outcome.job.sha256, outcome.rows, summary, catalogue)
+            _store(wh, outcome.job.sha256, outcome.rows, summary, catalogue, checked=outcome.checked)
             if outcome.failure:
                 setattr(summary, outcome.failure, getattr(summary, outcome.failure) + 1)
             summary.peak_rss_mb = max(summary.peak_rss_mb, outcome.peak_rss_mb or 0.0)
@@ -224,8 +227,17 @@ def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLik
         datapackage(warehouse)
 
 
-def _store(wh: Warehouse, doc_id: str, rows: dict, summary: RunSummary, catalogue: Catalogue | None = None) -> None:
-    apply_checks(rows, catalogue)  # on the rows in hand; nothing is dropped whatever the checks find
+def _store(
+    wh: Warehouse,
+    doc_id: str,
+    rows: dict,
+    summary: RunSummary,
+    catalogue: Catalogue | None = None,
+    checked: bool = False,
+) -> None:
+    """Write one document's rows, checked (by its worker, or here unless `checked`) with this catalogue."""
+    if not checked:
+        apply_checks(rows, catalogue)  # on the rows in hand; nothing is dropped whatever the checks find
     rows["documents"][0].update(extractor_version=extractor_version(), checked_with=checks_version())
     wh.write(doc_id, rows)
     doc = rows["documents"][0]

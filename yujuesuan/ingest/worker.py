@@ -3,8 +3,11 @@
 One bad document never stops a run: whatever happens inside the worker (an exception, a
 MemoryError, a hang in pdfminer, a crash of the interpreter) becomes that document's
 `extract.crashed` or `extract.budget_exceeded` issue with status `failed`, and the other
-documents go on. The workers are forked from a fork server that has the extractors imported,
-so a worker costs milliseconds; the parent alone writes the warehouse.
+documents go on. The workers are forked from a fork server that has the extractors and the
+check catalogue loaded, so a worker costs milliseconds; a job may ask its worker to run the
+check catalogue on the rows too (`Job.check`), so that the parent, which alone writes the
+warehouse, only writes. A finished worker is replaced before its outcome is handed on: the
+caller's writing overlaps the next extractions.
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yujuesuan.logs import LOG_ENV
+
+if TYPE_CHECKING:
+    from yujuesuan.codes import Catalogue
 
 DEFAULT_SECONDS = 120.0
 DEFAULT_SECONDS_PER_PAGE = 5.0  # added per page of a PDF (a scanned page takes seconds of OCR)
 DEFAULT_MEMORY_MB = 2048
-_PRELOAD = ["extractors.document", "yujuesuan.warehouse.store"]
+_PRELOAD = ["extractors.document", "yujuesuan.warehouse.store", "yujuesuan.ingest.preload"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class Job:
     source_url: str | None = None
     engine: str = "pdfplumber"
     tag: object = None  # the caller's, handed back with the outcome
+    check: bool = False  # run the check catalogue on the rows in the worker (apply_checks)
+    catalogue: Catalogue | None = None  # the checks' code list (a user's --reference); None: the shipped one
 
 
 @dataclass
@@ -73,12 +82,22 @@ class Outcome:
     peak_rss_mb: float | None = None
     failure: str | None = None  # None, "crashed" or "budget_exceeded"
     notes: list[str] = field(default_factory=list)
+    checked: bool = False  # the worker ran the check catalogue on the rows (the job asked, and it ran)
 
 
 def _context() -> mp.context.BaseContext:
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(_PRELOAD)
     return ctx
+
+
+def start_fork_server() -> None:
+    """Start the workers' fork server now, without waiting for it: it imports the extractors
+    while the caller goes on (the first worker waits for it, or starts it, otherwise)."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 def _status(field: str, pid: int | str = "self") -> int | None:
@@ -112,18 +131,35 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
         data = Path(job.path).read_bytes()
         conn.send(("pages", _page_count(data), None))  # the parent's time budget grows with the pages
         ex = extract_document(data, job.file_name, source_url=job.source_url, engine=job.engine)
-        message: tuple = ("ok", extraction_rows(ex))
+        rows = extraction_rows(ex)
+        del ex, data
+        message: tuple = ("ok", rows, job.check and _checked(rows, job.catalogue))
     except MemoryError:
         message = ("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB")
     except BaseException as exc:  # noqa: BLE001 - every failure of one document is that document's issue
         text = str(exc).splitlines()[0][:300] if str(exc) else ""
         message = ("crashed", f"{type(exc).__name__}: {text}".rstrip(": "))
+    if len(message) == 2:
+        message = (*message, False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     try:
         conn.send((*message, peak))
     except MemoryError:
-        conn.send(("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB (sending rows)", peak))
+        conn.send(("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB (sending rows)", False,
+                   peak))
     conn.close()
+
+
+def _checked(rows: dict[str, list[dict]], catalogue: Catalogue | None) -> bool:
+    """Run the check catalogue on the rows in place; False (rows as extracted) where a rule fails:
+    the parent then runs the checks itself, as it does for every job that does not ask."""
+    from yujuesuan.checks.apply import apply_checks
+
+    try:
+        apply_checks(rows, catalogue)
+    except Exception:  # noqa: BLE001 - the parent's run of the checks reports what goes wrong
+        return False
+    return True
 
 
 def _page_count(data: bytes) -> int | None:
@@ -203,44 +239,58 @@ def run_jobs(jobs: Iterable[Job], budget: Budget | None = None, workers: int = 1
     running: dict[Connection, _Running] = {}
     try:
         while pending or running:
-            while pending and len(running) < max(1, workers):
-                job = pending.pop()
-                receive, send = ctx.Pipe(duplex=False)
-                log_file = os.environ.get(LOG_ENV)
-                proc = ctx.Process(target=_child, args=(send, job, 2 * budget.memory_mb, log_file), daemon=True)
-                proc.start()
-                send.close()
-                running[receive] = _Running(job, proc, time.monotonic())
-            for conn in wait(list(running), timeout=POLL):
-                r = running[conn]  # type: ignore[index]
-                message = _receive(conn)
-                if message is not None and message[0] == "pages":
-                    r.pages = message[1]
-                    continue
-                del running[conn]  # type: ignore[arg-type]
-                yield _finish(message, r, time.monotonic() - r.start, budget)
-                conn.close()
-            now = time.monotonic()
-            for conn, r in list(running.items()):
-                over_time = now - r.start >= budget.time_for(r.pages)
-                if not over_time and not r.over_memory(budget):
-                    continue
-                del running[conn]
-                r.proc.kill()
-                r.proc.join()
-                conn.close()
-                if over_time:
-                    message = (f"stopped after {budget.time_for(r.pages):g} s, the time budget for this document "
-                               f"({budget.seconds:g} s + {budget.seconds_per_page:g} s a page)")
-                else:
-                    message = f"stopped at more memory than the budget of {budget.memory_mb} MB"
-                rows = failed_rows(r.job, "extract.budget_exceeded", f"Extraction {message}.")
-                yield Outcome(r.job, rows, now - r.start, r.peak_rss / 2**20, "budget_exceeded")
+            _fill(ctx, pending, running, budget, workers)
+            finished = list(_collect(running, budget))
+            _fill(ctx, pending, running, budget, workers)  # before the caller spends time on the outcomes
+            yield from finished
     finally:
         for conn, r in running.items():
             r.proc.kill()
             r.proc.join()
             conn.close()
+
+
+def _fill(
+    ctx: mp.context.BaseContext, pending: list[Job], running: dict[Connection, _Running], budget: Budget, workers: int
+) -> None:
+    """Start workers for pending jobs (the last first) until `workers` run."""
+    while pending and len(running) < max(1, workers):
+        job = pending.pop()
+        receive, send = ctx.Pipe(duplex=False)
+        log_file = os.environ.get(LOG_ENV)
+        proc = ctx.Process(target=_child, args=(send, job, 2 * budget.memory_mb, log_file), daemon=True)
+        proc.start()
+        send.close()
+        running[receive] = _Running(job, proc, time.monotonic())
+
+
+def _collect(running: dict[Connection, _Running], budget: Budget) -> Iterator[Outcome]:
+    """The outcomes of the workers that finished within one poll, and of those stopped for their budget."""
+    for conn in wait(list(running), timeout=POLL):
+        r = running[conn]  # type: ignore[index]
+        message = _receive(conn)
+        if message is not None and message[0] == "pages":
+            r.pages = message[1]
+            continue
+        del running[conn]  # type: ignore[arg-type]
+        conn.close()
+        yield _finish(message, r, time.monotonic() - r.start, budget)
+    now = time.monotonic()
+    for conn, r in list(running.items()):
+        over_time = now - r.start >= budget.time_for(r.pages)
+        if not over_time and not r.over_memory(budget):
+            continue
+        del running[conn]
+        r.proc.kill()
+        r.proc.join()
+        conn.close()
+        if over_time:
+            message = (f"stopped after {budget.time_for(r.pages):g} s, the time budget for this document "
+                       f"({budget.seconds:g} s + {budget.seconds_per_page:g} s a page)")
+        else:
+            message = f"stopped at more memory than the budget of {budget.memory_mb} MB"
+        rows = failed_rows(r.job, "extract.budget_exceeded", f"Extraction {message}.")
+        yield Outcome(r.job, rows, now - r.start, r.peak_rss / 2**20, "budget_exceeded")
 
 
 def _receive(conn: Connection) -> tuple | None:
@@ -258,14 +308,15 @@ def _finish(message: tuple | None, r: _Running, seconds: float, budget: Budget) 
         code = proc.exitcode
         what = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         status, payload, peak = "crashed", f"the worker process died ({what})", r.peak_rss / 2**20 or None
+        checked = False
         if r.near_memory(budget) or code == -9:  # a C library failing an allocation, or the OOM killer
             status = "budget_exceeded"
             payload = f"the worker died ({what}) near the memory budget of {budget.memory_mb} MB"
     else:
-        status, payload, peak = message
+        status, payload, checked, peak = message
     proc.join()
     if status == "ok":
-        return Outcome(job, payload, seconds, peak)
+        return Outcome(job, payload, seconds, peak, checked=checked)
     check_id = "extract.budget_exceeded" if status == "budget_exceeded" else "extract.crashed"
     return Outcome(job, failed_rows(job, check_id, f"Extraction {status.replace('_', ' ')}: {payload}."), seconds,
                    peak, status)
