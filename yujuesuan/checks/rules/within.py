@@ -120,17 +120,24 @@ def _group_value(node: dict, cells: dict[str, dict]) -> tuple[Decimal | None, li
     total = next((c for c in node["leaves"] if TOTAL_COLUMN.match(leaf(c))), None)
     if total is not None:
         return (cells[total]["value"] if total in cells else Decimal(0)), [cells[total]] if total in cells else []
-    values, evidence = [], []
-    for c in node["leaves"]:
+    values, evidence = _parts(node["leaves"], node["groups"], cells)
+    return (sum(values, Decimal(0)) if values else None), evidence
+
+
+def _parts(leaves: list, groups: dict, cells: dict) -> tuple[list[Decimal], list[dict]]:
+    """The printed leaf cells' values and each sub-group's value, with the cells they come from."""
+    values: list[Decimal] = []
+    evidence: list[dict] = []
+    for c in leaves:
         if c in cells:
             values.append(cells[c]["value"])
             evidence.append(cells[c])
-    for child in node["groups"].values():
+    for child in groups.values():
         v, ev = _group_value(child, cells)
         if v is not None:
             values.append(v)
             evidence += ev
-    return (sum(values, Decimal(0)) if values else None), evidence
+    return values, evidence
 
 
 def _tree(columns: set[str]) -> dict:
@@ -164,16 +171,8 @@ def _headed_by_total(node: dict, cells: dict[str, dict]) -> tuple | None:
         return None
     total = totals[0]
     actual = cells[total]["value"] if total in cells else Decimal(0)
-    values, evidence = [], [cells[total]] if total in cells else []
-    for c in parts:
-        if c in cells:
-            values.append(cells[c]["value"])
-            evidence.append(cells[c])
-    for child in node["groups"].values():
-        v, ev = _group_value(child, cells)
-        if v is not None:
-            values.append(v)
-            evidence += ev
+    values, found = _parts(parts, node["groups"], cells)
+    evidence = ([cells[total]] if total in cells else []) + found
     n = len(parts) + len(node["groups"])
     if any(c in cells for c in [total, *parts]) or values:
         return (total, sum(values, Decimal(0)), actual, n, evidence)
