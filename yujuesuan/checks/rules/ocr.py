@@ -63,19 +63,22 @@ def ocr_suspect(doc: DocData, cfg: dict) -> list[Finding]:
             if id(i) in named or not weak(i):
                 continue
             named.add(id(i))
-            out.append(
-                Finding(
-                    cfg["severity"],
-                    f"Table {i['table_code']}: {_cell(i)} was read by OCR as {i.get('printed')!r} with confidence "
-                    f"{i['ocr_confidence']:.2f} (the table's median: {medians[i['table_code']]:.2f}) and takes part "
-                    f"in a failed identity ({f.locator}); check it against page {i.get('page')}.",
-                    table_code=i["table_code"],
-                    locator=f"page {i.get('page')}, row {i.get('row_index')}, column {i['column']}",
-                    actual=i.get("printed"),
-                    rows=[i],
-                )
-            )
+            out.append(_suspect_cell(cfg, i, medians, f"takes part in a failed identity ({f.locator})"))
     return out
+
+
+def _suspect_cell(cfg: dict, i: dict, medians: dict[str, float], why: str) -> Finding:
+    """A finding on one OCR cell: what was read, its confidence against the table's median, and `why`."""
+    return Finding(
+        cfg["severity"],
+        f"Table {i['table_code']}: {_cell(i)} was read by OCR as {i.get('printed')!r} with confidence "
+        f"{i['ocr_confidence']:.2f} (the table's median: {medians[i['table_code']]:.2f}) and {why}; "
+        f"check it against page {i.get('page')}.",
+        table_code=i["table_code"],
+        locator=f"page {i.get('page')}, row {i.get('row_index')}, column {i['column']}",
+        actual=i.get("printed"),
+        rows=[i],
+    )
 
 
 def ocr_unverified(doc: DocData, cfg: dict) -> list[Finding]:
@@ -86,16 +89,7 @@ def ocr_unverified(doc: DocData, cfg: dict) -> list[Finding]:
     _, evaluated = _identities(doc)
     checked = {id(i) for rows in evaluated for i in rows}
     return [
-        Finding(
-            cfg["severity"],
-            f"Table {i['table_code']}: {_cell(i)} was read by OCR as {i.get('printed')!r} with confidence "
-            f"{i['ocr_confidence']:.2f} (the table's median: {medians[i['table_code']]:.2f}) and no accounting "
-            f"identity checks it; check it against page {i.get('page')}.",
-            table_code=i["table_code"],
-            locator=f"page {i.get('page')}, row {i.get('row_index')}, column {i['column']}",
-            actual=i.get("printed"),
-            rows=[i],
-        )
+        _suspect_cell(cfg, i, medians, "no accounting identity checks it")
         for i in ocr
         if id(i) not in checked and i["ocr_confidence"] < medians[i["table_code"]]
     ]
