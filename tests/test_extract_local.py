@@ -231,3 +231,15 @@ def test_a_schema_file_of_older_code_is_rewritten(tmp_path) -> None:
     pq.write_table(pa.schema([("doc_id", pa.string())]).empty_table(), stale)
     wh.init()
     assert pq.read_schema(stale).names == SCHEMAS["tables"].names
+
+
+def test_the_largest_document_starts_first(tmp_path) -> None:
+    """Size stands for work: extracted longest first, no large document starts last and runs alone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    small, large = generate(5).pdf, generate(6).pdf + b"\n" * 50_000  # trailing whitespace after %%EOF: still a PDF
+    (folder / "a-small.pdf").write_bytes(small)
+    (folder / "b-large.pdf").write_bytes(large)
+    seen: list[str] = []
+    extract_paths([folder], tmp_path / "w", progress=lambda p: seen.append(p.file))
+    assert seen == ["b-large.pdf", "a-small.pdf"]

@@ -189,6 +189,8 @@ def extract_paths(
             name, raw_name = display_name(f)
             work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name), check=True,
                             catalogue=catalogue))
+        # the longest first (size stands for work), so no large document starts last and runs alone
+        work.sort(key=lambda j: -Path(j.path).stat().st_size)
         start = time.perf_counter()
         for done, outcome in enumerate(run_jobs(work, budget, jobs), 1):
             seen_as, raw_name = outcome.job.tag  # type: ignore[misc]
