@@ -311,3 +311,16 @@ def test_ordinal_gap_looks_at_each_side_alone() -> None:
     ]
     found = [i for i in run_checks(doc(items)).issues if i["check_id"] == "structure.ordinal_gap"]
     assert [i["locator"].split()[0] for i in found] == ["expenditure"]
+
+
+@pytest.mark.parametrize(("pages", "missing"), [(1, False), (2, False), (3, True), (None, True)])
+def test_a_page_excerpt_is_not_held_to_the_standard_set(pages: int | None, missing: bool) -> None:
+    """One page posted alone (an image of the 三公 table): no contents list, so which tables its report holds is
+    unknown; the rule says it could not run. A whole document without contents list is held to its kind's set."""
+    data = doc([item("07", "sangong", "合计", "合计", "1")], kind="budget")
+    data.document["pages"] = pages
+    run = run_checks(data, load_catalogue())
+    got = [f for r, f in run.findings if r.id == "structure.table_missing"]
+    assert any(f.severity == "error" for f in got) is missing
+    if not missing:
+        assert [f.not_run for f in got] == [True] and "page excerpt" in got[0].message

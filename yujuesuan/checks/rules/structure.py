@@ -12,6 +12,7 @@ from yujuesuan.checks.rules.base import (
     _by_table,
     label_key,
     leaf,
+    not_run,
 )
 
 
@@ -21,6 +22,9 @@ def table_missing(doc: DocData, cfg: dict) -> list[Finding]:
         return []  # a narrative-only publication: tables_elsewhere says so
     if doc.toc:
         expected = dict(doc.toc)
+    elif (pages := doc.document.get("pages")) is not None and pages <= cfg["params"]["excerpt_pages"]:
+        return [not_run(f"a page excerpt ({pages} page(s)) without a contents list: "
+                        "which tables its whole report holds is not known")]
     else:
         kind = doc.document.get("kind")
         expected = (
