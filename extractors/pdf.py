@@ -19,6 +19,7 @@ from extractors.extraction import Extraction, failed_extraction
 from extractors.layout import PageLayout, PageSpace, read_page
 from extractors.limits import Budget, TooLarge, document_budget
 from extractors.narrative import Unparsed, extract_facts, extract_variances
+from extractors.nonreport import mark_not_a_report
 from extractors.pdfium_caps import check_page
 from extractors.pdfium_layout import PdfiumDocument
 from extractors.pdfstreams import install as bound_stream_decoding
@@ -228,6 +229,8 @@ def extract_layout(
     doc.layout_family = layout_family(ex.tables)
     if not regions:
         ex.issue("extract.no_tables", "No standard table was recognised in this document.")
+    if mark_not_a_report(ex, pages, _read_anything(ex)):  # a checklist or notice about a disclosure
+        return ex
     if not _read_anything(ex):
         if any(i.check_id in PAGES_LOST for i in ex.issues):  # the reason is already given
             doc.status = "failed"

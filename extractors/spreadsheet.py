@@ -352,7 +352,7 @@ def extract_spreadsheet(data: bytes, file_name: str, fmt: str, *, source_url: st
                 f"figure or row goes ({_refs(shown.placeholders)}); not read as numbers.",
                 locator=shown.placeholders[0],
             )
-    if any(i.severity == "error" for i in ex.issues):
+    if doc.status == "ok" and any(i.severity == "error" for i in ex.issues):
         doc.status = "partial"
     mark_template(ex, (c.text for s in sheets if not s.hidden for c in s.cells.values()), "workbook")
     return ex

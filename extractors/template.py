@@ -46,6 +46,8 @@ def mark_template(ex: Extraction, texts: Iterable[str], what: str) -> bool:
     `extract.template` warning; its tables are kept (found, empty, noted as a template) without
     line items (the only figures a template has are its codes), and the engine's complaints
     about its blank cells are dropped."""
+    if any(i.check_id == "extract.not_a_report" for i in ex.issues):
+        return False  # a checklist about a template is still a checklist
     count = placeholder_count(texts)
     if count < TEMPLATE_MIN:
         return False

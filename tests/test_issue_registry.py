@@ -26,6 +26,7 @@ DOCUMENTED = {
     "extract.formula_uncached": "error",
     "extract.placeholder_value": "warning",
     "extract.template": "warning",
+    "extract.not_a_report": "warning",
     "extract.no_text": "error",
     "extract.encoding_ignored": "warning",
     "extract.text_replaced": "warning",

@@ -501,12 +501,18 @@ def _set_widths(table, widths: list[float]) -> None:  # noqa: ANN001
 
 def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
     """`doc` converted by LibreOffice (`soffice --headless --convert-to xls|doc|pdf|html`)."""
+    data, name = soffice_convert(doc.data, doc.file_name, to)
+    return OfficeDocument(data, name, to, doc.generated, doc.office)
+
+
+def soffice_convert(data: bytes, file_name: str, to: str) -> tuple[bytes, str]:
+    """(the bytes, the file name) of `file_name` converted by LibreOffice to `to` (xls, doc, pdf, html)."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     with tempfile.TemporaryDirectory(prefix="yujuesuan-soffice-") as tmp:
-        src = Path(tmp) / doc.file_name
-        src.write_bytes(doc.data)
+        src = Path(tmp) / file_name
+        src.write_bytes(data)
         profile = Path(tmp) / "profile"
         subprocess.run(
             [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", to,
@@ -514,7 +520,7 @@ def convert(doc: OfficeDocument, to: str) -> OfficeDocument:
             check=True, capture_output=True, timeout=CONVERT_TIMEOUT,
         )  # fmt: skip
         out = next((Path(tmp) / "out").iterdir())
-        return OfficeDocument(out.read_bytes(), f"{src.stem}.{to}", to, doc.generated, doc.office)
+        return out.read_bytes(), f"{src.stem}.{to}"
 
 
 def truth(doc: OfficeDocument) -> dict:
