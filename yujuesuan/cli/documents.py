@@ -18,6 +18,11 @@ EXTRACT_EXAMPLE = """example:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from yujuesuan.ingest.worker import start_fork_server
+
+    if args.layout:  # read by extractors.pdf in each worker process (forked with the fork server's environment)
+        os.environ["YUJUESUAN_LAYOUT"] = args.layout
+    start_fork_server()  # the workers' fork server imports the extractors while this process imports the rest
     from yujuesuan.checks.reference import configured, reference_catalogue
     from yujuesuan.ingest.pipeline import extract_paths
     from yujuesuan.ingest.progress import ProgressDisplay
@@ -26,8 +31,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from yujuesuan.warehouse.store import WarehouseLocked
 
     start = time.perf_counter()
-    if args.layout:  # read by extractors.pdf in each worker process
-        os.environ["YUJUESUAN_LAYOUT"] = args.layout
     if not usable_location(args.warehouse, "--warehouse", "extract"):
         return 2
     logs.setup(log_folder(args.warehouse) / "yujuesuan-extract.log", args.verbose)
