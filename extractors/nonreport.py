@@ -55,11 +55,17 @@ def heading(pages: list[PageLayout]) -> list[str]:
 
 def not_a_report(pages: list[PageLayout], read_anything: bool) -> tuple[str, str] | None:
     """(what the document is, its heading line that says so), or None for a report."""
+    return heading_says(heading(pages), read_anything)
+
+
+def heading_says(lines: list[str], read_anything: bool) -> tuple[str, str] | None:
+    """(what a document headed by `lines` is, the line that says so) when it is about a disclosure
+    rather than one: a checklist whatever it holds, a notice only when nothing was read from it."""
     terms = [("a review checklist", "checklist_titles")] + ([] if read_anything else [("a notice", "notice_titles")])
     for what, term in terms:
-        for line in heading(pages):
-            if _heading(term).search(line):
-                return what, line
+        for line in lines:
+            if _heading(term).search(compact(line)):
+                return what, compact(line)
     return None
 
 

@@ -87,3 +87,15 @@ def test_a_notice_heading_over_figures_is_a_report_and_a_checklist_heading_never
     assert not_a_report(checklist, read_anything=True) == ("a review checklist", "2026年度示例区部门预算公开自查表")
     below = [_Page("示例市财政局2024年度部门决算\n目录\n一、收入支出决算总表\n附件：公开情况自查表\n")]
     assert not_a_report(below, read_anything=False) is None  # only the heading says what a document is
+
+
+@pytest.mark.parametrize("doc", [FAMILY[0], FAMILY[1], FAMILY[2]], ids=lambda d: f"{d.what}-{d.kind}-{d.seed}")
+def test_the_crawler_does_not_take_a_checklist_page_for_a_report(doc: NonReport) -> None:
+    from yujuesuan.crawl.adapters.generic_cms import is_report_page
+    from yujuesuan.crawl.pages import read_page
+
+    page = read_page(write(doc, "html").decode("utf-8"), "http://127.0.0.1/a.html")
+    assert page.tables and not is_report_page(page)
+    html = "<h1>示例市财政局2024年度部门决算</h1><p>收入支出决算总表</p><table><tr><td>合计</td><td>1</td></tr></table>"
+    report = read_page(html, "http://127.0.0.1/b.html")
+    assert is_report_page(report)  # the control: a page with a standard table's title is one

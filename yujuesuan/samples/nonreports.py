@@ -16,7 +16,7 @@ from yujuesuan.samples.generator import BUDGET_KINDS, UNITS
 CHECKLIST_WORDS = ("公开情况检查表", "公开自查表", "公开评分表", "公开情况核查表")
 NOTICE_WORDS = ("的通知", "的公告", "的公示")
 KIND_NAME = {"final": "部门决算", "budget": "部门预算"}
-FORMATS = ("pdf", "xlsx", "docx")
+FORMATS = ("pdf", "xlsx", "docx", "html")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def lines(doc: NonReport) -> tuple[str, list[list[str]]]:
 
 
 def write(doc: NonReport, fmt: str) -> bytes:
-    """The document as `fmt` (pdf by reportlab, xlsx by openpyxl, docx by python-docx)."""
+    """The document as `fmt` (pdf by reportlab, xlsx by openpyxl, docx by python-docx, html as a portal's
+    article page)."""
     heading, body = lines(doc)
     if fmt == "pdf":
         return _pdf(heading, body)
@@ -69,6 +70,8 @@ def write(doc: NonReport, fmt: str) -> bytes:
         return _xlsx(heading, body)
     if fmt == "docx":
         return _docx(heading, body)
+    if fmt == "html":
+        return _html(heading, body)
     raise ValueError(f"no producer for {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -132,3 +135,22 @@ def _docx(heading: str, body: list[list[str]]) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def _html(heading: str, body: list[list[str]]) -> bytes:
+    from html import escape
+
+    parts = ["<html><head><meta charset='utf-8'><title>", escape(heading), "</title></head><body>",
+             "<div class='nav'>首页 &gt; 信息公开 &gt; 财政预决算</div><h1>", escape(heading), "</h1>"]
+    in_table = False
+    for row in body:
+        if len(row) == 1:
+            parts.append(("</table>" if in_table else "") + f"<p>{escape(row[0])}</p>")
+            in_table = False
+            continue
+        if not in_table:
+            parts.append("<table border='1'>")
+            in_table = True
+        parts.append("<tr>\n" + "".join(f"<td>{escape(c)}</td>\n" for c in row) + "</tr>\n")  # as CMSs print it
+    parts.append(("</table>" if in_table else "") + "</body></html>")
+    return "".join(parts).encode("utf-8")

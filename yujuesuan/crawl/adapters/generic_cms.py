@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urljoin, urlsplit
 
+from extractors.nonreport import heading_says
 from extractors.spec import load_specs, match_title, title_key
 from yujuesuan.crawl.adapters.base import Candidate, Visit, wanted
 from yujuesuan.crawl.fetch import Fetcher, FetchError
@@ -122,11 +123,18 @@ def page_heading(page: Page) -> str:
     return next((ln for ln in page.text.splitlines()[:80] if re.search(r"预算|决算", ln) and len(ln) <= 80), "")
 
 
+HEADING_LINES = 6  # a page's own heading is among its first lines (after the breadcrumbs)
+
+
 def is_report_page(page: Page, extra_titles: list[str] | tuple[str, ...] = ()) -> bool:
     """Whether a page is itself a disclosure: it holds an HTML table, and a short line of its text
     is a standard table's title (the engine's own specs, plus the source's extra titles). Notices,
-    explanations, news and column index pages that only mention 部门预算 are no reports."""
+    explanations, news and column index pages that only mention 部门预算 are no reports, nor is
+    a review checklist (检查表, 自查表) whose items are the standard tables' titles."""
     if not page.tables:
+        return False
+    head = [page.title or "", *page.text.splitlines()[:HEADING_LINES]]
+    if heading_says(head, read_anything=True):  # a review checklist lists the standard titles as items
         return False
     extra = [title_key(t) for t in extra_titles if t]
     for line in page.text.splitlines():
