@@ -263,12 +263,15 @@ def _splits_figures(lines: list[list[Char]], x: float) -> bool:
 
 
 def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
-    """A ruled band is several rows when two of its lines put text into the same value column.
+    """A band is several rows when two of its lines put text into the same value column.
 
     Wrapped labels put several lines into one text column, but never two amounts into one
-    column: so split only where a column receives an amount on two different lines.
+    column, nor words into a column of amounts (a header's words above a lone body row of an
+    unruled continuation page): so split only where a column receives an amount on one line and
+    another amount, or words, on another.
     """
     pieces: dict[int, list[str]] = {}  # column → its digits' text, line by line
+    words: set[int] = set()  # columns that receive text without a digit on some line
     for ln in band_lines:
         by_col: dict[int, str] = {}
         for c in ln:
@@ -277,7 +280,11 @@ def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
         for col, text in by_col.items():
             if any(ch.isdigit() for ch in text):
                 pieces.setdefault(col, []).append(text)
-    return any(len(p) > 1 and not _wrapped_amount(p) for p in pieces.values())
+            elif text:
+                words.add(col)
+    if any(len(p) > 1 and not _wrapped_amount(p) for p in pieces.values()):
+        return True
+    return any(col in words and any(AMOUNT.match(t) for t in p) for col, p in pieces.items())
 
 
 def _wrapped_amount(pieces: list[str]) -> bool:

@@ -69,6 +69,7 @@ class TableRegion:
     segments: list[Segment] = field(default_factory=list)
     note: str | None = None
     empty_note: bool = False
+    header_keys: frozenset[str] = frozenset()  # the lines above its first figure: a page repeating them runs it on
 
     @property
     def pages(self) -> list[int]:
@@ -235,13 +236,20 @@ def _continue(
         return region
     figures = any(_has_figure(ln, s) for ln in before)
     noted = any(NOTE.match(ln.key) for ln in before)
-    if PART_HEADING.match(before[0].key) or not _looks_tabular(page, before, s) or not (figures or noted):
+    repeated = 0  # the table's header printed again atop the page: its rows follow, however few
+    while repeated < len(before) - 1 and before[repeated].key in region.header_keys:
+        repeated += 1
+    body = before[repeated:] if repeated else before
+    if PART_HEADING.match(before[0].key) or not _looks_tabular(page, body, s) or not (figures or noted):
         # lines with no figure above the next title (a sheet's name, the unit's title
         # row) are that table's preamble, not the previous table running on
         return None
     end_line, note = _body_end(before, 0, s)
     bottom = before[end_line - 1].bottom + s.region_foot_pt if end_line else before[0].top
     region.segments.append(Segment(page.number, 0.0, bottom, continuation=True))
+    if not region.header_keys:  # a title alone at a page's foot: its header is atop this page
+        first_figure = next((k for k, ln in enumerate(before) if _has_figure(ln, s)), 0)
+        region.header_keys = frozenset(ln.key for ln in before[:first_figure] if ln.key)
     if note is not None:
         _close(region, note)
         return None
@@ -270,6 +278,8 @@ def _region(page: PageLayout, lines: list[TextLine], title: Title, next_i: int, 
         currency_unit=find_unit_label(" ".join(ln.text for ln in head)),
     )
     top = lines[meta_end - 1].bottom + s.region_gap_pt
+    first_figure = next((k for k in range(meta_end, next_i) if _has_figure(lines[k], s)), meta_end)
+    region.header_keys = frozenset(ln.key for ln in lines[meta_end:first_figure] if ln.key)
     end_line, note = _body_end(lines[:next_i], meta_end, s)
     if end_line < next_i:
         bottom = lines[end_line].top - s.region_gap_pt

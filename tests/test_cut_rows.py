@@ -100,3 +100,26 @@ def test_a_sheet_of_tables_under_headings_is_read_table_by_table(fmt: str) -> No
     office = Office(sheet_per_table=False, hidden_column=True, column_numbers=True)
     _, gen, (missing, extra, errors) = _office(202, office, "xlsx", fmt)
     assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+# -- a table's title alone at a page's foot, and a continuation page holding one row under its header ----------
+
+@pytest.mark.parametrize("rules", ["grid", "horizontal", "none"])
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_title_alone_at_the_page_foot_opens_the_table_overleaf(seed: int, rules: str) -> None:
+    gen = generate(seed, Layout(orphan_title=True, rules=rules, rows_per_page=9))
+    pages = _lines(gen.pdf)
+    # the family is printed: a page ends on a table's 单位 line, the next begins with its header
+    assert sum(1 for p in pages if p and "单位" in "".join(p[-1])) >= 2
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+@pytest.mark.parametrize("rules", ["grid", "horizontal", "none"])
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_continuation_page_with_one_row_under_its_header(seed: int, rules: str) -> None:
+    gen = generate(seed, Layout(rules=rules, rows_per_page=9))
+    pages = _lines(gen.pdf)
+    assert any(len(p) == 2 and "科目编码" in "".join(p[0]) for p in pages)  # the family is printed: header + a row
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)

@@ -74,6 +74,10 @@ class Layout:
     cut_row: int | None = None  # this body row of 02 broken by the page break after its first line (implies narrow)
     heading: bool = False  # the unit's heading line (…年度部门决算) in a ruled cell above each title
     stacked: bool = False  # tables one below the other on a page while they fit (one sheet printed)
+    # a table after another starts at the page's foot: its title (and 单位 line) alone there, its header and
+    # rows atop the next page, as a word processor without keep-with-next prints it (with stacked: when its
+    # rows do not fit below the table before)
+    orphan_title: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,9 +219,10 @@ class _Pages:
         else:
             cut = None
         below = self._below(len(header))
+        orphan = self._orphan() if below is None else None  # the title alone at this page's foot
         chunks = self._chunks(cells, len(header), cut, None if below is None else below - 40 - 30 * len(header))
         for n, chunk in enumerate(chunks):
-            y = below if n == 0 and below is not None else self._new_page()
+            y = below if n == 0 and below is not None else orphan if n == 0 and orphan is not None else self._new_page()
             if n == 0 and self.heading:
                 self._heading(y + 26, widths)
             c.setFont(FONT, 16)
@@ -225,6 +230,8 @@ class _Pages:
                 c.drawCentredString(self.width / 2, y, title)
                 c.setFont(FONT, 10)
                 c.drawString(40, y - 24, meta)
+            if n == 0 and orphan is not None:
+                y = self._new_page() + 40  # the header atop the next page, where a title would stand
             y -= 40
             self.y = self._rows(y, header, widths, chunk, aligns)
 
@@ -234,6 +241,13 @@ class _Pages:
             return None
         y = self.y - 30 - (26 if self.heading else 0)
         return y if y - 40 - 30 * nhead - 3 * 18 > self.FOOT else None
+
+    def _orphan(self) -> float | None:
+        """Orphan titles: the y of a title at the page's foot, below the table before (its rows go overleaf)."""
+        if not self.layout.orphan_title or self.y is None:
+            return None
+        y = self.FOOT + 34 + (26 if self.heading else 0)
+        return y if self.y - 30 > y else None
 
     def _new_page(self) -> float:
         """A new page: the y of the title at its top."""
