@@ -38,6 +38,7 @@ class OcrChar(Char):
     """A character read by OCR: its box on the page (pt) and the recogniser's confidence (0–1)."""
 
     confidence: float = 1.0
+    repaired: bool = False  # the reader changed what the recogniser read (a separator, a look-alike digit)
 
 
 @dataclass
@@ -228,7 +229,8 @@ def _mid(a: int, b: int) -> float:
 def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: np.ndarray) -> list[Char]:
     """A segment's characters, each where the recogniser saw it: the ink between the midpoints to
     its neighbours (so the white gaps between words and columns stay white)."""
-    read = _fix_figure(_lookalikes([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()]))
+    raw = [(normalise(t), c, p) for t, c, p in read if normalise(t).strip()]
+    read = _fix_figure(_lookalikes(raw))  # the same characters, some put right; trailing separators dropped
     if not read or sum(p for _, _, p in read) / len(read) < MIN_SCORE:
         return []
     pad = max(2, box.height // 4)
@@ -241,9 +243,8 @@ def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: 
         a, b = int(edges[k]), max(int(edges[k + 1]), int(edges[k]) + 1)
         cols = np.nonzero(inked[a:b])[0]
         x0, x1 = (a + cols[0], a + cols[-1] + 1) if len(cols) else (centres[k] - 0.5, centres[k] + 0.5)
-        out.append(
-            OcrChar(text, (box.x0 + x0) * scale, (box.x0 + x1) * scale, top, bottom, bottom - top, round(prob, 4))
-        )
+        x0p, x1p = (box.x0 + x0) * scale, (box.x0 + x1) * scale
+        out.append(OcrChar(text, x0p, x1p, top, bottom, bottom - top, round(prob, 4), text != raw[k][0]))
     return _close_figures(out, bottom - top)
 
 
@@ -291,6 +292,7 @@ def _lookalikes(read: list[tuple[str, float, float]]) -> list[tuple[str, float, 
 
 
 SEPARATORS = set(".,:;'·")
+DIGITS = {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}  # look-alikes
 
 
 def _fix_figure(read: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
@@ -303,8 +305,9 @@ def _fix_figure(read: list[tuple[str, float, float]]) -> list[tuple[str, float, 
         read = [read[0], ("、", read[1][1], read[1][2]), *read[2:]]
         return read
     body = text.lstrip("-")
-    if not body or not body[0].isdigit() or any(not (ch.isdigit() or ch in SEPARATORS) for ch in body):
+    if not body or not body[0].isdigit() or any(not (ch.isdigit() or ch in SEPARATORS or ch in DIGITS) for ch in body):
         return read
+    read = [(DIGITS.get(t, t), c, p) for t, c, p in read]  # a letter among digits is the digit it looks like
     while read and read[-1][0] in SEPARATORS:
         read = read[:-1]
     text = "".join(t for t, _, _ in read)
