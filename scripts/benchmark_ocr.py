@@ -27,7 +27,8 @@ from yujuesuan.samples.generator import Layout, generate  # noqa: E402
 from yujuesuan.samples.scans import Scan, scan_pdf  # noqa: E402
 from yujuesuan.warehouse.store import extraction_rows  # noqa: E402
 
-OCR_RULES = {"table.ocr_suspect", "table.ocr_unverified"}  # besides extract.ocr_uncertain (confidence < UNCERTAIN)
+# flagged on the cell: these rules, and extract.ocr_uncertain (confidence < UNCERTAIN)
+OCR_RULES = {"table.ocr_suspect", "table.ocr_unverified", "table.ocr_misread"}
 NOISE = (0.002, 0.006, 0.01)
 
 LAYOUTS = [
