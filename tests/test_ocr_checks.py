@@ -92,3 +92,19 @@ def test_value_under_a_misread_header_or_label_is_named() -> None:
 def test_text_layer_labels_are_not_judged_by_the_ocr_rule() -> None:
     items = [_item(None, "alvi", "5", None, 0), _item("201", "一般公共服务支出", "5", None, 1, column="col4")]
     assert _named(items, "table.ocr_misread") == []
+
+
+def test_values_beside_a_missing_standard_column_are_named() -> None:
+    """基本支出 and 项目支出 read as one header: the table lacks its standard columns, and the values
+    under the header that is none of them may stand in the wrong column."""
+    items = [
+        _item("201", "一般公共服务支出", "900", 1.0, 0, column="本年支出合计"),
+        _item("201", "一般公共服务支出", "900", 1.0, 0, column="基本支出项目支出"),
+        _item("20101", "人大事务", "900", 1.0, 1, column="本年支出合计"),
+        _item("20101", "人大事务", "900", 1.0, 1, column="基本支出项目支出"),
+    ]
+    doc = _doc(items)
+    doc.tables[0]["columns"] = ["本年支出合计", "基本支出项目支出"]
+    named = [(r["code"], r["column"]) for rule, f in run_checks(doc).findings if rule.id == "table.ocr_misread"
+             for r in f.rows]
+    assert sorted(named) == [("201", "基本支出项目支出"), ("20101", "基本支出项目支出")]

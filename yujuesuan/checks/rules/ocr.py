@@ -125,12 +125,34 @@ def ocr_misread(doc: DocData, cfg: dict) -> list[Finding]:
     by_table: dict[str, list[dict]] = {}
     for i in ocr:
         by_table.setdefault(i["table_code"], []).append(i)
+    standard = _lacking_standard_columns(doc)
     out = []
-    for items in by_table.values():
+    for table, items in by_table.items():
         rows = {(i.get("row_index"), i.get("panel")): i for i in items}
         coded = sum(1 for i in rows.values() if i.get("code")) >= CODED * len(rows)
         for i in items:
             why = _misread(i, coded)
+            leaf = str(i.get("column") or "").split("/")[-1]
+            if not why and table in standard and not any(re.search(p, leaf) for p in standard[table]):
+                why = f"its table lacks a standard column and {leaf!r} is none of them (a header misread)"
             if why:
                 out.append(_suspect_cell(cfg, i, medians, f"{why}, so the value may stand in the wrong cell"))
+    return out
+
+
+def _lacking_standard_columns(doc: DocData) -> dict[str, list[str]]:
+    """Table code → its family's standard column patterns, for the tables that lack one of them."""
+    from yujuesuan.checks.rules import RULES
+    from yujuesuan.checks.run import load_catalogue
+
+    out: dict[str, list[str]] = {}
+    for rule in load_catalogue():
+        if rule.rule != "columns_missing" or not rule.applies(doc):
+            continue
+        cfg = rule.as_cfg()
+        required = cfg["params"].get(doc.document.get("kind")) or {}
+        family = {t["table_code"]: t["table_family"] for t in doc.tables}
+        for f in RULES["columns_missing"](doc, cfg):
+            if f.table_code in family:
+                out[f.table_code] = required.get(family[f.table_code]) or []
     return out
