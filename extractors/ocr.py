@@ -38,6 +38,7 @@ class OcrChar(Char):
     """A character read by OCR: its box on the page (pt) and the recogniser's confidence (0–1)."""
 
     confidence: float = 1.0
+    repaired: bool = False  # the reader changed what the recogniser read (a separator, a look-alike digit)
 
 
 @dataclass
@@ -46,6 +47,8 @@ class OcrPage:
     rotation: int  # quarter turns applied to make the page upright (degrees, counter-clockwise)
     skew: float  # degrees of skew removed
     seconds: float = 0.0
+    segments: int = 0  # text segments read
+    grey: np.ndarray | None = None  # the straightened page image
 
 
 class OcrUnavailable(RuntimeError):
@@ -91,6 +94,7 @@ class Recogniser:
         batch = self.rec.rec_batch_num
         for start in range(0, len(crops), batch):
             idx = order[start : start + batch]
+            # never narrower than the recogniser's usual input: narrower, short figures lose separators
             max_ratio = max(width / height, *(ratios[i] for i in idx))
             tensor = np.concatenate([self.rec.resize_norm_img(_bgr(crops[i]), max_ratio)[None] for i in idx])
             preds = self.rec.session(tensor.astype(np.float32))
@@ -141,42 +145,49 @@ class _Straight:
 
 
 def _analyse(grey: np.ndarray) -> _Straight:
-    ink = raster.binarise(grey)
+    clean = raster.despeckle(grey)
+    ink = raster.binarise(clean, despeckled=True)
     hmask, vmask = raster.rule_masks(ink)
     hrules = raster.rules_of(hmask, True)
     vrules = raster.rules_of(vmask, False)
     char_h = raster.char_height(ink & ~(hmask | vmask))
     vrules = [r for r in vrules if r.height >= 3 * char_h or raster.meets(r, hrules)]
     segments = raster.text_segments(ink, vrules, hrules)
-    clean = raster.despeckle(grey)
     painted = cv2.dilate((hmask | vmask).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     clean[painted] = 255
     return _Straight(grey, clean, ink & ~painted.astype(np.uint8), hrules, vrules, segments)
 
 
-def _sample_score(grey: np.ndarray, rec: Recogniser) -> float:
-    """How well the page's widest text segments read as it lies (mean character confidence)."""
+Reads = dict[int, list[tuple[str, float, float]]]  # segment index → what the recogniser read in it
+
+
+def _sample(page: _Straight, rec: Recogniser) -> tuple[float, Reads]:
+    """How well the page's widest text segments read as it lies (mean character confidence), and
+    those reads (kept: they are not read again)."""
+    widest = [k for k in sorted(range(len(page.segments)), key=lambda k: -page.segments[k].width)
+              if page.segments[k].width > 2 * page.segments[k].height][:SAMPLE]
+    reads = dict(zip(widest, rec.read([_crop(page.clean, page.segments[k]) for k in widest]), strict=True))
+    probs = [p for read in reads.values() for _, _, p in read]
+    return (sum(probs) / len(probs) if probs else 0.0), reads
+
+
+def _upright(grey: np.ndarray, rec: Recogniser) -> tuple[_Straight, int, Reads]:
+    """The page turned the way its text reads best, analysed, with the segments read so far: as it
+    lies unless its text reads poorly, else whichever quarter turn reads best (scanned sideways or
+    upside down)."""
     page = _analyse(grey)
-    widest = [b for b in sorted(page.segments, key=lambda b: -b.width) if b.width > 2 * b.height][:SAMPLE]
-    probs = [p for read in rec.read([_crop(page.clean, b) for b in widest]) for _, _, p in read]
-    return sum(probs) / len(probs) if probs else 0.0
-
-
-def _upright(grey: np.ndarray, rec: Recogniser) -> tuple[np.ndarray, int]:
-    """The page turned the way its text reads best: as it lies unless its text reads poorly,
-    else whichever quarter turn reads best (scanned sideways or upside down)."""
-    score = _sample_score(grey, rec)
+    score, reads = _sample(page, rec)
     if score >= UPRIGHT:
-        return grey, 0
-    best = (score, 0, grey)
+        return page, 0, reads
+    best = (score, 0, page, reads)
     for turn in TURNS:
-        turned = raster.rotate(grey, turn)
-        s = _sample_score(turned, rec)
+        turned = _analyse(raster.rotate(grey, turn))
+        s, r = _sample(turned, rec)
         if s > best[0]:
-            best = (s, turn, turned)
+            best = (s, turn, turned, r)
         if s >= UPRIGHT:
             break
-    return best[2], best[1]
+    return best[2], best[1], best[3]
 
 
 def _crop(img: np.ndarray, box: Box) -> np.ndarray:
@@ -193,14 +204,17 @@ def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
     started = time.perf_counter()
     rec = recogniser()
     grey, skew = _deskew(grey)
-    grey, rotation = _upright(grey, rec)
+    page, rotation, known = _upright(grey, rec)
     if rotation in (90, 270):  # the skew of a sideways page is measured once it is upright
-        grey, skew = _deskew(grey)
-    page = _analyse(grey)
+        grey, skew = _deskew(page.grey)
+        if skew:
+            page, known = _analyse(grey), {}
     scale = 72.0 / dpi
-    reads = rec.read([_crop(page.clean, b) for b in page.segments])
+    todo = [k for k in range(len(page.segments)) if k not in known]
+    reads = {**known, **dict(zip(todo, rec.read([_crop(page.clean, page.segments[k]) for k in todo]), strict=True))}
     chars: list[Char] = []
-    for box, read in zip(page.segments, reads, strict=True):
+    for k, box in enumerate(page.segments):
+        read = reads[k]
         inked = np.asarray(page.text[box.top : box.bottom, box.x0 : box.x1].any(axis=0))  # a column mask
         chars += _chars(box, read, scale, inked)
     rules = [
@@ -213,7 +227,7 @@ def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
     ]
     h, w = page.grey.shape
     layout = PageLayout(number, w * scale, h * scale, chars, rules, images=1)
-    return OcrPage(layout, rotation, skew, time.perf_counter() - started)
+    return OcrPage(layout, rotation, skew, time.perf_counter() - started, len(page.segments), page.grey)
 
 
 def _deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
@@ -228,7 +242,8 @@ def _mid(a: int, b: int) -> float:
 def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: np.ndarray) -> list[Char]:
     """A segment's characters, each where the recogniser saw it: the ink between the midpoints to
     its neighbours (so the white gaps between words and columns stay white)."""
-    read = _fix_figure(_lookalikes([(normalise(t), c, p) for t, c, p in read if normalise(t).strip()]))
+    raw = [(normalise(t), c, p) for t, c, p in read if normalise(t).strip()]
+    read = _fix_figure(_lookalikes(raw))  # the same characters, some put right; trailing separators dropped
     if not read or sum(p for _, _, p in read) / len(read) < MIN_SCORE:
         return []
     pad = max(2, box.height // 4)
@@ -241,9 +256,8 @@ def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: 
         a, b = int(edges[k]), max(int(edges[k + 1]), int(edges[k]) + 1)
         cols = np.nonzero(inked[a:b])[0]
         x0, x1 = (a + cols[0], a + cols[-1] + 1) if len(cols) else (centres[k] - 0.5, centres[k] + 0.5)
-        out.append(
-            OcrChar(text, (box.x0 + x0) * scale, (box.x0 + x1) * scale, top, bottom, bottom - top, round(prob, 4))
-        )
+        x0p, x1p = (box.x0 + x0) * scale, (box.x0 + x1) * scale
+        out.append(OcrChar(text, x0p, x1p, top, bottom, bottom - top, round(prob, 4), text != raw[k][0]))
     return _close_figures(out, bottom - top)
 
 
@@ -291,6 +305,7 @@ def _lookalikes(read: list[tuple[str, float, float]]) -> list[tuple[str, float, 
 
 
 SEPARATORS = set(".,:;'·")
+DIGITS = {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}  # look-alikes
 
 
 def _fix_figure(read: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
@@ -303,8 +318,9 @@ def _fix_figure(read: list[tuple[str, float, float]]) -> list[tuple[str, float, 
         read = [read[0], ("、", read[1][1], read[1][2]), *read[2:]]
         return read
     body = text.lstrip("-")
-    if not body or not body[0].isdigit() or any(not (ch.isdigit() or ch in SEPARATORS) for ch in body):
+    if not body or not body[0].isdigit() or any(not (ch.isdigit() or ch in SEPARATORS or ch in DIGITS) for ch in body):
         return read
+    read = [(DIGITS.get(t, t), c, p) for t, c, p in read]  # a letter among digits is the digit it looks like
     while read and read[-1][0] in SEPARATORS:
         read = read[:-1]
     text = "".join(t for t, _, _ in read)

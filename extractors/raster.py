@@ -64,9 +64,9 @@ def decode_images(data: bytes) -> list[PageImage]:
     return pages
 
 
-def binarise(grey: np.ndarray) -> np.ndarray:
-    """Ink as 1, paper as 0 (Otsu on the despeckled page)."""
-    _, ink = cv2.threshold(despeckle(grey), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+def binarise(grey: np.ndarray, *, despeckled: bool = False) -> np.ndarray:
+    """Ink as 1, paper as 0 (Otsu on the despeckled page; `despeckled`: `grey` already is)."""
+    _, ink = cv2.threshold(grey if despeckled else despeckle(grey), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return ink
 
 

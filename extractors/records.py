@@ -61,6 +61,7 @@ class LineItem:
     currency_unit: str | None = None
     engine: str = "pdfplumber"
     ocr_confidence: float | None = None  # lowest OCR confidence of the figure's characters (None: text layer)
+    ocr_repaired: bool | None = None  # OCR: a character of it was put right after the recogniser (None: text)
     sheet: str | None = None  # workbooks: the sheet the cell is on (its page is the sheet's 1-based index)
     cell_ref: str | None = None  # workbooks: the cell, e.g. 公开03表!D12
 

@@ -1,7 +1,9 @@
 """Scanned documents into the one table engine: page images (PNG/JPEG/TIFF) and PDF pages with no
 text layer are read by OCR (`extractors.ocr`) into page layouts, then extracted like any PDF.
 
-Every figure read by OCR keeps the lowest confidence of its characters (`ocr_confidence`); a
+Every figure read by OCR keeps the lowest confidence of its digits (`ocr_confidence`) and whether
+any of its characters was put right after the recogniser (`ocr_repaired`: a separator set from the
+figure's shape, a look-alike letter read as a digit); a
 figure below `UNCERTAIN` is flagged on its cell (`extract.ocr_uncertain`), and the accounting
 identities of the check catalogue are the safety net for the rest.
 """
@@ -135,17 +137,18 @@ def mark_confidence(ex: Extraction, pages: dict[int, PageLayout]) -> None:
             item.engine = "ocr"
             if item.x0 is None or item.top is None or item.x1 is None or item.bottom is None:
                 continue
-            confs = [
-                c.confidence
+            cell = [
+                c
                 for c in page.chars
                 if isinstance(c, OcrChar)
                 and item.x0 - 1 <= c.xc <= item.x1 + 1
                 and item.top - 1 <= c.yc <= item.bottom + 1
-                and c.text.isdigit()  # separators are set from the figure's shape
             ]
+            confs = [c.confidence for c in cell if c.text.isdigit()]  # separators are set from the figure's shape
             if not confs:
                 continue
             item.ocr_confidence = round(min(confs), 4)
+            item.ocr_repaired = any(c.repaired for c in cell)
             if item.ocr_confidence < UNCERTAIN:
                 ex.issue(
                     "extract.ocr_uncertain",

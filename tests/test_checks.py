@@ -217,6 +217,9 @@ CASES: dict[str, DocData] = {
             {**item("03", "expenditure", "其他", "合计", "4", row=1), "ocr_confidence": 1.0},
         ]
     ),
+    "table.ocr_misread": doc(
+        [{**item("03", "expenditure", "一般公共服务支出", "col4", "10", code="201", row=0), "ocr_confidence": 1.0}]
+    ),
 }
 
 

@@ -70,6 +70,7 @@ LINE_ITEMS = pa.schema(
         ("currency_unit", pa.string()),
         ("engine", pa.string()),
         ("ocr_confidence", pa.float64()),  # null where the figure came from a text layer
+        ("ocr_repaired", pa.bool_()),  # OCR: a character was put right after the recogniser; null: text layer
         ("sheet", pa.string()),
         ("cell_ref", pa.string()),
     ]

@@ -11,7 +11,7 @@ from yujuesuan.checks.rules.across import code_sets, cross_sum, unit_scale
 from yujuesuan.checks.rules.base import DocData, Finding
 from yujuesuan.checks.rules.codes import code_known, code_name
 from yujuesuan.checks.rules.narrative import narrative_match, share_match, variance_match
-from yujuesuan.checks.rules.ocr import ocr_suspect, ocr_unverified
+from yujuesuan.checks.rules.ocr import ocr_misread, ocr_suspect, ocr_unverified
 from yujuesuan.checks.rules.structure import (
     columns_missing,
     ordinal_gap,
@@ -52,6 +52,7 @@ RULES: dict[str, Callable[[DocData, dict], list[Finding]]] = {
     "unit_scale": unit_scale,
     "ocr_suspect": ocr_suspect,
     "ocr_unverified": ocr_unverified,
+    "ocr_misread": ocr_misread,
 }
 
 

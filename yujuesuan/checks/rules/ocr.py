@@ -5,11 +5,14 @@ of the catalogue (Σ children = parent, totals, row sums, the 收支总表 sides
 the safety net: when one fails on an OCR document, every OCR value in it read with less confidence
 than its table's median is flagged on its cell (`table.ocr_suspect`). A value no identity checks
 has no net: read with less than the median confidence it is flagged as unverified
-(`table.ocr_unverified`).
+(`table.ocr_unverified`). A value whose row label or column header does not read as words (a
+header not read, Latin letters, a speck read as 。, a row of a coded table without its code) may
+stand in the wrong cell, whatever its confidence (`table.ocr_misread`).
 """
 
 from __future__ import annotations
 
+import re
 from statistics import median
 
 from yujuesuan.checks.rules.base import DocData, Finding
@@ -93,3 +96,63 @@ def ocr_unverified(doc: DocData, cfg: dict) -> list[Finding]:
         for i in ocr
         if id(i) not in checked and i["ocr_confidence"] < medians[i["table_code"]]
     ]
+
+
+LEAF_MISREAD = re.compile(r"^col\d+$|^[。，,.、:：;；'\"“”‘’·]|[A-Za-z]|^\d+(?=[\u4e00-\u9fff])(?!\d*年)")
+LABEL_MISREAD = re.compile(r"^[。，,.、:：;；'\"“”‘’·]|[A-Za-z]|[\u4e00-\u9fff)）]\d+$")
+TOTAL = re.compile(r"合计|总计|^其中")
+CODED = 0.5  # a table whose rows have a code at least this often: a row without one lost it
+
+
+def _misread(i: dict, coded: bool) -> str | None:
+    """Why the cell's row label or column header looks misread by OCR, if it does."""
+    leaf = str(i.get("column") or "").split("/")[-1]
+    label = str(i.get("row_label") or "")
+    if LEAF_MISREAD.search(leaf):
+        return f"its column header {leaf!r} does not read as the table's words"
+    if not i.get("code") and LABEL_MISREAD.search(label):
+        return f"its row label {label!r} does not read as the table's words"
+    if coded and not i.get("code") and not TOTAL.search(label):
+        return "its row has no classification code where the table's rows have one (the code was not read)"
+    return None
+
+
+def ocr_misread(doc: DocData, cfg: dict) -> list[Finding]:
+    ocr = [i for i in doc.items if i.get("ocr_confidence") is not None]
+    if not ocr:
+        return []
+    medians = _medians(ocr)
+    by_table: dict[str, list[dict]] = {}
+    for i in ocr:
+        by_table.setdefault(i["table_code"], []).append(i)
+    standard = _lacking_standard_columns(doc)
+    out = []
+    for table, items in by_table.items():
+        rows = {(i.get("row_index"), i.get("panel")): i for i in items}
+        coded = sum(1 for i in rows.values() if i.get("code")) >= CODED * len(rows)
+        for i in items:
+            why = _misread(i, coded)
+            leaf = str(i.get("column") or "").split("/")[-1]
+            if not why and table in standard and not any(re.search(p, leaf) for p in standard[table]):
+                why = f"its table lacks a standard column and {leaf!r} is none of them (a header misread)"
+            if why:
+                out.append(_suspect_cell(cfg, i, medians, f"{why}, so the value may stand in the wrong cell"))
+    return out
+
+
+def _lacking_standard_columns(doc: DocData) -> dict[str, list[str]]:
+    """Table code → its family's standard column patterns, for the tables that lack one of them."""
+    from yujuesuan.checks.rules import RULES
+    from yujuesuan.checks.run import load_catalogue
+
+    out: dict[str, list[str]] = {}
+    for rule in load_catalogue():
+        if rule.rule != "columns_missing" or not rule.applies(doc):
+            continue
+        cfg = rule.as_cfg()
+        required = cfg["params"].get(doc.document.get("kind")) or {}
+        family = {t["table_code"]: t["table_family"] for t in doc.tables}
+        for f in RULES["columns_missing"](doc, cfg):
+            if f.table_code in family:
+                out[f.table_code] = required.get(family[f.table_code]) or []
+    return out
