@@ -463,7 +463,7 @@ BUDGET_KINDS = ("final", "budget")
 
 def _check_budget_layout(layout: Layout) -> None:
     """A 部门预算 is made of tables 01-03: the options only 决算 documents have are refused."""
-    extras = [name for name in ("sangong", "narrative", "performance") if getattr(layout, name)]
+    extras = [name for name in ("sangong", "performance") if getattr(layout, name)]
     if extras:
         raise ValueError(f"a budget layout has no {', '.join(extras)} (only 决算 documents do)")
 
@@ -684,7 +684,10 @@ def narrative_lines(
     rows: list[tuple[str, str, dict[str, Decimal]]], mutation: Mutation | None,
 ) -> tuple[list[str], list[StatedFact], str | None]:
     """The 情况说明's paragraphs: totals, shares and 预算 vs 决算 lines in varied phrasings, each figure a
-    known fact. A "narrative" mutation states the expenditure total off by a few 万元."""
+    known fact (a 部门预算's 编制说明 with `layout.kind` budget). A "narrative" mutation states the
+    expenditure total off by a few 万元."""
+    if layout.kind == "budget":
+        return budget_narrative_lines(rng, layout, year, total, mutation)
     income = total["fiscal"] + total["other"]
     spent = total["basic"] + total["project"]
     stated_spent, detail = spent, None
@@ -728,6 +731,84 @@ def narrative_lines(
         facts += [StatedFact(key, "initial_budget", _printed(budget, layout)),
                   StatedFact(key, "final", _printed(final, layout)),
                   StatedFact(key, "completion_rate", rate, "%")]
+    return lines, facts, detail
+
+
+def budget_narrative_lines(
+    rng: random.Random, layout: Layout, year: int, total: dict[str, Decimal], mutation: Mutation | None
+) -> tuple[list[str], list[StatedFact], str | None]:
+    """A 部门预算's 编制说明: its totals named 收入预算 / 支出预算 (or 收入总计 / 支出总计), the fiscal
+    appropriation's change on last year's budget, and its split by fund (一般公共预算 | 政府性基金 |
+    国有资本经营预算 拨款支出预算), each figure a known fact."""
+    income = total["fiscal"] + total["other"]
+    spent = stated_spent = total["basic"] + total["project"]
+    detail = None
+    if mutation and mutation.kind == "narrative":
+        stated_spent = spent + Decimal(random.Random(mutation.seed).randint(1, 50) * 10000)
+        detail = f"the text states 支出预算 {stated_spent} instead of {spent}"
+    fund = (total["fiscal"] * Decimal(rng.randint(0, 15)) / 100 / 10000).quantize(Decimal(1)) * 10000
+    gpb = total["fiscal"] - fund
+    change = (total["fiscal"] * Decimal(rng.randint(-20, 20)) / 100 / 10000).quantize(Decimal("0.01")) * 10000
+    gpb_change = (change * Decimal(rng.randint(30, 100)) / 100).quantize(Decimal(100))
+    fund_change = change - gpb_change
+
+    def versus(delta: Decimal) -> str:
+        if not _printed(delta, layout):
+            return f"与{year - 1}年预算持平"
+        return f"比{year - 1}年预算{'增加' if delta > 0 else '减少'}{_say(abs(delta), layout)}"
+
+    def yoy(metric: str, delta: Decimal) -> list[StatedFact]:
+        return [StatedFact("yoy_change", metric, _printed(delta, layout))] if _printed(delta, layout) else []
+
+    if rng.random() < 0.5:  # a province's wording: 收入预算总计, each fund's 收入预算, 支出预算合计 by kind
+        lines = [
+            f"{year}年度部门预算情况说明",
+            f"（一）收入预算总计{_say(income, layout)}。",
+            f"1.一般公共预算收入预算{_say(gpb, layout)}。",
+            f"2.政府性基金收入预算{_say(fund, layout)}。",
+            f"3.其他资金收入预算总计{_say(total['other'], layout)}。",
+            f"（二）支出预算总计{_say(stated_spent, layout)}。",
+            f"本年支出预算合计{_say(stated_spent, layout)}，其中：基本支出{_say(total['basic'], layout)}，"
+            f"占{_share(total['basic'], spent)}%；项目支出{_say(total['project'], layout)}。",
+        ]
+        facts = [
+            StatedFact("income_total", None, _printed(income, layout)),
+            StatedFact("gpb_income", None, _printed(gpb, layout)),
+            StatedFact("gov_fund_income", None, _printed(fund, layout)),
+            StatedFact("expenditure_total", None, _printed(stated_spent, layout)),
+            StatedFact("expenditure_total", None, _printed(stated_spent, layout)),  # stated twice
+            StatedFact("basic_expenditure", None, _printed(total["basic"], layout)),
+            StatedFact("share", "basic_expenditure", _share(total["basic"], spent), "%"),
+            StatedFact("project_expenditure", None, _printed(total["project"], layout)),
+        ]
+        return lines, facts, detail
+    words = rng.choice([("收入预算", "支出预算"), ("收入总计", "支出总计")])  # a city's wording
+    lines = [
+        f"{year}年部门预算编制说明",
+        f"{year}年，本部门{words[0]}{_say(income, layout)}，其中：财政拨款收入{_say(total['fiscal'], layout)}，"
+        f"{versus(change)}；事业收入{_say(Decimal(0), layout)}；事业单位经营收入{_say(Decimal(0), layout)}；"
+        f"其他收入{_say(total['other'], layout)}。",
+        f"{words[1]}{_say(stated_spent, layout)}，其中：财政拨款支出预算{_say(total['fiscal'], layout)}，"
+        f"{versus(change)}。财政拨款支出预算中，一般公共预算拨款支出预算{_say(gpb, layout)}，{versus(gpb_change)}；"
+        f"政府性基金拨款支出预算{_say(fund, layout)}，{versus(fund_change)}；"
+        f"国有资本经营预算拨款支出预算{_say(Decimal(0), layout)}，与{year - 1}年预算持平。",
+    ]
+    facts = [
+        StatedFact("income_total", None, _printed(income, layout)),
+        StatedFact("fiscal_appropriation_income", None, _printed(total["fiscal"], layout)),
+        *yoy("fiscal_appropriation_income", change),
+        StatedFact("business_income", None, Decimal(0)),
+        StatedFact("operating_income", None, Decimal(0)),
+        StatedFact("other_income", None, _printed(total["other"], layout)),
+        StatedFact("expenditure_total", None, _printed(stated_spent, layout)),
+        StatedFact("fiscal_appropriation_expenditure", None, _printed(total["fiscal"], layout)),
+        *yoy("fiscal_appropriation_expenditure", change),
+        StatedFact("gpb_expenditure", None, _printed(gpb, layout)),
+        *yoy("gpb_expenditure", gpb_change),
+        StatedFact("gov_fund_expenditure", None, _printed(fund, layout)),
+        *yoy("gov_fund_expenditure", fund_change),
+        StatedFact("state_capital_expenditure", None, Decimal(0)),
+    ]
     return lines, facts, detail
 
 

@@ -538,9 +538,10 @@ SAMPLE_OFFICES: list[Office] = [
     Office(currency="元", merged_header=False, alt_names=True, narrative="万元", separators=False),
     Office(header_rules=False, split_codes=True),  # header cells as bare text above a ruled body
     # 部门预算 (部门收支总表, 部门收入总表, 部门支出总表): a workbook's ways (元, formulas, 栏次, a hidden
-    # column) and a Word file's (split codes, header cells unmerged, the other sheet names)
-    Office(kind="budget", currency="元", formulas=True, column_numbers=True, hidden_column=True),
-    Office(kind="budget", split_codes=True, merged_header=False, alt_names=True),
+    # column) and a Word file's (split codes, header cells unmerged, the other sheet names), each Word file
+    # with its 编制说明 (totals 收入预算/支出预算, the fiscal appropriation by fund)
+    Office(kind="budget", currency="元", formulas=True, column_numbers=True, hidden_column=True, narrative="元"),
+    Office(kind="budget", split_codes=True, merged_header=False, alt_names=True, narrative="万元"),
     # Word tables narrowed: figures wrap (the widest its last digit alone), and a row the page break cuts
     Office(narrow=True, merged_header=False, narrative="万元"),
     Office(currency="元", cut_row=4, split_codes=True),
