@@ -6,8 +6,8 @@ import pytest
 
 from extractors.document import extract_document
 from extractors.pdf import extract_pdf
-from yujuesuan.samples.generator import Layout, generate
 from extractors.word import soffice
+from yujuesuan.samples.generator import Layout, generate
 from yujuesuan.samples.office import SAMPLE_OFFICES, Office, convert, write_docx, write_xlsx
 
 BUDGET_OFFICES = [o for o in SAMPLE_OFFICES if o.kind == "budget"] + [
