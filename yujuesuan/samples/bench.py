@@ -46,8 +46,9 @@ CORPUS: list[tuple[str, Layout]] = [
     ("narrative-yuan-plain", Layout(narrative="元", separators=False, currency="元")),
     ("narrative-wan-over-yuan-tables", Layout(narrative="万元", currency="元", rules="horizontal")),
     # 部门预算: 收支预算总表, 收入预算表, 支出预算表
-    ("budget-wan-grid", Layout(kind="budget")),
-    ("budget-yuan-horizontal", Layout(kind="budget", currency="元", rules="horizontal")),
+    ("budget-wan-grid", Layout(kind="budget", narrative="万元")),
+    ("budget-yuan-horizontal",
+     Layout(kind="budget", currency="元", rules="horizontal", narrative="元", separators=False)),
     ("budget-split-codes", Layout(kind="budget", split_codes=True, column_numbers=True)),
     ("budget-yuan-no-rules-long", Layout(kind="budget", currency="元", rules="none", decimals=False, rows_per_page=6)),
     # what word processors and sheets do to a table: narrow columns wrapping a figure's last digit
@@ -56,6 +57,9 @@ CORPUS: list[tuple[str, Layout]] = [
     ("row-cut-by-page-break", Layout(cut_row=6, split_codes=True)),
     ("row-cut-by-page-break-yuan", Layout(cut_row=0, currency="元")),
     ("stacked-under-headings", Layout(heading=True, stacked=True)),
+    # a title alone at the page's foot (its table overleaf), and continuation pages of one row under the header
+    ("orphan-titles-no-rules", Layout(orphan_title=True, rules="none", rows_per_page=9)),
+    ("one-row-pages-horizontal", Layout(rules="horizontal", rows_per_page=9, currency="元")),
 ]
 KIND_WORDS = {"final": "部门决算", "budget": "部门预算"}
 
