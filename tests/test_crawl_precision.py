@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from extractors.document import extract_document
+from extractors.word import soffice
 from tests.localportal import LocalPortal, static
 from yujuesuan.crawl.pages import anchor_text, read_page
 from yujuesuan.crawl.rawstore import RawStore
 from yujuesuan.crawl.run import crawl_source
 from yujuesuan.crawl.sources import load_source
 from yujuesuan.samples.generator import generate
+from yujuesuan.samples.nonreports import NonReport, write
+from yujuesuan.samples.office import Office, convert, write_docx, write_xlsx
 
 HTML = "text/html; charset=utf-8"
 
@@ -107,3 +110,38 @@ def test_a_cut_title_is_read_from_the_title_attribute(text: str, title: str, wan
     assert anchor_text(text, title) == want
     page = read_page(f'<a href="/x" title="{title}">{text}</a>', "http://a.cn/")
     assert page.links[0].text == want
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_wps_files_are_attachments_and_a_checklist_page_is_no_document(tmp_path: Path) -> None:
+    """WPS Office names its OLE2 workbooks .et and its documents .wps; a review checklist posted as an article
+    page (its heading 检查表, the standard tables' titles as items) is no report."""
+    et = convert(write_xlsx(3, Office()), "xls").data
+    wps = convert(write_docx(4, Office()), "doc").data
+    listing = _page("部门预决算公开", '<a href="/art/6.html">示例县2024年部门预算公开情况检查表</a>'
+                    '<a href="/art/7.html">示例县财政局2024年部门决算</a>'
+                    '<a href="/art/8.html">示例县教育局2024年部门决算</a>')
+    routes = {
+        "/list/index.html": static(listing, HTML),
+        "/art/6.html": static(write(NonReport("checklist", "budget", seed=6), "html"), HTML),
+        "/art/7.html": static(_page("示例县财政局2024年部门决算", '<a href="/f/7.et">附件</a>'), HTML),
+        "/art/8.html": static(_page("示例县教育局2024年部门决算", '<a href="/f/8.wps">附件</a>'), HTML),
+        "/f/7.et": static(et, "application/octet-stream"),
+        "/f/8.wps": static(wps, "application/octet-stream"),
+    }
+    server = LocalPortal(routes)
+    try:
+        src = tmp_path / "county.yaml"
+        src.write_text(f'name: 示例县\nadapter: generic_cms\nstart_urls: ["{server.url}/list/index.html"]\n'
+                       "limits: {timeout_seconds: 2, retries: 0, backoff_seconds: 0.05, rate_per_second: 200}\n",
+                       encoding="utf-8")
+        store = RawStore(tmp_path / "raw")
+        result = crawl_source(load_source(src), store, "r1")
+        got = {d.url.removeprefix(server.url): d.format for d in result.downloads if d.outcome == "new"}
+        assert got == {"/f/7.et": "xls", "/f/8.wps": "doc"}
+        for d in result.downloads:
+            if d.outcome == "new":
+                ex = extract_document(store.read(d.sha256), d.file_name or d.url)
+                assert ex.document.status == "ok" and ex.items
+    finally:
+        server.close()

@@ -14,6 +14,7 @@ from yujuesuan.crawl.sources import Source
 from yujuesuan.crawl.unzip import unpack
 
 FORMAT = {"pdf": "pdf", "ole": "xls", "html": "html", "zip": "zip"}
+WPS_FORMATS = {"et": "xls", "wps": "doc"}  # WPS 表格 .et and WPS 文字 .wps: OLE2 files like Excel's and Word's
 
 
 @dataclass
@@ -54,6 +55,8 @@ def _format(sniffed: str | None, name: str) -> str | None:
         return ext
     if sniffed == "ole" and ext in ("doc", "xls"):
         return ext
+    if sniffed == "ole" and ext in WPS_FORMATS:  # WPS Office's own names for its OLE2 files
+        return WPS_FORMATS[ext]
     return FORMAT.get(sniffed or "")
 
 

@@ -118,6 +118,8 @@ def fits(expected_ext: str | None, sniffed: str | None) -> bool:
         "zip": sniffed == "zip",
         "xls": sniffed in ("ole", "html"),  # some portals save HTML tables as .xls
         "doc": sniffed in ("ole", "html"),
+        "et": sniffed == "ole",  # WPS 表格
+        "wps": sniffed == "ole",  # WPS 文字
         "html": sniffed == "html",
         "htm": sniffed == "html",
     }.get(expected_ext, sniffed is not None)

@@ -69,8 +69,8 @@ class IndexPages(_Strict):
 
 class DetailPages(_Strict):
     attachment_extensions: list[str] = Field(
-        default_factory=lambda: ["pdf", "xls", "xlsx", "doc", "docx", "zip"],
-        description="link targets with these extensions are attachments",
+        default_factory=lambda: ["pdf", "xls", "xlsx", "doc", "docx", "et", "wps", "zip"],
+        description="link targets with these extensions are attachments (.et, .wps: WPS Office's own names)",
     )
     attachment_link_text: list[str] = Field(
         default_factory=lambda: ["下载", "附件"], description="links whose text holds one of these are attachments too"
