@@ -355,7 +355,7 @@ def join_cut_row(
     if not above_body or len(matrix) == 0 or any(len(row) != len(cols) for row in (above[above_body[-1]], matrix[0])):
         return False
     last = above[above_body[-1]]
-    r = next((i for i, row in enumerate(matrix) if any(txt(c) and txt(c) not in header_words for c in row)), None)
+    r = next((i for i, row in enumerate(matrix) if not _repeats_header(row, header_words)), None)
     if r is None:  # (lone digits, figures' last lines, may look like a 栏次 row: they are not skipped)
         return False
     rest = matrix[r]
@@ -378,6 +378,14 @@ def join_cut_row(
             top.text, top.lines = f"{top.text}\n{cell.text}", top.lines + cell.lines
         rest[k] = None
     return True
+
+
+def _repeats_header(row: list[Cell | None], header_words: set[str]) -> bool:
+    """A row of the header printed again: each of its texts is a header word of the first page, or a piece
+    of one (款 | 项 where the first page's text cut printed 款项 in one cell; never digits: a figure's rest)."""
+    texts = [txt(c) for c in row if txt(c)]
+    return all(t in header_words or (not any(ch.isdigit() for ch in t) and any(t in w for w in header_words))
+               for t in texts)
 
 
 def _row_of(row: list[Cell | None]) -> int:

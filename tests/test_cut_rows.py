@@ -43,7 +43,12 @@ def test_a_figure_wrapped_onto_a_lone_digit_is_read_whole(seed: int) -> None:
 
 
 @pytest.mark.parametrize(("seed", "layout"), [(3, Layout(cut_row=8)), (4, Layout(cut_row=3, split_codes=True)),
-                                              (5, Layout(cut_row=0, currency="元"))])
+                                              (5, Layout(cut_row=0, currency="元")),
+                                              # ruled across only, and 类|款|项 cut by the text as 类 | 款项 on the
+                                              # page above: the repeated header's 款 | 项 are pieces of its words
+                                              (3, Layout(cut_row=0, split_codes=True, rules="horizontal")),
+                                              (30, Layout(cut_row=0, split_codes=True, rules="horizontal",
+                                                          total_word="小计"))])
 def test_a_row_the_page_break_cuts_in_two_is_one_row(seed: int, layout: Layout) -> None:
     gen = generate(seed, layout)
     pages = _lines(gen.pdf)
