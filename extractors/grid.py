@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from extractors.layout import Char, PageLayout, Rule, group_lines
 from extractors.money import AMOUNT
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
+from extractors.vocabulary import expand
 
 
 @dataclass
@@ -117,8 +118,7 @@ def text_corridors(
     return cuts
 
 
-def _is_figure_line(line: list[Char], settings: EngineSettings) -> bool:
-    """Does this text line hold an amount as a separate token?"""
+def _tokens(line: list[Char], settings: EngineSettings) -> list[str]:
     tokens: list[str] = []
     cur = ""
     prev: Char | None = None
@@ -129,7 +129,23 @@ def _is_figure_line(line: list[Char], settings: EngineSettings) -> bool:
         cur += c.text
         prev = c
     tokens.append(cur)
-    return any(AMOUNT.match(t) for t in tokens)
+    return tokens
+
+
+def _is_figure_line(line: list[Char], settings: EngineSettings) -> bool:
+    """Does this text line hold an amount as a separate token?"""
+    return any(AMOUNT.match(t) for t in _tokens(line, settings))
+
+
+def _is_column_numbers(line: list[Char], settings: EngineSettings) -> bool:
+    """The 栏次 row: its word, or the columns numbered 1, 2, 3 … alone (their digits centred where the
+    figures below stand right-aligned: they would cut columns of their own)."""
+    if COLUMN_NUMBERS.search("".join(c.text for c in line)):
+        return True
+    numbers = [t.strip() for t in _tokens(line, settings) if t.strip()]
+    if len(numbers) < 3 or not all(t.isascii() and t.isdigit() and len(t) <= 2 for t in numbers):
+        return False
+    return all(int(t) == n for n, t in enumerate(numbers, int(numbers[0])))
 
 
 def build_grid(
@@ -239,9 +255,10 @@ def figure_lines_of(
 
 def _figure_lines(lines: list[list[Char]], settings: EngineSettings) -> list[list[Char]]:
     """The lines holding an amount, the 栏次 row aside."""
-    return [ln for ln in lines if _is_figure_line(ln, settings) and "栏次" not in "".join(c.text for c in ln)]
+    return [ln for ln in lines if _is_figure_line(ln, settings) and not _is_column_numbers(ln, settings)]
 
 
+COLUMN_NUMBERS = re.compile(expand("{column_numbers}"))
 TOTAL_START = ("合计", "总计", "小计", "收入总计", "支出总计", "本年收入合计", "本年支出合计")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
+from math import prod
 
 from extractors.cells import Cell
 from extractors.codes import CODE, SPLIT_PART, split_code_prefix
@@ -244,7 +246,62 @@ def _header_groups(
             inferred = _spanned(r, c.index, header, cols, has) if not ruled else []
             if inferred and any(has[(r2, c.index)] for r2 in header if r2 > r):
                 groups[(r, c.index)] = inferred
+    if not ruled:
+        for r in header:
+            _share_contested(matrix, r, cols, groups)
+            _nest(r, header, groups)
     return groups
+
+
+def _nest(r: int, header: list[int], groups: dict[tuple[int, int], list[int]]) -> None:
+    """A group on row r lies within the group above it: its span is cut to that group's columns
+    (小计 under 公务用车购置及运行费 never reaches 因公出国(境)费's columns)."""
+    above = [(gr, k, {k, *sp}) for (gr, k), sp in groups.items() if gr < r]
+    for (gr, k), sp in list(groups.items()):
+        if gr != r:
+            continue
+        parents = [cols for _, pk, cols in above if k in cols]
+        if parents:
+            inside = set.intersection(*parents)
+            groups[(gr, k)] = [j for j in sp if j in inside]
+
+
+def _share_contested(
+    matrix: list[list[Cell | None]], r: int, cols: list[Column], groups: dict[tuple[int, int], list[int]]
+) -> None:
+    """Unruled group cells side by side on row r may both reach the columns between them (因公出国(境)费 and
+    公务用车购置及运行费 over 小计's columns): each such column goes to one of them, cut where all of the row's
+    groups stay best centred over their columns together, as offices centre a group's text over its span."""
+    row = sorted(k for (gr, k) in groups if gr == r)
+    cells = [matrix[r][k] for k in row]
+    if len(row) < 2 or any(c is None for c in cells):
+        return
+    centres = [(c.x0 + c.x1) / 2 for c in cells if c is not None]
+    options: list[range] = []  # for each pair side by side: where the columns between them are cut
+    for a, b in zip(row, row[1:], strict=False):
+        contested = sorted(set(groups[(r, a)]) & set(groups[(r, b)]) & set(range(a + 1, b)))
+        options.append(range(contested[0], contested[-1] + 2) if contested else range(b, b + 1))
+    if all(len(o) == 1 for o in options) or prod(len(o) for o in options) > MAX_HEADER_CUTS:
+        return
+
+    def spans(cuts: tuple[int, ...]) -> list[list[int]]:
+        out = []
+        for n, k in enumerate(row):
+            low = cuts[n - 1] if n else -1
+            high = cuts[n] if n < len(cuts) else len(cols)
+            out.append([j for j in groups[(r, k)] if (j > k and j < high) or (j < k and j >= low)])
+        return out
+
+    def error(cuts: tuple[int, ...]) -> float:
+        return sum(abs((cols[min([k, *sp])].x0 + cols[max([k, *sp])].x1) / 2 - cx)
+                   for k, sp, cx in zip(row, spans(cuts), centres, strict=True))
+
+    best = min(product(*options), key=error)
+    for k, sp in zip(row, spans(best), strict=True):
+        groups[(r, k)] = sp
+
+
+MAX_HEADER_CUTS = 4096  # ways to share a header row's contested columns tried at most
 
 
 def _header_path(col: Column, header: list[int], has: Texts, groups: dict[tuple[int, int], list[int]]) -> str:
