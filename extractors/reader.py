@@ -27,7 +27,15 @@ from extractors.grid import Grid, build_grid, figure_lines_of, text_columns
 from extractors.issues import severity as registered_severity
 from extractors.layout import PageLayout
 from extractors.locate import Segment, TableRegion, locate_tables
-from extractors.reading import Column, assign_headers, assign_roles, inherit_columns, join_cut_row, split_rows
+from extractors.reading import (
+    Column,
+    assign_headers,
+    assign_roles,
+    inherit_columns,
+    join_cut_row,
+    join_wrapped_rows,
+    split_rows,
+)
 from extractors.records import Document, LineItem, QualityIssue, TableResult
 from extractors.rows import Carry, RowContext, read_rows
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
@@ -154,8 +162,10 @@ class TableReader:
             if above is not None and split is not None and cols_above is not None:
                 join_cut_row(above, split[1], cols_above, matrix, running.header_words)
         header, body = self.split_header(matrix, seg, running)
-        self.headers[i].append((header, body))
         cols = self.assign_columns(matrix, header, body, grid, i, running.previous)
+        if grid.source == "text":  # no rules between rows: a figure's wrapped rest is a line of its own
+            body = join_wrapped_rows(matrix, body, cols, running.header_words)
+        self.headers[i].append((header, body))
         self.columns[i].append(cols)
         if header or not running.previous:
             running.previous = cols

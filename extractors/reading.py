@@ -437,6 +437,23 @@ def join_cut_row(
     return True
 
 
+def join_wrapped_rows(
+    matrix: list[list[Cell | None]], body: list[int], cols: list[Column], header_words: set[str]
+) -> list[int]:
+    """An unruled table's body rows, each figure wrapped in a narrow column (21,607.6 over 9) joined back:
+    a row with no code whose figures only complete the cut figures of the row above is that row's last
+    line (as join_cut_row joins a row the page break cut), also where its lone digits alone would be
+    skipped as column numbers. The body rows left."""
+    kept: list[int] = []
+    rows = set(body)
+    for r in range(body[0], len(matrix)) if body else []:
+        if kept and join_cut_row(matrix, [kept[-1]], cols, [matrix[r]], header_words):
+            continue
+        if r in rows:
+            kept.append(r)
+    return kept
+
+
 def _repeats_header(row: list[Cell | None], header_words: set[str]) -> bool:
     """A row of the header printed again: each of its texts is a header word of the first page, or a piece
     of one (款 | 项 where the first page's text cut printed 款项 in one cell; never digits: a figure's rest)."""

@@ -128,3 +128,16 @@ def test_a_continuation_page_with_one_row_under_its_header(seed: int, rules: str
     assert any(len(p) == 2 and "科目编码" in "".join(p[0]) for p in pages)  # the family is printed: header + a row
     missing, extra, errors = _misread(gen)
     assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+@pytest.mark.parametrize(("seed", "layout"), [
+    (3, Layout(narrow=True, rules="none")),  # figures wrapped onto a lone last digit, no rule between rows
+    (1046, Layout(narrow=True, rules="none", split_codes=True, currency="元", rows_per_page=9, total_word="合计")),
+    (5, Layout(cut_row=0, rules="none")),  # and the 合计 row cut by the page break, unruled
+    (1042, Layout(cut_row=1, rules="none", currency="元", total_word="合计")),
+])
+def test_an_unruled_tables_wrapped_figures_are_read_whole(seed: int, layout: Layout) -> None:
+    gen = generate(seed, layout)
+    assert _lone_digit(gen.pdf)  # the family is printed
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
