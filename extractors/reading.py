@@ -77,6 +77,18 @@ def _is_body_row(row: list[Cell | None], s: EngineSettings) -> bool:
     return False
 
 
+def _wraps_header(matrix: list[list[Cell | None]], r: int, s: EngineSettings) -> bool:
+    """Row r holds no figure, only the wrapped last lines of header cells (本年支出 over 合计 in a narrow
+    unruled column): each of its texts stands under a header cell, in a column of figures below."""
+    row = matrix[r]
+    filled = [k for k, c in enumerate(row) if txt(c)]
+    if r == 0 or not filled or any(_is_figure(txt(row[k]), s) for k in filled):
+        return False
+    below = matrix[r + 1 :]
+    return all(txt(matrix[r - 1][k]) and any(_is_figure(txt(b[k]), s) for b in below if b[k] is not None)
+               for k in filled)
+
+
 def _skip_row(row: list[Cell | None]) -> bool:
     texts = [txt(c) for c in row if c]
     return not texts or is_column_number_row(texts) or all(COLUMN_NO_ROW.match(t) for t in texts)
@@ -367,7 +379,8 @@ def split_rows(
     matrix: list[list[Cell | None]], settings: EngineSettings = DEFAULT_SETTINGS
 ) -> tuple[list[int], list[int]]:
     """(header rows, body rows): the header ends at the first row that holds data."""
-    first = next((i for i, row in enumerate(matrix) if _is_body_row(row, settings)), len(matrix))
+    first = next((i for i, row in enumerate(matrix)
+                  if _is_body_row(row, settings) and not _wraps_header(matrix, i, settings)), len(matrix))
     header = list(range(first))
     body = [i for i in range(first, len(matrix)) if not _skip_row(matrix[i])]
     for r in body[: settings.header_only_rows]:

@@ -132,6 +132,7 @@ def test_a_continuation_page_with_one_row_under_its_header(seed: int, rules: str
 
 @pytest.mark.parametrize(("seed", "layout"), [
     (3, Layout(narrow=True, rules="none")),  # figures wrapped onto a lone last digit, no rule between rows
+    (8, Layout(narrow=True, rules="none", currency="元")),  # and 本年支出合计 wrapped as 本年支出 over 合计
     (1046, Layout(narrow=True, rules="none", split_codes=True, currency="元", rows_per_page=9, total_word="合计")),
     (5, Layout(cut_row=0, rules="none")),  # and the 合计 row cut by the page break, unruled
     (1042, Layout(cut_row=1, rules="none", currency="元", total_word="合计")),
