@@ -223,7 +223,7 @@ def _rows(
         if not band_lines:
             continue
         cuts = [a]
-        if len(band_lines) > 1 and _needs_split(band_lines, xs):
+        if len(band_lines) > 1 and (_needs_split(band_lines, xs) or _words_over_figures(band_lines, s)):
             for upper, lower in zip(band_lines, band_lines[1:], strict=False):
                 cuts.append((max(c.bottom for c in upper) + min(c.top for c in lower)) / 2)
         cuts.append(b)
@@ -302,6 +302,28 @@ def _needs_split(band_lines: list[list[Char]], xs: list[float]) -> bool:
     if any(len(p) > 1 and not _wrapped_amount(p) for p in pieces.values()):
         return True
     return any(col in words and any(AMOUNT.match(t) for t in p) for col, p in pieces.items())
+
+
+def _words_over_figures(band_lines: list[list[Char]], settings: EngineSettings) -> bool:
+    """Lines of words without a digit above a band's figures, spread over their columns (two words or
+    more right of the first figure: a header above a lone body row, no rule between them): a row of their
+    own. A wrapped label is one piece in its column; a figure's wrapped rest has digits."""
+    def tokens(ln: list[Char]) -> list[list[Char]]:
+        out: list[list[Char]] = []
+        for c in ln:
+            if out and c.x0 - out[-1][-1].x1 <= settings.token_gap_pt:
+                out[-1].append(c)
+            else:
+                out.append([c])
+        return [t for t in out if "".join(c.text for c in t).strip()]
+
+    figures = [(n, t[0].x0) for n, ln in enumerate(band_lines) for t in tokens(ln)
+               if AMOUNT.match("".join(c.text for c in t))]
+    if not figures:
+        return False
+    first_line, left = min(n for n, _ in figures), min(x for _, x in figures)
+    return any(not any(c.text.isdigit() for c in ln) and sum(1 for t in tokens(ln) if t[0].x0 >= left) >= 2
+               for ln in band_lines[:first_line])
 
 
 def _wrapped_amount(pieces: list[str]) -> bool:

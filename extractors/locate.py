@@ -169,6 +169,7 @@ def page_lines(page: PageLayout, settings: EngineSettings = DEFAULT_SETTINGS) ->
         lines
         and lines[-1].top > settings.footer_zone_share * page.height
         and FOOTER.match(lines[-1].key)
+        and len(lines[-1].segments(settings.segment_gap_pt)) == 1  # digits apart: a wrapped figure's rests
         and not _ruled_below(page, lines[-1])
     ):
         lines.pop()
@@ -240,7 +241,9 @@ def _continue(
     while repeated < len(before) - 1 and before[repeated].key in region.header_keys:
         repeated += 1
     body = before[repeated:] if repeated else before
-    if PART_HEADING.match(before[0].key) or not _looks_tabular(page, body, s) or not (figures or noted):
+    tabular = bool(repeated) or (_looks_tabular(page, body, s) and (figures or noted))  # (a header: its rows,
+    # however few, even the rest of a row the page break cut, lone digits)
+    if PART_HEADING.match(before[0].key) or not tabular:
         # lines with no figure above the next title (a sheet's name, the unit's title
         # row) are that table's preamble, not the previous table running on
         return None

@@ -136,9 +136,21 @@ def test_a_continuation_page_with_one_row_under_its_header(seed: int, rules: str
     (1046, Layout(narrow=True, rules="none", split_codes=True, currency="元", rows_per_page=9, total_word="合计")),
     (5, Layout(cut_row=0, rules="none")),  # and the 合计 row cut by the page break, unruled
     (1042, Layout(cut_row=1, rules="none", currency="元", total_word="合计")),
+    # the table's last row wrapped at the page's foot: its rests (3   2) are no page number
+    (4, Layout(cut_row=3, rules="none", split_codes=True)),
 ])
 def test_an_unruled_tables_wrapped_figures_are_read_whole(seed: int, layout: Layout) -> None:
     gen = generate(seed, layout)
     assert _lone_digit(gen.pdf)  # the family is printed
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+@pytest.mark.parametrize("rules", ["none", "horizontal"])
+def test_a_last_page_holding_only_the_header_and_its_total(rules: str) -> None:
+    """A 部门预算 prints its 合计 row last: alone under the repeated header on the last page, no rule between."""
+    gen = generate(1076, Layout(kind="budget", rules=rules, rows_per_page=9, heading=True))
+    pages = _lines(gen.pdf)
+    assert any(len(p) == 2 and "".join(p[1]).startswith("合计") for p in pages)  # the family is printed
     missing, extra, errors = _misread(gen)
     assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
