@@ -295,7 +295,8 @@ class TableReader:
             if not texts & running.header_words:  # not a repeated header: rows cut by the page break
                 body = sorted(set(header) | set(body))
                 header = []
-        if not seg.continuation and header:
+        if header and (not seg.continuation or not running.header_words):  # (a title alone at a page's
+            # foot: its header is atop the next page)
             running.header_words = {compact(c.text) for r in header for c in matrix[r] if c is not None}
         return header, body
 

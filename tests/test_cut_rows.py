@@ -114,6 +114,16 @@ def test_a_sheet_of_tables_under_headings_is_read_table_by_table(fmt: str) -> No
 def test_a_title_alone_at_the_page_foot_opens_the_table_overleaf(seed: int, rules: str) -> None:
     gen = generate(seed, Layout(orphan_title=True, rules=rules, rows_per_page=9))
     pages = _lines(gen.pdf)
+    assert sum(1 for p in pages if p and "单位" in "".join(p[-1])) >= 2
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+@pytest.mark.parametrize("rules", ["grid", "horizontal"])
+def test_a_title_alone_at_the_page_foot_and_a_row_the_next_page_break_cuts(rules: str) -> None:
+    """The header atop the page after the title is the one a later page repeats: the row cut there is joined."""
+    gen = generate(1082, Layout(orphan_title=True, cut_row=4, rules=rules, split_codes=True, currency="元"))
+    pages = _lines(gen.pdf)
     # the family is printed: a page ends on a table's 单位 line, the next begins with its header
     assert sum(1 for p in pages if p and "单位" in "".join(p[-1])) >= 2
     missing, extra, errors = _misread(gen)
