@@ -91,9 +91,9 @@ def test_value_in_a_failing_identity_is_named_whatever_its_confidence() -> None:
     assert _flagged(_tree("600")) == {"table.ocr_suspect": ["20103/合计"]}
 
 
-def test_errors_that_cancel_escape_and_nothing_else() -> None:
-    """Only a misread its identities cannot see escapes: 2010302's 合计 misread the same way as its
-    parts would add up (they do not here), so its row sum fails and it is named."""
+def test_misread_leaf_is_named_through_its_failing_row_sum() -> None:
+    """2010302's 合计 read 800 (printed 300): its row sum and the hierarchy over it fail, so it is
+    named; its parts (基本支出, 项目支出) are vouched for by the hierarchy of their columns."""
     named = _flagged(_tree("900", "800"))
     assert named == {"table.ocr_suspect": ["2010302/合计"]}
 
