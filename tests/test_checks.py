@@ -212,10 +212,7 @@ CASES: dict[str, DocData] = {
         ]
     ),
     "table.ocr_unverified": doc(
-        [
-            {**item("03", "expenditure", "附注", "合计", "8", row=0), "ocr_confidence": 0.6},
-            {**item("03", "expenditure", "其他", "合计", "4", row=1), "ocr_confidence": 1.0},
-        ]
+        [{**item("09", "sangong", "", "公务接待费/决算数", "8", row=0), "ocr_confidence": 1.0}]  # no sum over it
     ),
     "table.ocr_misread": doc(
         [{**item("03", "expenditure", "一般公共服务支出", "col4", "10", code="201", row=0), "ocr_confidence": 1.0}]
