@@ -1,9 +1,9 @@
 """OCR yardstick: generator documents scanned (skew, speckle, one page sideways), extracted and checked.
 
-    python scripts/benchmark_ocr.py [N_DOCS] [DPI] [FIRST]
+    python scripts/benchmark_ocr.py [N_DOCS] [DPI] [FIRST] [NOISE,...]
 
 Documents cycle through six layouts and three scan qualities (speckle 0.2 %, 0.6 %, 1 % of the
-pixels), every one at DPI (the issue's range is 150–200 dpi; `... 16 120` is the low-resolution
+pixels; or the shares given as NOISE, e.g. 0.002 for scanner speckle alone), every one at DPI (the issue's range is 150–200 dpi; `... 16 120` is the low-resolution
 extra, reported on its own). Reports cell recall against the generator's known
 values; how many wrong OCR values are flagged on their cell (extract.ocr_uncertain, table.ocr_*)
 and, for each one that is not, why no rule named it; how many right values are flagged (false
@@ -163,4 +163,6 @@ def main(n_docs: int = 6, dpi: int = 150, first: int = 0) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 4:
+        NOISE = tuple(float(x) for x in sys.argv[4].split(","))
     main(*(int(a) for a in sys.argv[1:4]))
