@@ -3,7 +3,8 @@
     python scripts/benchmark_ocr.py [N_DOCS] [DPI] [FIRST] [NOISE,...]
 
 Documents cycle through six layouts and three scan qualities (speckle 0.2 %, 0.6 %, 1 % of the
-pixels; or the shares given as NOISE, e.g. 0.002 for scanner speckle alone), every one at DPI (the issue's range is 150–200 dpi; `... 16 120` is the low-resolution
+pixels; or the shares given as NOISE, e.g. 0.002 for scanner speckle alone), every one at
+DPI (the issue's range is 150–200 dpi; `... 16 120` is the low-resolution
 extra, reported on its own). Reports cell recall against the generator's known
 values; how many wrong OCR values are flagged on their cell (extract.ocr_uncertain, table.ocr_*)
 and, for each one that is not, why no rule named it; how many right values are flagged (false
