@@ -243,6 +243,10 @@ def _continue(
     body = before[repeated:] if repeated else before
     tabular = bool(repeated) or (_looks_tabular(page, body, s) and (figures or noted))  # (a header: its rows,
     # however few, even the rest of a row the page break cut, lone digits)
+    if not tabular and not region.header_keys and figures:  # the title alone at the page before's foot: a
+        # header over a row of figures side by side (a sentence's figures are not apart in columns) is its table
+        tabular = any(sum(1 for seg in ln.segments(s.segment_gap_pt) if AMOUNT.match(seg.strip())) >= 2
+                      for ln in before)
     if PART_HEADING.match(before[0].key) or not tabular:
         # lines with no figure above the next title (a sheet's name, the unit's title
         # row) are that table's preamble, not the previous table running on

@@ -164,3 +164,12 @@ def test_a_last_page_holding_only_the_header_and_its_total(rules: str) -> None:
     assert any(len(p) == 2 and "".join(p[1]).startswith("合计") for p in pages)  # the family is printed
     missing, extra, errors = _misread(gen)
     assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
+
+
+def test_a_title_alone_at_the_page_foot_over_a_one_row_table() -> None:
+    """The horizontal 三公 table (one row of figures under a three-row header) overleaf from its title."""
+    gen = generate(1068, Layout(orphan_title=True, sangong=True, narrow=True, rules="none", rows_per_page=5))
+    pages = _lines(gen.pdf)
+    assert any(p and "三公" in "".join(p[-2]) for p in pages if len(p) > 1)  # the family is printed
+    missing, extra, errors = _misread(gen)
+    assert not missing and not extra and not errors, (sorted(missing)[:4], sorted(extra)[:4], errors)
