@@ -60,11 +60,12 @@ def not_a_report(pages: list[PageLayout], read_anything: bool) -> tuple[str, str
 
 def heading_says(lines: list[str], read_anything: bool) -> tuple[str, str] | None:
     """(what a document headed by `lines` is, the line that says so) when it is about a disclosure
-    rather than one: a checklist whatever it holds, a notice only when nothing was read from it."""
+    rather than one (the line names a 预算/决算): a checklist whatever it holds, a notice only when nothing
+    was read from it. A notice about anything else is no concern of this: nothing read is nothing read."""
     terms = [("a review checklist", "checklist_titles")] + ([] if read_anything else [("a notice", "notice_titles")])
     for what, term in terms:
         for line in lines:
-            if _heading(term).search(compact(line)):
+            if _heading(term).search(compact(line)) and _heading("disclosure_words").search(compact(line)):
                 return what, compact(line)
     return None
 

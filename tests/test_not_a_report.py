@@ -87,6 +87,8 @@ def test_a_notice_heading_over_figures_is_a_report_and_a_checklist_heading_never
     assert not_a_report(checklist, read_anything=True) == ("a review checklist", "2026年度示例区部门预算公开自查表")
     below = [_Page("示例市财政局2024年度部门决算\n目录\n一、收入支出决算总表\n附件：公开情况自查表\n")]
     assert not_a_report(below, read_anything=False) is None  # only the heading says what a document is
+    other = [_Page("关于开展春季植树活动的通知\n请各单位按时参加。\n")]
+    assert not_a_report(other, read_anything=False) is None  # about no disclosure: nothing read is nothing read
 
 
 @pytest.mark.parametrize("doc", [FAMILY[0], FAMILY[1], FAMILY[2]], ids=lambda d: f"{d.what}-{d.kind}-{d.seed}")
