@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
+import pyarrow.compute as pc
+
 from yujuesuan.codes import Catalogue, active, name_key, system_of
 from yujuesuan.warehouse.store import Warehouse
 
@@ -66,8 +68,11 @@ def publish_codes(warehouse: str | os.PathLike[str], catalogue: Catalogue | None
     """Write WAREHOUSE/codes/codes.parquet from the stored line items, each code's status against
     `catalogue` (None: the shipped one); returns the number of codes."""
     wh = Warehouse(warehouse)
-    docs = wh.read("documents").select(["doc_id", "year"]).to_pylist()
-    items = wh.read("line_items").select(["doc_id", "code", "row_label"]).to_pylist()
+    docs = wh.read("documents", ["doc_id", "year"]).to_pylist()
+    # three columns only, each (document, code, name) once: not every line item of the warehouse in memory
+    items = wh.read("line_items", ["doc_id", "code", "row_label"])
+    items = items.filter(pc.is_valid(items["code"])).group_by(["doc_id", "code", "row_label"]).aggregate([])
+    items = items.to_pylist()
     rows = observed_codes(items, {d["doc_id"]: d["year"] for d in docs}, catalogue or active())
     wh.write_run_table("codes", "codes", rows)
     return len(rows)

@@ -212,19 +212,55 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
+PUBLISH_STATE = "publish"  # WAREHOUSE/_state/publish.json: the inputs the derived tables were last built from
+
+
+def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> bool:
     """What follows from the documents: unit identity (aliases file → unit_id, units table), the
-    checks across documents and the codes table, and the Frictionless datapackage.json describing the tables."""
+    checks across documents and the codes table, and the Frictionless datapackage.json describing the tables.
+    Nothing is redone when the documents and the other inputs are as at the last publish (then
+    only datapackage.json is brought up to date with the tables' files). Returns whether it rebuilt."""
     from yujuesuan.checks.across_documents import run_across_documents
     from yujuesuan.warehouse.datapackage import datapackage
+    from yujuesuan.warehouse.published import inputs_digest, record, recorded
     from yujuesuan.warehouse.units import apply_units, load_rules
 
     wh = Warehouse(warehouse)
     with wh.lock():
         wh.init()
-        apply_units(warehouse, load_rules(aliases))
-        run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
-        datapackage(warehouse)
+        inputs = publish_inputs(aliases)
+        rebuild = recorded(wh, PUBLISH_STATE) != inputs_digest(wh, inputs)
+        if rebuild:
+            apply_units(warehouse, load_rules(aliases))
+            run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
+            record(wh, PUBLISH_STATE, inputs_digest(wh, inputs))  # after: apply_units may have rewritten documents
+        datapackage(warehouse)  # the run tables gain files every run; rewritten only when it changes
+    return rebuild
+
+
+def publish_inputs(aliases: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """What the derived tables depend on besides the documents: the alias and department files, the
+    rules across documents, and the code that builds units and codes (with its code catalogue).
+    (The downloads table orders two current versions by their first fetch, which a later run cannot change.)"""
+    from yujuesuan.checks.across_documents import crossdoc_version
+    from yujuesuan.checks.across_documents.pairs import DEFAULT_MEMBERS
+    from yujuesuan.warehouse.published import file_digest
+    from yujuesuan.warehouse.units import DEFAULT_ALIASES
+
+    return {"aliases": file_digest(aliases or DEFAULT_ALIASES), "members": file_digest(DEFAULT_MEMBERS),
+            "crossdoc": crossdoc_version(), "code": publish_version()}
+
+
+@cache
+def publish_version() -> str:
+    """Digest of the code that derives the units and codes tables (and the shipped code catalogue)."""
+    h = hashlib.sha256()
+    for package, names in (("yujuesuan.codes", None), ("yujuesuan.warehouse", ("units.py", "published.py"))):
+        root = resources.files(package)
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if (names is None and entry.name.endswith((".py", ".csv", ".yaml"))) or (names and entry.name in names):
+                h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _store(

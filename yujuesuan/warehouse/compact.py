@@ -81,7 +81,10 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         for group, members in plan.items():
             _write_group(wh, manifest, group, members, set(own))
         groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
-        _write_manifest(wh, Manifest.of(manifest.generation + 1, dict(sorted(groups.items()))))
+        # each document keeps its revision: rows moved are rows unchanged
+        revisions = {d: r for d in manifest.group_of if (r := manifest.revision(d)) is not None}
+        revisions |= {d: r for d in own if (r := wh.revision(d)) is not None}
+        _write_manifest(wh, Manifest.of(manifest.generation + 1, dict(sorted(groups.items())), revisions))
         removed = [_unlink(_file(wh, "documents", f"{d}.parquet")) for d in own]  # documents rows first
         removed += [_unlink(_file(wh, table, f"{d}.parquet")) for table in ORDER[:-1] for d in own]
         removed += [_unlink(_file(wh, table, part_name(g))) for g in affected for table in ORDER]
