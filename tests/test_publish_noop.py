@@ -187,3 +187,31 @@ def test_the_publish_state_is_written_last(tmp_path: Path, monkeypatch, name: st
     monkeypatch.undo()
     assert not (wh.root / "_state" / f"{name}.json").exists()
     assert publish_derived(wh.root) is True
+
+
+def test_unchanged_documents_are_recorded_from_one_read_of_the_documents_table(tmp_path: Path, monkeypatch) -> None:
+    from yujuesuan.ingest.pipeline import StoredDocument, extract_stored, extractor_version, known_documents
+    from yujuesuan.runs.publish import update_revisions
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.init()
+    url = "http://127.0.0.1/d.pdf"
+    for name in ("a", "b"):
+        put(wh, document(name, "budget", 2024, extractor_version=extractor_version(), extracted_by="pdfplumber",
+                         source_url=url + name, seen_as=[url + name]), expenditure("1", "1", "0"))
+    compact(wh.root)
+    known = known_documents(wh.root)
+    assert set(known) == {"a", "b"}
+
+    def no_read(*args: object) -> None:
+        raise AssertionError("a document's file read")
+
+    monkeypatch.setattr(Warehouse, "document", no_read)
+    refs = [StoredDocument(n, f"{n}.pdf", url + n, is_current=True) for n in ("a", "b")]
+    summaries = [extract_stored(r, tmp_path / r.sha256, wh.root, known=known) for r in refs]
+    assert [(s["extracted"], s["status"]) for s in summaries] == [(False, "ok"), (False, "ok")]
+    assert update_revisions(wh.root, refs, known) == []
+    monkeypatch.undo()
+    assert not wh.own_ids()  # nothing was written
+    moved = StoredDocument("a", "a.pdf", url + "a", is_current=False)  # no URL serves it any more
+    assert update_revisions(wh.root, [moved], known) == [moved] and wh.document("a")["is_current"] is False

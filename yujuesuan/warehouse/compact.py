@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
-from yujuesuan.warehouse.store import ORDER, Warehouse
+from yujuesuan.warehouse.store import ORDER, Warehouse, release_memory
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
@@ -80,6 +80,7 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         plan, affected = _plan(wh, manifest, docs, group_docs)
         for group, members in plan.items():
             _write_group(wh, manifest, group, members, set(own))
+            release_memory()  # a group's tables, freed: not kept for the next group
         groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
         # each document keeps its revision: rows moved are rows unchanged
         revisions = {d: r for d in manifest.group_of if (r := manifest.revision(d)) is not None}

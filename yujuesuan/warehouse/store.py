@@ -339,11 +339,12 @@ class Warehouse:
         self._replace(doc_id, rows)
         return True
 
-    def add_sighting(self, doc_id: str, seen_as: str, **provenance: str | None) -> bool:
+    def add_sighting(self, doc_id: str, seen_as: str, known: dict | None = None, **provenance: str | None) -> bool:
         """A stored document found again (another URL, a local file): fill the provenance it
-        lacks and add `seen_as`; nothing known is erased. False if absent or nothing new."""
+        lacks and add `seen_as`; nothing known is erased. False if absent or nothing new. `known`:
+        its documents row as read beforehand (at least doc_id, is_current, seen_as and the provenance)."""
         with self.lock():
-            old = self.document(doc_id)
+            old = known if known is not None else self.document(doc_id)
             if old is None:
                 return False
             new = merge_provenance(old, {**old, **dict.fromkeys(PROVENANCE), **provenance, "seen_as": [seen_as]})
@@ -588,6 +589,12 @@ class Warehouse:
             except FileNotFoundError:
                 continue  # compacted under us: the next snapshot names the new files
         raise OSError(f"the warehouse {self.root} kept changing while {table} was read")
+
+
+def release_memory() -> None:
+    """Hand the memory Arrow freed back to the system: its allocator keeps freed pages for reuse, so a
+    long-lived writer's resident memory would stay at the largest table it ever read."""
+    pa.default_memory_pool().release_unused()
 
 
 def read_files(table: str, files: TableFiles, columns: list[str] | None = None) -> pa.Table:
