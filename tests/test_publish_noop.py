@@ -215,3 +215,21 @@ def test_unchanged_documents_are_recorded_from_one_read_of_the_documents_table(t
     assert not wh.own_ids()  # nothing was written
     moved = StoredDocument("a", "a.pdf", url + "a", is_current=False)  # no URL serves it any more
     assert update_revisions(wh.root, [moved], known) == [moved] and wh.document("a")["is_current"] is False
+
+
+def test_the_codes_table_aggregated_in_arrow_is_the_one_from_every_line_item(tmp_path: Path) -> None:
+    from yujuesuan.codes import shipped
+    from yujuesuan.codes.observed import observed_codes, publish_codes
+
+    wh = fill(tmp_path / "wh")
+    for n, (year, label) in enumerate([(2018, "行政事业单位离退休"), (2024, "行政事业单位养老支出"), (2024, "教育支出"),
+                                       (None, "某某支出"), (2020, None)]):
+        items = [cell("gpb_expenditure", label, "合计", "5", code=code) for code in ("20805", "2010301", "2999999")]
+        put(wh, document(f"x{n}", "final", year, unit=f"示例市其他{n}"), items + [cell("summary", "合计", "合计", "5")])
+    compact(wh.root)
+    put(wh, document("x0", "final", 2018, unit="示例市其他0"), [cell("gpb_expenditure", "行政运行", "合计", "1",
+                                                                  code="2010301")])  # written since
+    assert publish_codes(wh.root) > 0
+    docs = {d["doc_id"]: d["year"] for d in wh.read("documents").to_pylist()}
+    expected = observed_codes(wh.read("line_items").to_pylist(), docs, shipped())
+    assert wh.read("codes").to_pylist() == expected
