@@ -27,7 +27,7 @@ from yujuesuan.runs.publish import recover_unpublished
 from yujuesuan.runs.report import RunRecord, peak_rss_mb, summary, write_report
 from yujuesuan.warehouse.compact import compact
 from yujuesuan.warehouse.fs import absolute
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse, release_memory
 
 
 @flow(name="nightly")
@@ -72,6 +72,7 @@ def nightly(
         finally:
             record.timings[name] = record.timings.get(name, 0.0) + time.perf_counter() - t
             record.peak_rss_mb[name] = peak_rss_mb()
+            release_memory()  # what the phase freed, back to the system before the next one
 
     with wh.lock(wait):
         wh.init()

@@ -21,8 +21,10 @@ holder dies, holding the holder's pid for the error message).
 
 from __future__ import annotations
 
+import ctypes
 import email.utils
 import fcntl
+import functools
 import hashlib
 import os
 import threading
@@ -592,9 +594,22 @@ class Warehouse:
 
 
 def release_memory() -> None:
-    """Hand the memory Arrow freed back to the system: its allocator keeps freed pages for reuse, so a
-    long-lived writer's resident memory would stay at the largest table it ever read."""
+    """Hand freed memory back to the system: Arrow's allocator and C's malloc (glibc's per-thread arenas)
+    keep freed pages for reuse, so a long-lived writer's resident memory would stay at its largest
+    moment and grow with each thread's arena."""
     pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim (None elsewhere)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def read_files(table: str, files: TableFiles, columns: list[str] | None = None) -> pa.Table:

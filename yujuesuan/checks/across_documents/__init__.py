@@ -29,9 +29,10 @@ from yujuesuan.checks.across_documents.rules import (
 )
 from yujuesuan.checks.rules import DocData
 from yujuesuan.checks.run import Rule
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse, release_memory
 
 TABLES = ("cross_issues", "cross_pairs", "revisions")
+RELEASE_EVERY = 200  # anchors compared between two returns of freed memory to the system
 IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
 
 
@@ -208,8 +209,10 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
         due.sort(key=lambda a: (docs[a[0]].get("unit_id") or "", docs[a[0]].get("year") or 0, a[0]))
         rows = _Loaded(wh, [(anchor_id, _needed(its_pairs)) for anchor_id, its_pairs, _ in due])
         with figure_session():  # one DuckDB connection for every figure of the run
-            for anchor_id, its_pairs, signature in due:
+            for n, (anchor_id, its_pairs, signature) in enumerate(due, 1):
                 _check_and_write(wh, run, anchor_id, its_pairs, signature, rows)
+                if n % RELEASE_EVERY == 0:
+                    release_memory()
         for table in TABLES:  # anchors that no longer have a pair
             for name in wh.files(table):
                 if name[: -len(".parquet")] not in by_anchor:
