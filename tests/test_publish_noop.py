@@ -233,3 +233,26 @@ def test_the_codes_table_aggregated_in_arrow_is_the_one_from_every_line_item(tmp
     docs = {d["doc_id"]: d["year"] for d in wh.read("documents").to_pylist()}
     expected = observed_codes(wh.read("line_items").to_pylist(), docs, shipped())
     assert wh.read("codes").to_pylist() == expected
+
+
+def test_the_raw_store_finds_a_urls_last_fetch_without_scanning_its_manifest(tmp_path: Path, monkeypatch) -> None:
+    from yujuesuan.crawl.rawstore import RawStore
+
+    store = RawStore(tmp_path / "raw")
+    for n in range(300):  # each URL fetched twice, the second time not modified (or failed for some)
+        url = f"http://127.0.0.1/d{n}.pdf"
+        store.append({"url": url, "outcome": "new", "sha256": f"{n:064x}", "etag": "a"})
+        store.append({"url": url, "outcome": "failed" if n % 3 == 0 else "not_modified", "sha256": None
+                      if n % 3 == 0 else f"{n:064x}", "etag": "b"})
+    again = RawStore(tmp_path / "raw")  # read back from the manifest
+
+    def scan() -> list[dict]:
+        raise AssertionError("the whole manifest scanned for one URL")
+
+    monkeypatch.setattr(store, "rows", scan)
+    monkeypatch.setattr(again, "rows", scan)
+    for s in (store, again):
+        assert s.last_success("http://127.0.0.1/d3.pdf")["etag"] == "a"  # the failed fetch gave no document
+        assert s.last_success("http://127.0.0.1/d4.pdf")["etag"] == "b"
+        assert s.last_success("http://127.0.0.1/none.pdf") is None
+        assert len(s.current()) == 300 and s.current()["http://127.0.0.1/d5.pdf"]["outcome"] == "not_modified"

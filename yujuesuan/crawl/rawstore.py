@@ -38,6 +38,7 @@ class RawStore:
         self.manifest: Any = self.fs.key(MANIFEST)
         self._lock = threading.Lock()
         self._rows: list[dict] | None = None
+        self._last: dict[str, dict] = {}  # URL → its latest successful fetch (kept with _rows: no scan per URL)
 
     def path(self, sha256: str) -> Any:
         """The blob's file: a Path locally, else its key on the store's filesystem (see `local_path`)."""
@@ -60,33 +61,43 @@ class RawStore:
 
     def rows(self) -> list[dict]:
         with self._lock:
-            if self._rows is None:
-                self._rows = []
-                self._read_lines(self.fs.read(MANIFEST) if self.fs.exists(MANIFEST) else b"", str(self.manifest))
-                if isinstance(self.fs, Remote):
-                    for name in self.fs.names(SEGMENTS):
-                        self._read_lines(self.fs.read(SEGMENTS, name), self.fs.url_of(SEGMENTS, name))
-            return list(self._rows)
+            return list(self._load())
+
+    def _load(self) -> list[dict]:
+        """The manifest's rows, read once (the caller holds the lock)."""
+        if self._rows is None:
+            self._rows, self._last = [], {}
+            self._read_lines(self.fs.read(MANIFEST) if self.fs.exists(MANIFEST) else b"", str(self.manifest))
+            if isinstance(self.fs, Remote):
+                for name in self.fs.names(SEGMENTS):
+                    self._read_lines(self.fs.read(SEGMENTS, name), self.fs.url_of(SEGMENTS, name))
+        return self._rows
+
+    def _add(self, row: dict) -> None:
+        assert self._rows is not None
+        self._rows.append(row)
+        if row.get("outcome") in SUCCESS and row.get("sha256"):
+            self._last[row["url"]] = row  # the latest successful fetch of its URL
 
     def _read_lines(self, data: bytes, where: str) -> None:
-        assert self._rows is not None
         for n, line in enumerate(data.splitlines(), 1):
             try:
-                self._rows.append(json.loads(line))
+                self._add(json.loads(line))
             except (json.JSONDecodeError, UnicodeDecodeError):
                 log.warning("%s line %d is incomplete (an interrupted run); ignored", where, n)
 
     def append(self, row: dict) -> None:
-        self.rows()
         line = json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
         if isinstance(self.fs, Remote):  # an object of its own: one PUT, nothing to append to
+            with self._lock:
+                self._load()
             name = f"{time.time_ns():020d}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
             self.fs.write(line.encode("utf-8"), SEGMENTS, name)
             with self._lock:
-                assert self._rows is not None
-                self._rows.append(row)
+                self._add(row)
             return
         with self._lock:
+            self._load()
             self.root.mkdir(parents=True, exist_ok=True)
             with self.manifest.open("ab") as fh:
                 if fh.tell() and not self._ends_with_newline():
@@ -94,8 +105,7 @@ class RawStore:
                 fh.write(line.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
-            assert self._rows is not None
-            self._rows.append(row)
+            self._add(row)
 
     def _ends_with_newline(self) -> bool:
         with self.manifest.open("rb") as fh:
@@ -104,18 +114,15 @@ class RawStore:
 
     def last_success(self, url: str) -> dict | None:
         """The latest fetch of a URL that gave a document (what conditional GET asks against)."""
-        for row in reversed(self.rows()):
-            if row["url"] == url and row["outcome"] in SUCCESS and row.get("sha256"):
-                return row
-        return None
+        with self._lock:
+            self._load()
+            return self._last.get(url)
 
     def current(self) -> dict[str, dict]:
         """URL → its latest successful fetch."""
-        out: dict[str, dict] = {}
-        for row in self.rows():
-            if row["outcome"] in SUCCESS and row.get("sha256"):
-                out[row["url"]] = row
-        return out
+        with self._lock:
+            self._load()
+            return dict(self._last)
 
     def superseded(self) -> set[str]:
         """Documents (sha256) that some URL served once and serves no longer, and no URL serves now."""
