@@ -256,3 +256,19 @@ def test_the_raw_store_finds_a_urls_last_fetch_without_scanning_its_manifest(tmp
         assert s.last_success("http://127.0.0.1/d4.pdf")["etag"] == "b"
         assert s.last_success("http://127.0.0.1/none.pdf") is None
         assert len(s.current()) == 300 and s.current()["http://127.0.0.1/d5.pdf"]["outcome"] == "not_modified"
+
+
+def test_fetches_that_brought_nothing_new_are_synced_once_not_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    import yujuesuan.crawl.rawstore as rawstore
+
+    synced: list[int] = []
+    real = rawstore.os.fsync
+    monkeypatch.setattr(rawstore.os, "fsync", lambda fd: (synced.append(fd), real(fd)))
+    store = rawstore.RawStore(tmp_path / "raw")
+    for n in range(10):
+        store.append({"url": f"http://127.0.0.1/d{n}.pdf", "outcome": "not_modified", "sha256": f"{n:064x}"})
+    store.append({"url": "http://127.0.0.1/new.pdf", "outcome": "new", "sha256": "f" * 64})
+    assert len(synced) == 1  # the fetch that brought bytes, at once
+    store.sync()
+    assert len(synced) == 2
+    assert len(rawstore.RawStore(tmp_path / "raw").rows()) == 11  # every line written
