@@ -457,7 +457,7 @@ def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathL
 
 def documents_to_check(warehouse: str | os.PathLike[str], force: bool = False) -> list[str]:
     """The stored documents not yet checked with this catalogue (every one with `force`), sorted."""
-    docs = Warehouse(warehouse).read("documents").select(["doc_id", "checked_with"]).to_pylist()
+    docs = Warehouse(warehouse).read("documents", ["doc_id", "checked_with"]).to_pylist()
     return sorted(d["doc_id"] for d in docs if force or d["checked_with"] != checks_version())
 
 

@@ -125,7 +125,7 @@ def check_anchor(anchor: DocData, pairs: list[Pair], loaded: dict[str, DocData],
 def _fetched(wh: Warehouse) -> dict[str, str]:
     """sha256 → its first download (the downloads run table), to order two current versions."""
     out: dict[str, str] = {}
-    for r in wh.read("downloads").select(["sha256", "fetched_at"]).to_pylist():
+    for r in wh.read("downloads", ["sha256", "fetched_at"]).to_pylist():
         if r["sha256"] and r["fetched_at"]:
             t = r["fetched_at"].isoformat()
             out[r["sha256"]] = min(out.get(r["sha256"], t), t)
@@ -196,7 +196,7 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
             run.pairs[p.pair] = run.pairs.get(p.pair, 0) + 1
         written = wh.revisions()  # each document's last write, as compaction leaves it
         stored: dict[str, set[str]] = defaultdict(set)
-        for r in wh.read("cross_pairs").select(["doc_id", "checked_with"]).to_pylist():
+        for r in wh.read("cross_pairs", ["doc_id", "checked_with"]).to_pylist():
             stored[r["doc_id"]].add(r["checked_with"])
         due = []
         for anchor_id, its_pairs in sorted(by_anchor.items()):
