@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from yujuesuan.ingest.pipeline import check_document, documents_to_check
+from yujuesuan.warehouse.store import release_memory
 
 BATCH = 200  # documents checked by one task
 
@@ -19,7 +20,10 @@ BATCH = 200  # documents checked by one task
 @task(name="check-documents", task_run_name="check-{count}-from-{first:.12}", cache_policy=NO_CACHE)
 def check_documents_task(warehouse: str, doc_ids: list[str], force: bool = False, first: str = "",
                          count: int = 0) -> list[str | None]:
-    return [check_document(warehouse, d, force) for d in doc_ids]
+    try:
+        return [check_document(warehouse, d, force) for d in doc_ids]
+    finally:
+        release_memory()  # the batch's rows, freed, back to the system
 
 
 @flow(name="check", task_runner=ThreadPoolTaskRunner(max_workers=1))

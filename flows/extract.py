@@ -29,6 +29,7 @@ from yujuesuan.ingest.pipeline import (
     StoredDocument,
     extract_stored,
     extractor_version,
+    known_documents,
     needs_extraction,
     store_outcome,
     stored_documents,
@@ -44,11 +45,12 @@ IN_FLIGHT_PER_WORKER = 2  # documents' bytes handed to Dask at once, per worker 
 
 
 @task(name="record-unchanged", task_run_name="record-{count}-unchanged", cache_policy=NO_CACHE)
-def record_unchanged(refs: list[StoredDocument], raw: str, warehouse: str, engine: str, count: int = 0) -> list[dict]:
+def record_unchanged(refs: list[StoredDocument], raw: str, warehouse: str, engine: str, count: int = 0,
+                     known: dict[str, dict] | None = None) -> list[dict]:
     """Documents the warehouse holds from this code: only their sightings are recorded. One task for
     them all: a task each costs the Prefect API a task run, minutes at 10,000 unchanged documents."""
     store = RawStore(raw)
-    return [extract_stored(ref, store.local_path(ref.sha256), warehouse, engine) for ref in refs]
+    return [extract_stored(ref, store.local_path(ref.sha256), warehouse, engine, known=known) for ref in refs]
 
 
 def jobs_runner(jobs: int) -> TaskRunner:
@@ -134,12 +136,14 @@ def extract(
     for f in wh.repair():
         log.warning("removed %s left by an interrupted run", f)
     refs = stored_documents(store)
-    needs = {ref.sha256: needs_extraction(wh, ref.sha256, engine) for ref in refs}
+    known = known_documents(warehouse)  # one read of the documents table, not a file per document
+    needs = {ref.sha256: needs_extraction(wh, ref.sha256, engine, known) for ref in refs}
+    known = {sha: known[sha] for sha, needed in needs.items() if not needed}  # the unchanged ones
     todo = sum(needs.values())
     if distributed:
-        outcomes = _on_dask(refs, needs, store, warehouse, engine, timeout, memory_mb, distributed)
+        outcomes = _on_dask(refs, needs, store, warehouse, engine, timeout, memory_mb, distributed, known)
     else:
-        outcomes = _on_threads(refs, needs, raw, warehouse, engine, timeout, memory_mb)
+        outcomes = _on_threads(refs, needs, raw, warehouse, engine, timeout, memory_mb, known)
     results = []
     show = Throttle(logging.getLogger(PROGRESS).info)
     start, pages, done = time.perf_counter(), 0, 0
@@ -155,7 +159,7 @@ def extract(
                 f"(last: {result.get('file_name') or result['doc_id'][:12]}, {result['status']})",
                 final=done == todo,
             )
-    for ref in update_revisions(warehouse, refs):
+    for ref in update_revisions(warehouse, refs, known):
         log.info("%s: is_current → %s", ref.file_name, ref.is_current)
     done = [r for r in results if r["extracted"]]
     log.info(
@@ -169,13 +173,13 @@ def extract(
 
 def _on_threads(
     refs: list[StoredDocument], needs: dict[str, bool], raw: str, warehouse: str, engine: str,
-    timeout: float | None, memory_mb: int | None,
+    timeout: float | None, memory_mb: int | None, known: dict[str, dict] | None = None,
 ) -> Iterator[tuple[bool, dict]]:
     # a document to extract is a task (its result cached on its sha256, but the warehouse, not the
     # cache, is the truth: the cache is refreshed); the unchanged ones are one task for them all
     unchanged = [ref for ref in refs if not needs[ref.sha256]]
     if unchanged:
-        for summary in record_unchanged.submit(unchanged, raw, warehouse, engine, len(unchanged)).result():
+        for summary in record_unchanged.submit(unchanged, raw, warehouse, engine, len(unchanged), known).result():
             yield False, summary
     # a window of tasks in flight, not all at once: a submitted task holds its run's state and a
     # queued thread, so memory would grow with the raw store (600 MB at 2,000 documents)
@@ -192,12 +196,12 @@ def _on_threads(
 
 def _on_dask(
     refs: list[StoredDocument], needs: dict[str, bool], store: RawStore, warehouse: str, engine: str,
-    timeout: float | None, memory_mb: int | None, workers: int,
+    timeout: float | None, memory_mb: int | None, workers: int, known: dict[str, dict] | None = None,
 ) -> Iterator[tuple[bool, dict]]:
     """Documents to extract go to Dask a window at a time; each outcome is written here as it comes."""
     for ref in refs:
         if not needs[ref.sha256]:  # the sighting recorded, nothing extracted
-            yield False, extract_stored(ref, store.local_path(ref.sha256), warehouse, engine)
+            yield False, extract_stored(ref, store.local_path(ref.sha256), warehouse, engine, known=known)
     todo = [ref for ref in refs if needs[ref.sha256]]
     window = max(1, workers * IN_FLIGHT_PER_WORKER)
     for i in range(0, len(todo), window):

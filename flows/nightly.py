@@ -24,10 +24,10 @@ from yujuesuan.ingest.pipeline import publish_derived
 from yujuesuan.runs.ids import new_run_id
 from yujuesuan.runs.overview import publish_overview
 from yujuesuan.runs.publish import recover_unpublished
-from yujuesuan.runs.report import RunRecord, summary, write_report
+from yujuesuan.runs.report import RunRecord, peak_rss_mb, summary, write_report
 from yujuesuan.warehouse.compact import compact
 from yujuesuan.warehouse.fs import absolute
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse, release_memory
 
 
 @flow(name="nightly")
@@ -71,6 +71,8 @@ def nightly(
             return None
         finally:
             record.timings[name] = record.timings.get(name, 0.0) + time.perf_counter() - t
+            record.peak_rss_mb[name] = peak_rss_mb()
+            release_memory()  # what the phase freed, back to the system before the next one
 
     with wh.lock(wait):
         wh.init()
@@ -81,7 +83,7 @@ def nightly(
         record.checked = phase("check", lambda: check(warehouse)) or {}
         phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
         phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
-        record.documents = phase("publish", lambda: wh.read("documents").to_pylist()) or []
+        record.documents = phase("publish", lambda: wh.read("documents", REPORTED).to_pylist()) or []
         overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
     text = write_report(record, overview)
     try:
@@ -91,6 +93,7 @@ def nightly(
     return summary(record, overview)
 
 
+REPORTED = ["doc_id", "file_name", "unit_name", "year", "kind", "status", "is_current"]  # the report's columns
 REMOTE_IN_FLIGHT = 16  # on a running cluster of unknown size: workers' worth of documents handed out at once
 
 

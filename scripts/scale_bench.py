@@ -120,6 +120,17 @@ def nightly(tmp: Path, portal: Path, url: str, extra: list[str]) -> tuple[float,
     return took, dict(sampler.peak), stdout
 
 
+def phase_peaks(stdout: str) -> str:
+    """The run report's line of the flow process's peak RSS after each phase ('?' if absent)."""
+    found = re.search(r"^report:\s+(.+)$", stdout, re.M)
+    try:
+        text = Path(found.group(1).strip()).read_text(encoding="utf-8") if found else ""
+    except OSError:
+        text = ""
+    line = re.search(r"after each phase: (.*)\.$", text, re.M)
+    return line.group(1) if line else "?"
+
+
 def synthetic_warehouse(root: Path, n: int, items: int = 60) -> None:
     """n documents' rows (items line items each, 10 years, 500 units), written one by one."""
     from yujuesuan.warehouse.store import Warehouse
@@ -179,9 +190,11 @@ def main() -> None:
         print(f"first nightly: {len(docs)} documents, {pages} pages in {first:.1f}s "
               f"({pages / extract_s:.1f} pages/s in the extract stage); stages: {phases.group(1) if phases else '?'}")
         print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss1.items())))
+        print(f"  the writer's peak RSS after each phase: {phase_peaks(out1)}")
         phases2 = re.search(r"in all; ([^)]*)\)", out2)
         print(f"no-op nightly (nothing new): {second:.1f}s; stages: {phases2.group(1) if phases2 else '?'}")
         print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss2.items())))
+        print(f"  the writer's peak RSS after each phase: {phase_peaks(out2)}")
         print(f"warehouse: {files(tmp / 'wh')} Parquet files for {len(docs)} documents")
         if not args.query_docs:
             return

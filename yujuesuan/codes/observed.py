@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import defaultdict
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from yujuesuan.codes import Catalogue, active, name_key, system_of
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse, to_arrow
 
 LEVELS = {3: "类", 5: "款", 7: "项"}
 
@@ -64,10 +68,28 @@ def observed_codes(items: list[dict], years: dict[str, int | None], catalogue: C
 
 def publish_codes(warehouse: str | os.PathLike[str], catalogue: Catalogue | None = None) -> int:
     """Write WAREHOUSE/codes/codes.parquet from the stored line items, each code's status against
-    `catalogue` (None: the shipped one); returns the number of codes."""
+    `catalogue` (None: the shipped one); returns the number of codes. Aggregated in Arrow: Python
+    sees one row per (code, printed name, year), not every line item of the warehouse."""
     wh = Warehouse(warehouse)
-    docs = wh.read("documents").select(["doc_id", "year"]).to_pylist()
-    items = wh.read("line_items").select(["doc_id", "code", "row_label"]).to_pylist()
-    rows = observed_codes(items, {d["doc_id"]: d["year"] for d in docs}, catalogue or active())
-    wh.write_run_table("codes", "codes", rows)
+    docs = wh.read("documents", ["doc_id", "year"])
+    items = wh.read("line_items", ["doc_id", "code", "row_label"])
+    items = items.filter(pc.and_(pc.is_valid(items["code"]), pc.not_equal(items["code"], "")))
+    items = items.join(docs, "doc_id", join_type="left outer")
+    # the first document (by id) printing each name in each year: what the names, years and conflicts need
+    named = items.group_by(["code", "row_label", "year"]).aggregate([("doc_id", "min")]).to_pylist()
+    rows = observed_codes([{"doc_id": r["doc_id_min"], "code": r["code"], "row_label": r["row_label"]} for r in named],
+                          {r["doc_id_min"]: r["year"] for r in named}, catalogue or active())
+    # each code's documents, sorted, as one list column (the table's largest: kept in Arrow)
+    pairs = items.group_by(["code", "doc_id"]).aggregate([]).sort_by([("code", "ascending"), ("doc_id", "ascending")])
+    counts = pairs.group_by("code").aggregate([("doc_id", "count")]).sort_by("code")
+    assert counts["code"].to_pylist() == [r["code"] for r in rows], "codes out of step"
+    offsets = pa.array([0, *itertools.accumulate(counts["doc_id_count"].to_pylist())], pa.int32())
+    doc_ids = pa.ListArray.from_arrays(offsets, pairs["doc_id"].combine_chunks())
+    for r, n in zip(rows, counts["doc_id_count"].to_pylist(), strict=True):
+        r["documents"], r["doc_ids"] = n, []
+    table = to_arrow("codes", rows)
+    field = table.schema.field("doc_ids")
+    table = table.set_column(table.schema.get_field_index("doc_ids"), field, doc_ids.cast(field.type))
+    with wh.lock():
+        wh.fs.write_parquet(table, "codes", "codes.parquet", compression="zstd")
     return len(rows)

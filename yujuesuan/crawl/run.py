@@ -116,6 +116,7 @@ def crawl_source(source: Source, store: RawStore, run_id: str) -> CrawlResult:
                 for r in rows:
                     store.append(asdict(r))
                     downloads.append(r)
+        store.sync()  # the fetches that brought nothing new, on disk at once
         requests = fetcher.requests
     health = SourceHealth(run_id, source.id, started_at, round(time.perf_counter() - start, 3), requests=requests)
     health.pages_visited, health.pages_failed = visit.pages_visited, visit.pages_failed

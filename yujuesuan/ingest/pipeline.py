@@ -19,7 +19,7 @@ from yujuesuan.checks.apply import apply_checks
 from yujuesuan.codes import Catalogue
 from yujuesuan.crawl.rawstore import SUCCESS, RawStore
 from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs, start_fork_server
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import PROVENANCE, Warehouse, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -214,19 +214,56 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> None:
+PUBLISH_STATE = "publish"  # WAREHOUSE/_state/publish.json: the inputs the derived tables were last built from
+
+
+def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> bool:
     """What follows from the documents: unit identity (aliases file → unit_id, units table), the
-    checks across documents and the codes table, and the Frictionless datapackage.json describing the tables."""
+    checks across documents and the codes table, and the Frictionless datapackage.json describing the tables.
+    Nothing is redone when the documents and the other inputs are as at the last publish (then
+    only datapackage.json is brought up to date with the tables' files). Returns whether it rebuilt."""
     from yujuesuan.checks.across_documents import run_across_documents
     from yujuesuan.warehouse.datapackage import datapackage
+    from yujuesuan.warehouse.published import inputs_digest, record, recorded
     from yujuesuan.warehouse.units import apply_units, load_rules
 
     wh = Warehouse(warehouse)
     with wh.lock():
         wh.init()
-        apply_units(warehouse, load_rules(aliases))
-        run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
-        datapackage(warehouse)
+        inputs = publish_inputs(aliases)
+        rebuild = recorded(wh, PUBLISH_STATE) != inputs_digest(wh, inputs)
+        if rebuild:
+            apply_units(warehouse, load_rules(aliases))
+            run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
+            record(wh, PUBLISH_STATE, inputs_digest(wh, inputs))  # after: apply_units may have rewritten documents
+            release_memory()
+        datapackage(warehouse)  # the run tables gain files every run; rewritten only when it changes
+    return rebuild
+
+
+def publish_inputs(aliases: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """What the derived tables depend on besides the documents: the alias and department files, the
+    rules across documents, and the code that builds units and codes (with its code catalogue).
+    (The downloads table orders two current versions by their first fetch, which a later run cannot change.)"""
+    from yujuesuan.checks.across_documents import crossdoc_version
+    from yujuesuan.checks.across_documents.pairs import DEFAULT_MEMBERS
+    from yujuesuan.warehouse.published import file_digest
+    from yujuesuan.warehouse.units import DEFAULT_ALIASES
+
+    return {"aliases": file_digest(aliases or DEFAULT_ALIASES), "members": file_digest(DEFAULT_MEMBERS),
+            "crossdoc": crossdoc_version(), "code": publish_version()}
+
+
+@cache
+def publish_version() -> str:
+    """Digest of the code that derives the units and codes tables (and the shipped code catalogue)."""
+    h = hashlib.sha256()
+    for package, names in (("yujuesuan.codes", None), ("yujuesuan.warehouse", ("units.py", "published.py"))):
+        root = resources.files(package)
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if (names is None and entry.name.endswith((".py", ".csv", ".yaml"))) or (names and entry.name in names):
+                h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _store(
@@ -339,8 +376,21 @@ def stored_documents(store: RawStore) -> list[StoredDocument]:
     return sorted(out.values(), key=lambda d: d.sha256)
 
 
-def needs_extraction(wh: Warehouse, sha256: str, engine: str = "pdfplumber") -> bool:
-    doc = wh.document(sha256)
+KNOWN_COLUMNS = ["doc_id", "extractor_version", "extracted_by", "status", "is_current", "seen_as", *PROVENANCE]
+
+
+def known_documents(warehouse: str | os.PathLike[str]) -> dict[str, dict]:
+    """The stored documents rows a run compares the raw store with (the columns it needs), by doc_id:
+    one read of the documents table instead of a file per document."""
+    table = Warehouse(warehouse).read("documents", KNOWN_COLUMNS)
+    return {d["doc_id"]: d for d in table.to_pylist()}
+
+
+def needs_extraction(wh: Warehouse, sha256: str, engine: str = "pdfplumber",
+                     known: dict[str, dict] | None = None) -> bool:
+    """Whether a document is not in the warehouse from this extractor code and engine. `known`: the
+    documents rows read beforehand (`known_documents`; absent there: not stored)."""
+    doc = known.get(sha256) if known is not None else wh.document(sha256)
     return (
         doc is None
         or doc.get("extractor_version") != extractor_version()
@@ -358,18 +408,20 @@ def extract_stored(
     warehouse: str | os.PathLike[str],
     engine: str = "pdfplumber",
     budget: Budget | None = None,
+    known: dict[str, dict] | None = None,
 ) -> dict:
     """Extract one raw-store document into the warehouse (unless it holds it from this code
     already: then only the sighting is recorded), in a worker process under `budget`; checks
-    come after, separately. Returns a one-line summary."""
+    come after, separately. `known`: the documents rows read beforehand (`known_documents`).
+    Returns a one-line summary."""
     wh = Warehouse(warehouse)
     provenance = {"source_url": ref.source_url, "referrer": ref.referrer, "referrer_title": ref.referrer_title,
                   "source_id": ref.source_id}
     seen_as = ref.source_url or f"file:{path_text(raw_path.resolve())}"
-    if not needs_extraction(wh, ref.sha256, engine):
-        wh.add_sighting(ref.sha256, seen_as, **provenance)
-        doc = wh.document(ref.sha256) or {}
-        return {"doc_id": ref.sha256, "extracted": False, "status": doc.get("status"), "line_items": None,
+    if not needs_extraction(wh, ref.sha256, engine, known):
+        doc = known.get(ref.sha256) if known is not None else wh.document(ref.sha256)
+        wh.add_sighting(ref.sha256, seen_as, known=doc, **provenance)
+        return {"doc_id": ref.sha256, "extracted": False, "status": (doc or {}).get("status"), "line_items": None,
                 "file_name": ref.file_name}
     job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine)
     return store_outcome(ref, raw_path, warehouse, next(run_jobs([job], budget, 1)))
@@ -407,7 +459,7 @@ def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathL
 
 def documents_to_check(warehouse: str | os.PathLike[str], force: bool = False) -> list[str]:
     """The stored documents not yet checked with this catalogue (every one with `force`), sorted."""
-    docs = Warehouse(warehouse).read("documents").select(["doc_id", "checked_with"]).to_pylist()
+    docs = Warehouse(warehouse).read("documents", ["doc_id", "checked_with"]).to_pylist()
     return sorted(d["doc_id"] for d in docs if force or d["checked_with"] != checks_version())
 
 

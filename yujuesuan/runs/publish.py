@@ -58,8 +58,14 @@ def recover_unpublished(warehouse: str | os.PathLike[str], store: RawStore, curr
     return dict(recovered)
 
 
-def update_revisions(warehouse: str | os.PathLike[str], refs: list[StoredDocument]) -> list[StoredDocument]:
+def update_revisions(warehouse: str | os.PathLike[str], refs: list[StoredDocument],
+                     known: dict[str, dict] | None = None) -> list[StoredDocument]:
     """Revisions: a document no URL serves any more is superseded (is_current false), one served again is
-    current. Returns the documents whose flag changed."""
+    current. `known`: documents rows read before the run (a document whose flag was already right is not
+    read again). Returns the documents whose flag changed."""
     wh = Warehouse(warehouse)
-    return [ref for ref in refs if wh.update_document(ref.sha256, is_current=ref.is_current)]
+
+    def due(ref: StoredDocument) -> bool:
+        return known is None or ref.sha256 not in known or known[ref.sha256].get("is_current") != ref.is_current
+
+    return [ref for ref in refs if due(ref) and wh.update_document(ref.sha256, is_current=ref.is_current)]

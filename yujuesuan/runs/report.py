@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import resource
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ class RunRecord:
     raw: str
     report: str
     timings: dict[str, float] = field(default_factory=dict)  # phase → seconds
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)  # phase → this process's peak RSS when it ended
     crawls: list[CrawlResult] = field(default_factory=list)
     extractions: list[dict] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
@@ -57,6 +60,8 @@ def markdown(run: RunRecord) -> str:
         f"Started {run.started_at}; took {total:.1f}s ({phases}).",
         f"Downloaded {run.downloaded} new or changed document(s); extracted {run.extracted}; "
         f"checked {sum(run.checked.values())}.",
+        *([f"Peak memory (RSS) of the run's process after each phase: {peaks}."] if (peaks := ", ".join(
+            f"{k} {v:.0f} MB" for k, v in run.peak_rss_mb.items())) else []),
         "",
         f"- warehouse: `{run.warehouse}`",
         f"- raw store: `{run.raw}`",
@@ -150,5 +155,12 @@ def summary(run: RunRecord, overview: Path | None = None) -> dict:
         "graded_warnings": run.graded_warnings,
         "failures": run.failures,
         "timings": {k: round(v, 2) for k, v in run.timings.items()},
+        "peak_rss_mb": {k: round(v) for k, v in run.peak_rss_mb.items()},
         "documents": len(run.documents),
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
-from yujuesuan.warehouse.store import ORDER, Warehouse
+from yujuesuan.warehouse.store import ORDER, Warehouse, release_memory
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
@@ -80,8 +80,12 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
         plan, affected = _plan(wh, manifest, docs, group_docs)
         for group, members in plan.items():
             _write_group(wh, manifest, group, members, set(own))
+            release_memory()  # a group's tables, freed: not kept for the next group
         groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
-        _write_manifest(wh, Manifest.of(manifest.generation + 1, dict(sorted(groups.items()))))
+        # each document keeps its revision: rows moved are rows unchanged
+        revisions = {d: r for d in manifest.group_of if (r := manifest.revision(d)) is not None}
+        revisions |= {d: r for d in own if (r := wh.revision(d)) is not None}
+        _write_manifest(wh, Manifest.of(manifest.generation + 1, dict(sorted(groups.items())), revisions))
         removed = [_unlink(_file(wh, "documents", f"{d}.parquet")) for d in own]  # documents rows first
         removed += [_unlink(_file(wh, table, f"{d}.parquet")) for table in ORDER[:-1] for d in own]
         removed += [_unlink(_file(wh, table, part_name(g))) for g in affected for table in ORDER]

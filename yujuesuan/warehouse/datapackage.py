@@ -9,7 +9,6 @@ from typing import Any
 import pyarrow as pa
 
 from yujuesuan.warehouse.columns import column_description, table_description
-from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.store import Warehouse
 
@@ -64,8 +63,11 @@ def datapackage(warehouse: str | os.PathLike[str]) -> Any:
         "profile": "data-package",
         "resources": resources,
     }
-    if isinstance(wh.fs, Remote):
-        wh.fs.write(json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8"), "datapackage.json")
-    else:
-        (wh.root / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        same = wh.fs.read("datapackage.json") == data
+    except (FileNotFoundError, OSError):
+        same = False
+    if not same:  # unchanged tables: the file (and its mtime) left as it is
+        wh.fs.write(data, "datapackage.json")
     return wh.fs.key("datapackage.json")

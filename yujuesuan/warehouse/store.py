@@ -21,8 +21,11 @@ holder dies, holding the holder's pid for the error message).
 
 from __future__ import annotations
 
+import ctypes
 import email.utils
 import fcntl
+import functools
+import hashlib
 import os
 import threading
 import time
@@ -41,7 +44,7 @@ import pyarrow.parquet as pq
 from extractors.pdf import Extraction
 from yujuesuan.warehouse.fs import Folder, Locked, Remote, folder, parquet_bytes, tmp_name
 from yujuesuan.warehouse.schema import DOCUMENT_SCHEMAS, RUN_SCHEMAS, SCHEMAS
-from yujuesuan.warehouse.segments import MANIFEST, PART_PREFIX, Manifest, is_part, load_manifest, part_name
+from yujuesuan.warehouse.segments import PART_PREFIX, Manifest, is_part, load_manifest, part_name
 
 ORDER = [
     "line_items",
@@ -338,11 +341,12 @@ class Warehouse:
         self._replace(doc_id, rows)
         return True
 
-    def add_sighting(self, doc_id: str, seen_as: str, **provenance: str | None) -> bool:
+    def add_sighting(self, doc_id: str, seen_as: str, known: dict | None = None, **provenance: str | None) -> bool:
         """A stored document found again (another URL, a local file): fill the provenance it
-        lacks and add `seen_as`; nothing known is erased. False if absent or nothing new."""
+        lacks and add `seen_as`; nothing known is erased. False if absent or nothing new. `known`:
+        its documents row as read beforehand (at least doc_id, is_current, seen_as and the provenance)."""
         with self.lock():
-            old = self.document(doc_id)
+            old = known if known is not None else self.document(doc_id)
             if old is None:
                 return False
             new = merge_provenance(old, {**old, **dict.fromkeys(PROVENANCE), **provenance, "seen_as": [seen_as]})
@@ -474,14 +478,35 @@ class Warehouse:
             if name.endswith(".parquet") and name != SCHEMA_FILE and not name.startswith((PART_PREFIX, "."))
         }
 
+    def revision(self, doc_id: str) -> str | None:
+        """The stamp of a document's last write (None if absent): its own documents file's, else the one
+        its compaction carried over. Compaction leaves it as it was; any write changes it."""
+        st = self.fs.stamp("documents", f"{doc_id}.parquet")
+        if st is not None:
+            return ":".join(str(v) for v in st)
+        return load_manifest(self.fs).revision(doc_id)
+
+    def revisions(self) -> dict[str, str]:
+        """Every document's revision (`revision`), by doc_id, from one consistent view."""
+        for _ in range(READ_TRIES):
+            own = self.own_ids()
+            manifest = load_manifest(self.fs)
+            out = {d: r for d in manifest.group_of if (r := manifest.revision(d)) is not None}
+            for d in own:
+                st = self.fs.stamp("documents", f"{d}.parquet")
+                if st is not None:
+                    out[d] = ":".join(str(v) for v in st)
+            if self._unchanged(manifest, own):
+                return out
+        raise OSError(f"the warehouse {self.root} kept changing while it was read")
+
     def state(self) -> str:
-        """A stamp of what the document tables hold: it changes whenever a document is written or a
-        compaction commits (the manifest is a new file each time; documents' own files are listed)."""
-        st = self.fs.stamp(MANIFEST)
-        stamp = f"{load_manifest(self.fs).generation}:{st}" if st is not None else "none"
-        own = sorted(self.own_ids())
-        newest = max((str(self.fs.stamp("documents", f"{d}.parquet")) for d in own), default="0")
-        return f"{stamp}:{len(own)}:{newest}"
+        """A stamp of what the document tables hold: it changes whenever a document is written or
+        removed, and not when a compaction moves rows (every document's revision, digested)."""
+        h = hashlib.sha256()
+        for doc_id, rev in sorted(self.revisions().items()):
+            h.update(f"{doc_id}={rev};".encode())
+        return h.hexdigest()[:16]
 
     def doc_ids(self) -> list[str]:
         for _ in range(READ_TRIES):
@@ -551,33 +576,56 @@ class Warehouse:
                 return out
         raise OSError(f"the warehouse {self.root} kept changing while it was read")
 
-    def read(self, table: str) -> pa.Table:  # noqa: D102 (any table, contract or run)
+    def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        """A table's rows (any table, contract or run); `columns`: only these (the others are not read)."""
         if not self.fs.isdir(table):
-            return SCHEMAS[table].empty_table()
+            empty = SCHEMAS[table].empty_table()
+            return empty.select(columns) if columns else empty
         if table not in DOCUMENT_SCHEMAS:
             return ds.dataset(str(self.fs.key(table)), format="parquet", partitioning="hive", schema=SCHEMAS[table],
-                              filesystem=self.arrow).to_table()
+                              filesystem=self.arrow).to_table(columns=columns)
         for _ in range(READ_TRIES):
             files = self.snapshot([table])[table]
             try:
-                return read_files(table, files)
+                return read_files(table, files, columns)
             except FileNotFoundError:
                 continue  # compacted under us: the next snapshot names the new files
         raise OSError(f"the warehouse {self.root} kept changing while {table} was read")
 
 
-def read_files(table: str, files: TableFiles) -> pa.Table:
-    """One table's rows from a snapshot's files (compacted rows of documents written since left out)."""
+def release_memory() -> None:
+    """Hand freed memory back to the system: Arrow's allocator and C's malloc (glibc's per-thread arenas)
+    keep freed pages for reuse, so a long-lived writer's resident memory would stay at its largest
+    moment and grow with each thread's arena."""
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim (None elsewhere)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def read_files(table: str, files: TableFiles, columns: list[str] | None = None) -> pa.Table:
+    """One table's rows from a snapshot's files (compacted rows of documents written since left out);
+    `columns`: only these."""
     schema, where = SCHEMAS[table], files.filesystem
     pieces = []
     if files.parts:
         keep = ~pc.field("doc_id").isin(files.overridden) if files.overridden else None
         pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema,
-                                 filesystem=where).to_table(filter=keep))
+                                 filesystem=where).to_table(columns=columns, filter=keep))
     if files.own:
         pieces.append(ds.dataset([str(f) for f in files.own], format="parquet", schema=schema,
-                                 filesystem=where).to_table())
-    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+                                 filesystem=where).to_table(columns=columns))
+    empty = schema.empty_table().select(columns) if columns else schema.empty_table()
+    return pa.concat_tables(pieces) if pieces else empty
 
 
 _DOCS_CACHE: dict[str, tuple[tuple, dict[str, dict]]] = {}

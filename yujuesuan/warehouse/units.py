@@ -91,10 +91,9 @@ def apply_units(warehouse: str | os.PathLike[str], rules: UnitRules) -> list[dic
     """Give every stored row its resolved unit_id; write and return the `units` table."""
     wh = Warehouse(warehouse)
     docs = []
-    for doc_id in wh.doc_ids():
-        doc = wh.document(doc_id)
-        if doc is None:
-            continue
+    columns = ["doc_id", "unit_name", "region", "unit_id", "year", "kind", "scope"]
+    for doc in wh.read("documents", columns).to_pylist():  # one read, not a file per document
+        doc_id = doc["doc_id"]
         unit_id = rules.resolve(doc.get("unit_name"), doc.get("region"))
         if unit_id != doc.get("unit_id"):
             rows = wh.read_document(doc_id)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 from yujuesuan.checks.across_documents.catalogue import load_crossdoc
+from yujuesuan.checks.across_documents.figures import figure_session
 from yujuesuan.checks.across_documents.pairs import Pair, find_pairs, load_members
 from yujuesuan.checks.across_documents.rules import (
     CrossFinding,
@@ -28,9 +29,10 @@ from yujuesuan.checks.across_documents.rules import (
 )
 from yujuesuan.checks.rules import DocData
 from yujuesuan.checks.run import Rule
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import Warehouse, release_memory
 
 TABLES = ("cross_issues", "cross_pairs", "revisions")
+RELEASE_EVERY = 200  # anchors compared between two returns of freed memory to the system
 IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
 
 
@@ -56,7 +58,7 @@ def crossdoc_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _signature(pairs: list[Pair], docs: dict[str, dict], written: dict[str, int]) -> str:
+def _signature(pairs: list[Pair], docs: dict[str, dict], written: dict[str, str]) -> str:
     """What an anchor's findings depend on: the rules, its pairs and each document's rows (their
     extraction, and when they were last written)."""
     h = hashlib.sha256(crossdoc_version().encode())
@@ -123,18 +125,62 @@ def check_anchor(anchor: DocData, pairs: list[Pair], loaded: dict[str, DocData],
 def _fetched(wh: Warehouse) -> dict[str, str]:
     """sha256 → its first download (the downloads run table), to order two current versions."""
     out: dict[str, str] = {}
-    for r in wh.read("downloads").select(["sha256", "fetched_at"]).to_pylist():
+    for r in wh.read("downloads", ["sha256", "fetched_at"]).to_pylist():
         if r["sha256"] and r["fetched_at"]:
             t = r["fetched_at"].isoformat()
             out[r["sha256"]] = min(out.get(r["sha256"], t), t)
     return out
 
 
+def _needed(pairs: list[Pair]) -> set[str]:
+    """The documents an anchor's comparisons read: the anchor and every other side of its pairs."""
+    return {doc_id for p in pairs for doc_id in (p.anchor, *p.others)}
+
+
+class _Loaded:
+    """Documents' rows while an anchor still due needs them: each is read once and dropped after the
+    last anchor that needs it (holding every document's rows grew the writer's memory with the warehouse)."""
+
+    def __init__(self, wh: Warehouse, due: list[tuple[str, set[str]]]) -> None:
+        self.wh, self.rows = wh, {}
+        self.uses: Counter[str] = Counter(d for _, needed in due for d in needed)
+
+    def take(self, needed: set[str]) -> dict[str, DocData]:
+        from yujuesuan.checks.apply import doc_data
+
+        for doc_id in sorted(needed - self.rows.keys()):
+            self.rows[doc_id] = doc_data(self.wh.read_document(doc_id))
+        return {d: self.rows[d] for d in needed}
+
+    def release(self, needed: set[str]) -> None:
+        for doc_id in needed:
+            self.uses[doc_id] -= 1
+            if self.uses[doc_id] <= 0:
+                self.rows.pop(doc_id, None)
+
+
+def _check_and_write(wh: Warehouse, run: CrossRun, anchor_id: str, pairs: list[Pair], signature: str,
+                     rows: _Loaded) -> None:
+    """Compare one anchor with its pairs and write its three files (cross_pairs last: the record it is done)."""
+    needed = _needed(pairs)
+    loaded = rows.take(needed)
+    issues, pair_rows, revision_rows = check_anchor(loaded[anchor_id], pairs, loaded)
+    rows.release(needed)
+    for r in pair_rows:
+        r["checked_with"] = signature
+    wh.write_run_table("cross_issues", anchor_id, issues)
+    wh.write_run_table("revisions", anchor_id, revision_rows)
+    wh.write_run_table("cross_pairs", anchor_id, pair_rows)  # last: the record that it is done
+    run.anchors_checked += 1
+    run.revisions += len(revision_rows)
+    for i in issues:
+        run.issues[i["severity"]] = run.issues.get(i["severity"], 0) + 1
+
+
 def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
                          members: str | os.PathLike[str] | None = None) -> CrossRun:
     """Compare the warehouse's documents pair by pair (only what changed, unless `force`); write
     cross_issues, cross_pairs, revisions and codes. Holds the warehouse lock."""
-    from yujuesuan.checks.apply import doc_data
     from yujuesuan.codes.observed import publish_codes
 
     wh = Warehouse(warehouse)
@@ -148,37 +194,25 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
         for p in pairs:
             by_anchor[p.anchor].append(p)
             run.pairs[p.pair] = run.pairs.get(p.pair, 0) + 1
-        written = {}
-        for doc_id in docs:
-            written[doc_id] = wh.written("documents", doc_id)
+        written = wh.revisions()  # each document's last write, as compaction leaves it
         stored: dict[str, set[str]] = defaultdict(set)
-        for r in wh.read("cross_pairs").select(["doc_id", "checked_with"]).to_pylist():
+        for r in wh.read("cross_pairs", ["doc_id", "checked_with"]).to_pylist():
             stored[r["doc_id"]].add(r["checked_with"])
-        loaded: dict[str, DocData] = {}
-
-        def load(doc_id: str) -> DocData:
-            if doc_id not in loaded:
-                loaded[doc_id] = doc_data(wh.read_document(doc_id))
-            return loaded[doc_id]
-
+        due = []
         for anchor_id, its_pairs in sorted(by_anchor.items()):
             signature = _signature(its_pairs, docs, written)
             if not force and stored.get(anchor_id) == {signature}:
                 run.anchors_unchanged += 1
-                continue
-            for p in its_pairs:
-                for o in p.others:
-                    load(o)
-            issues, pair_rows, revision_rows = check_anchor(load(anchor_id), its_pairs, loaded)
-            for r in pair_rows:
-                r["checked_with"] = signature
-            wh.write_run_table("cross_issues", anchor_id, issues)
-            wh.write_run_table("revisions", anchor_id, revision_rows)
-            wh.write_run_table("cross_pairs", anchor_id, pair_rows)  # last: the record that it is done
-            run.anchors_checked += 1
-            run.revisions += len(revision_rows)
-            for i in issues:
-                run.issues[i["severity"]] = run.issues.get(i["severity"], 0) + 1
+            else:
+                due.append((anchor_id, its_pairs, signature))
+        # a unit's documents one after another, so each document's rows are read once and dropped soon
+        due.sort(key=lambda a: (docs[a[0]].get("unit_id") or "", docs[a[0]].get("year") or 0, a[0]))
+        rows = _Loaded(wh, [(anchor_id, _needed(its_pairs)) for anchor_id, its_pairs, _ in due])
+        with figure_session():  # one DuckDB connection for every figure of the run
+            for n, (anchor_id, its_pairs, signature) in enumerate(due, 1):
+                _check_and_write(wh, run, anchor_id, its_pairs, signature, rows)
+                if n % RELEASE_EVERY == 0:
+                    release_memory()
         for table in TABLES:  # anchors that no longer have a pair
             for name in wh.files(table):
                 if name[: -len(".parquet")] not in by_anchor:

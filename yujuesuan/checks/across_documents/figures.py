@@ -4,9 +4,12 @@ Each figure keeps its provenance (document, page, printed text) for the findings
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from yujuesuan.checks.rules import DocData
 
@@ -45,18 +48,41 @@ def fact_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     return out
 
 
+_SESSION: list[Any] = []  # the DuckDB connection of the figure_session in progress (none: one per call)
+DUCKDB_SETTINGS = {"threads": 1, "memory_limit": "256MB"}  # a document's cells: small, on the writer's core
+
+
+def _connect() -> Any:
+    import duckdb
+
+    return duckdb.connect(config=dict(DUCKDB_SETTINGS))
+
+
+@contextmanager
+def figure_session() -> Iterator[None]:
+    """Every table figure read inside the block shares one DuckDB connection (a run across documents
+    otherwise opened one per document and measure)."""
+    if _SESSION:  # nested: the outer session's connection
+        yield
+        return
+    _SESSION.append(_connect())
+    try:
+        yield
+    finally:
+        _SESSION.pop().close()
+
+
 def table_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     """The cells the measure of that name finds (yujuesuan/analysis/measures.yaml), of that qualifier."""
     measure = _measures().get(metric)
     if measure is None or measure.source != "line_items" or not doc.items:
         return []
-    import duckdb
     import pandas as pd
 
     from yujuesuan.analysis.compare import per_document
     from yujuesuan.warehouse.store import to_arrow
 
-    con = duckdb.connect()
+    con = _SESSION[-1] if _SESSION else _connect()
     try:
         items = [{**i, "doc_id": doc.document["doc_id"]} for i in doc.items]
         con.register("line_items", to_arrow("line_items", items))
@@ -70,7 +96,11 @@ def table_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     except Exception:  # a measure that cannot be read here gives no figure, never a crash
         return []
     finally:
-        con.close()
+        for view in ("line_items", "facts", "_selected"):
+            with suppress(Exception):
+                con.unregister(view)
+        if not _SESSION:
+            con.close()
     return [
         Figure(Decimal(str(r.value)), d["doc_id"], None if pd.isna(r.page) else int(r.page), r.printed, "line_items")
         for r in found.itertuples()
