@@ -51,7 +51,10 @@ limits:
 
 
 def build_portal(folder: Path, n: int) -> None:
-    """Index pages of PER_INDEX links (下一页 between them), a detail page per document, its PDF."""
+    """Index pages of PER_INDEX links (下一页 between them), a detail page per document, its PDF (a
+    portal of n documents already in `folder`, from --keep, is served again as it is)."""
+    if (folder / "czj" / "index.html").exists() and len(list((folder / "attach").glob("*.pdf"))) == n:
+        return
     (folder / "czj").mkdir(parents=True)
     (folder / "attach").mkdir()
     (folder / "sources").mkdir()
