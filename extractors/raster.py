@@ -249,6 +249,9 @@ def _ends_low(ink: np.ndarray, box: Box) -> bool:
     cols = sub.any(axis=0)
     blank = np.flatnonzero(~cols)
     start = int(blank[-1]) + 1 if len(blank) else 0  # where the last inked run begins
+    if start == 0 and box.width <= ORDINAL_WIDTH * box.height:  # 四、 printed touching: the low tail
+        high = np.flatnonzero(sub[: int(MARK_LOW * box.height)].any(axis=0))
+        start = int(high[-1]) + 1 if len(high) and box.width - high[-1] > 2 else 0
     if start == 0 or box.width - start > MARK_WIDTH * box.height:
         return False
     rows = np.flatnonzero(sub[:, start:].any(axis=1))
@@ -258,6 +261,7 @@ def _ends_low(ink: np.ndarray, box: Box) -> bool:
 PUNCT_ADVANCE = 1.0  # the white a full-width punctuation mark leaves after its ink, in line heights
 MARK_WIDTH = 0.4  # a punctuation mark (、，。) is at most this share of its line's height wide
 MARK_LOW = 0.45  # ... and its ink starts below this share of the line's height
+ORDINAL_WIDTH = 1.6  # a piece this many heights wide at most is one character and the mark it touches
 
 
 def _attach_small(boxes: list[Box], char_h: int, gap: int, vrules: list[Box]) -> list[Box]:

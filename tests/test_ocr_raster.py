@@ -136,3 +136,15 @@ def test_ordinal_and_its_label_are_one_segment() -> None:
     glyph(245)  # 29 px after the last: no mark, another word
     segments = sorted(raster.text_segments(ink, [], []), key=lambda b: b.x0)
     assert [(b.x0, b.x1) for b in segments] == [(10, 85), (200, 216), (245, 261)]
+
+
+def test_ordinal_touching_its_mark_and_its_label_are_one_segment() -> None:
+    """Blurred at 150 dpi, the 、 of 四、 touches the ordinal's last stroke: the ink right of the
+    ordinal's last column reaching up into the line is the mark, and the label still joins."""
+    ink = np.zeros((60, 300), dtype=np.uint8)
+    ink[20:38, 10:26] = 1
+    ink[24:34, 14:22] = 0  # 口
+    ink[31:37, 26:31] = 1  # the 、, touching its right stroke
+    ink[20:38, 50:66] = 1  # 19 px after the 、
+    ink[20:38, 68:84] = 1
+    assert [(b.x0, b.x1) for b in raster.text_segments(ink, [], [])] == [(10, 84)]
