@@ -231,8 +231,11 @@ def ocr_image(grey: np.ndarray, number: int, dpi: float) -> OcrPage:
 
 
 def _deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
-    skew = raster.skew_angle(raster.binarise(grey))
-    return (raster.rotate(grey, skew) if skew else grey), skew
+    """The page despeckled, then turned level: turned first, each speck of one pixel would be
+    smeared by the interpolation into a blot too large to tell from a decimal point."""
+    clean = raster.despeckle(grey)
+    skew = raster.skew_angle(raster.binarise(clean, despeckled=True))
+    return (raster.rotate(clean, skew) if skew else clean), skew
 
 
 def _mid(a: int, b: int) -> float:

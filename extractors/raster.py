@@ -204,13 +204,16 @@ def text_segments(ink: np.ndarray, vrules: list[Box], hrules: list[Box]) -> list
         if box.height < max(3, char_h // 4) and box.width < char_h // 2:
             continue  # a dot of noise, not a character (a lone 、or . is kept with its neighbours)
         out.append(box)
-    return _attach_small(_join_lines(_join_lines(out, vrules), vrules), char_h, gap, vrules)
+    return _attach_small(_join_lines(_join_lines(out, vrules, text), vrules, text), char_h, gap, vrules)
 
 
-def _join_lines(boxes: list[Box], vrules: list[Box]) -> list[Box]:
+def _join_lines(boxes: list[Box], vrules: list[Box], ink: np.ndarray | None = None) -> list[Box]:
     """Pieces on one line closer than about a character of their own height are one segment (a
-    large title's quotes and 三 sit further apart than the page's usual characters)."""
+    large title's quotes and 三 sit further apart than the page's usual characters); a piece
+    ending in a small mark low in the line (the 、 of 四、上级补助收入, printed in the left of its
+    full-width advance) reaches a further `PUNCT_ADVANCE` of its height."""
     parent = list(range(len(boxes)))
+    reach = [PUNCT_ADVANCE * b.height if ink is not None and _ends_low(ink, b) else 0.0 for b in boxes]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -224,7 +227,10 @@ def _join_lines(boxes: list[Box], vrules: list[Box]) -> list[Box]:
             overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
             if overlap < 0.6 * min(a.height, b.height):
                 continue
-            if max(b.x0 - a.x1, a.x0 - b.x1) > 0.9 * max(a.height, b.height) or _rule_between(a, b, vrules):
+            left = i if a.x0 <= b.x0 else j
+            if max(b.x0 - a.x1, a.x0 - b.x1) > 0.9 * max(a.height, b.height) + reach[left] or _rule_between(
+                a, b, vrules
+            ):
                 continue
             parent[find(i)] = find(j)
     groups: dict[int, list[Box]] = {}
@@ -234,6 +240,28 @@ def _join_lines(boxes: list[Box], vrules: list[Box]) -> list[Box]:
         Box(min(b.x0 for b in g), min(b.top for b in g), max(b.x1 for b in g), max(b.bottom for b in g))
         for g in groups.values()
     ]
+
+
+def _ends_low(ink: np.ndarray, box: Box) -> bool:
+    """The box's last run of inked columns is a punctuation mark: narrow (`MARK_WIDTH` of the
+    box's height at most), its ink below `MARK_LOW` of the height."""
+    sub = ink[box.top : box.bottom, box.x0 : box.x1]
+    cols = sub.any(axis=0)
+    blank = np.flatnonzero(~cols)
+    start = int(blank[-1]) + 1 if len(blank) else 0  # where the last inked run begins
+    if start == 0 and box.width <= ORDINAL_WIDTH * box.height:  # 四、 printed touching: the low tail
+        high = np.flatnonzero(sub[: int(MARK_LOW * box.height)].any(axis=0))
+        start = int(high[-1]) + 1 if len(high) and box.width - high[-1] > 2 else 0
+    if start == 0 or box.width - start > MARK_WIDTH * box.height:
+        return False
+    rows = np.flatnonzero(sub[:, start:].any(axis=1))
+    return bool(rows[0] >= MARK_LOW * box.height)
+
+
+PUNCT_ADVANCE = 1.0  # the white a full-width punctuation mark leaves after its ink, in line heights
+MARK_WIDTH = 0.4  # a punctuation mark (、，。) is at most this share of its line's height wide
+MARK_LOW = 0.45  # ... and its ink starts below this share of the line's height
+ORDINAL_WIDTH = 1.6  # a piece this many heights wide at most is one character and the mark it touches
 
 
 def _attach_small(boxes: list[Box], char_h: int, gap: int, vrules: list[Box]) -> list[Box]:

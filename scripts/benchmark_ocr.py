@@ -12,7 +12,8 @@ flags); seconds per page as CPU time of this process and as wall time. A report,
 
 With OCR_BENCH_CACHE=DIR each document's extraction (rows, timings) is kept in DIR and read back
 on the next run, so the checks can be measured again without OCR'ing the scans again (the
-timings printed are then those of the first run).
+timings printed are then those of the first run). With OCR_BENCH_MISSES=1 every cell not read
+(its key, the value wanted and what was read under that key) is listed.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def main(n_docs: int = 6, dpi: int = 150, first: int = 0) -> None:
             misses[why] += 1
             print(f"  uncaught: {k} read {item['printed']!r} (conf {item['ocr_confidence']}, repaired "
                   f"{item['ocr_repaired']}), want {want.get(k)}: {why}")
+        if os.environ.get("OCR_BENCH_MISSES"):
+            read = {key(i): i["value"] for i in rows["line_items"]}
+            for k, v in want.items():
+                if read.get(k) != v:
+                    print(f"  missed: {k} want {v}, read {read.get(k, 'nothing under this key')}")
         cells += len(want)
         found += doc_found
         wrong += doc_wrong

@@ -96,3 +96,55 @@ def test_lookalikes_of_the_budget_vocabulary_are_put_right(seen: str, fixed: str
     from extractors.ocr import _lookalikes
 
     assert "".join(t for t, _, _ in _lookalikes(_read(seen))) == fixed
+
+
+@pytest.mark.parametrize("noise", [0.006, 0.01])
+def test_speckle_of_a_skewed_scan_leaves_no_text_segments(noise: float) -> None:
+    """Heavy scanner speckle (up to 1 % of the pixels) is removed before the page is turned level:
+    turned first, each one-pixel speck is smeared into a blot of several pixels that passes for a
+    character (a 1 or a decimal point) and wrecks titles and figures. The straightened speckled
+    page has about the text segments of the clean one."""
+    from extractors import ocr
+
+    pdf = generate(5, Layout(currency="元", rules="grid")).pdf
+
+    def segments(noise: float) -> int:
+        grey, skew = ocr._deskew(scan_images(pdf, Scan(dpi=150, pages=(4,), skew=1.5, noise=noise, seed=3))[0])
+        assert skew == pytest.approx(1.5, abs=0.15)  # page 4 is turned by -1.5°
+        return len(ocr._analyse(grey).segments)
+
+    clean = segments(0)
+    assert clean * 0.97 <= segments(noise) <= clean * 1.03
+
+
+def test_ordinal_and_its_label_are_one_segment() -> None:
+    """四、上级补助收入: the 、 is printed in the left of its full-width advance, so the white after
+    it is about a character wide; the ordinal, its 、 and the label are one segment (read apart,
+    "四、" loses its 、 and the label splits from its ordinal); two words a character and a
+    half apart with no mark between them stay apart."""
+    ink = np.zeros((60, 400), dtype=np.uint8)
+
+    def glyph(x: int) -> None:
+        ink[20:38, x : x + 16] = 1
+        ink[24:34, x + 4 : x + 12] = 0  # a hollow square, as 口
+
+    glyph(10)
+    ink[32:37, 28:32] = 1  # the 、, low in the line
+    glyph(51)  # 19 px (a character and then some) after the 、
+    glyph(69)
+    glyph(200)
+    glyph(245)  # 29 px after the last: no mark, another word
+    segments = sorted(raster.text_segments(ink, [], []), key=lambda b: b.x0)
+    assert [(b.x0, b.x1) for b in segments] == [(10, 85), (200, 216), (245, 261)]
+
+
+def test_ordinal_touching_its_mark_and_its_label_are_one_segment() -> None:
+    """Blurred at 150 dpi, the 、 of 四、 touches the ordinal's last stroke: the ink right of the
+    ordinal's last column reaching up into the line is the mark, and the label still joins."""
+    ink = np.zeros((60, 300), dtype=np.uint8)
+    ink[20:38, 10:26] = 1
+    ink[24:34, 14:22] = 0  # 口
+    ink[31:37, 26:31] = 1  # the 、, touching its right stroke
+    ink[20:38, 50:66] = 1  # 19 px after the 、
+    ink[20:38, 68:84] = 1
+    assert [(b.x0, b.x1) for b in raster.text_segments(ink, [], [])] == [(10, 84)]
