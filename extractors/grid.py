@@ -118,18 +118,19 @@ def text_corridors(
     return cuts
 
 
-def _tokens(line: list[Char], settings: EngineSettings) -> list[str]:
-    tokens: list[str] = []
-    cur = ""
-    prev: Char | None = None
+def _token_chars(line: list[Char], settings: EngineSettings) -> list[list[Char]]:
+    """The line's characters in runs apart by more than the token gap."""
+    out: list[list[Char]] = []
     for c in line:
-        if prev is not None and c.x0 - prev.x1 > settings.token_gap_pt:
-            tokens.append(cur)
-            cur = ""
-        cur += c.text
-        prev = c
-    tokens.append(cur)
-    return tokens
+        if out and c.x0 - out[-1][-1].x1 <= settings.token_gap_pt:
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
+
+
+def _tokens(line: list[Char], settings: EngineSettings) -> list[str]:
+    return ["".join(c.text for c in t) for t in _token_chars(line, settings)]
 
 
 def _is_figure_line(line: list[Char], settings: EngineSettings) -> bool:
@@ -309,13 +310,7 @@ def _words_over_figures(band_lines: list[list[Char]], settings: EngineSettings) 
     more right of the first figure: a header above a lone body row, no rule between them): a row of their
     own. A wrapped label is one piece in its column; a figure's wrapped rest has digits."""
     def tokens(ln: list[Char]) -> list[list[Char]]:
-        out: list[list[Char]] = []
-        for c in ln:
-            if out and c.x0 - out[-1][-1].x1 <= settings.token_gap_pt:
-                out[-1].append(c)
-            else:
-                out.append([c])
-        return [t for t in out if "".join(c.text for c in t).strip()]
+        return [t for t in _token_chars(ln, settings) if "".join(c.text for c in t).strip()]
 
     figures = [(n, t[0].x0) for n, ln in enumerate(band_lines) for t in tokens(ln)
                if AMOUNT.match("".join(c.text for c in t))]
