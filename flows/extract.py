@@ -83,11 +83,11 @@ def extract_bytes_task(
     timeout: float | None = None,
     memory_mb: int | None = None,
 ) -> Outcome:
-    """On a Dask worker: one document's rows from its bytes (nothing written but a temporary file)."""
+    """On a Dask worker: one document's rows from its bytes, checked (nothing written but a temporary file)."""
     with tempfile.TemporaryDirectory(prefix="yujuesuan-") as tmp:
         path = Path(tmp) / sha256
         path.write_bytes(data)
-        job = Job(str(path), sha256, file_name, source_url=source_url, engine=engine)
+        job = Job(str(path), sha256, file_name, source_url=source_url, engine=engine, check=True)
         return next(run_jobs([job], Budget.from_env(timeout, memory_mb), 1))
 
 

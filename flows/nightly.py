@@ -81,8 +81,11 @@ def nightly(
         record.extractions = phase("extract", lambda: _extract(raw, warehouse, engine, timeout, memory_mb, dask,
                                                                workers, jobs)) or []
         record.checked = phase("check", lambda: check(warehouse)) or {}
+        # the run's documents folded into the tables' few files first: what publish reads is then a few
+        # files per table, not one per document; a document publish rewrites (its unit_id) is folded in after
+        phase("compact", lambda: compact(warehouse))
         phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
-        phase("compact", lambda: compact(warehouse))  # the run's documents folded into the tables' few files
+        phase("compact", lambda: compact(warehouse))
         record.documents = phase("publish", lambda: wh.read("documents", REPORTED).to_pylist()) or []
         overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
     text = write_report(record, overview)

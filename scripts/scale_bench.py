@@ -29,7 +29,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from yujuesuan.samples.generator import generate  # noqa: E402
+from yujuesuan.samples.generator import Layout, generate  # noqa: E402
 from yujuesuan.samples.portal import DEMO_URL_VAR, DemoPortal  # noqa: E402
 
 PER_INDEX = 50
@@ -50,6 +50,12 @@ limits:
 """
 
 
+def unit_name(i: int) -> str:
+    """A portal's units each publish a document a year (the generator draws the year: some years twice,
+    as a republished version), not thousands of documents under four names."""
+    return f"示例市单位{i // 3}"
+
+
 def build_portal(folder: Path, n: int) -> None:
     """Index pages of PER_INDEX links (下一页 between them), a detail page per document, its PDF (a
     portal of n documents already in `folder`, from --keep, is served again as it is)."""
@@ -63,7 +69,7 @@ def build_portal(folder: Path, n: int) -> None:
     for p in range(pages):
         links = []
         for i in range(p * PER_INDEX, min(n, (p + 1) * PER_INDEX)):
-            (folder / "attach" / f"d{i}.pdf").write_bytes(generate(1000 + i).pdf)
+            (folder / "attach" / f"d{i}.pdf").write_bytes(generate(1000 + i, Layout(unit=unit_name(i))).pdf)
             (folder / "czj" / f"detail{i}.html").write_text(
                 f'<html><head><meta charset="utf-8"><title>部门决算 {i}</title></head><body><h1>部门决算 {i}</h1>'
                 f'<p>附件：<a href="../attach/d{i}.pdf">部门决算{i}.pdf</a></p></body></html>', encoding="utf-8")

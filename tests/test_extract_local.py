@@ -243,3 +243,27 @@ def test_the_largest_document_starts_first(tmp_path) -> None:
     seen: list[str] = []
     extract_paths([folder], tmp_path / "w", progress=lambda p: seen.append(p.file))
     assert seen == ["b-large.pdf", "a-small.pdf"]
+
+
+def test_a_crawled_document_is_checked_by_its_worker_and_not_read_back_to_check(tmp_path, pdf) -> None:
+    import hashlib
+
+    from yujuesuan.ingest.pipeline import checks_version, documents_to_check
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    sha = hashlib.sha256(pdf).hexdigest()
+    (raw / sha).write_bytes(pdf)
+    summary = extract_stored(StoredDocument(sha, "决算.pdf", "http://portal.example/a.pdf", None, None, "demo-cms"),
+                             raw / sha, tmp_path / "w")
+    assert summary["checked"] is True
+    doc = Warehouse(tmp_path / "w").document(sha)
+    assert doc["checked_with"] == checks_version() and doc["status"] in {"ok", "partial"}
+    assert documents_to_check(tmp_path / "w") == []  # the check phase has nothing left to do
+    from yujuesuan.checks.apply import apply_checks
+
+    rows = Warehouse(tmp_path / "w").read_document(sha)
+    stored = sorted((i["check_id"], i["locator"] or "") for i in rows["quality_issues"])
+    apply_checks(rows)  # what the check phase would have found
+    assert stored == sorted((i["check_id"], i["locator"] or "") for i in rows["quality_issues"])
+    assert rows["documents"][0]["status"] == doc["status"]

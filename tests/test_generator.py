@@ -114,3 +114,12 @@ def test_a_budget_is_for_the_year_ahead_with_its_own_words() -> None:
 def test_a_budget_layout_refuses_what_only_final_accounts_print() -> None:
     with pytest.raises(ValueError, match="budget layout has no sangong"):
         generate(1, Layout(kind="budget", sangong=True))
+
+
+def test_a_unit_named_by_the_layout_is_printed_and_read_the_rest_stays_the_seeds() -> None:
+    named = generate(7, Layout(unit="示例市单位12"))
+    plain = generate(7)
+    assert named.unit_name == "示例市单位12" != plain.unit_name
+    assert named.expected == plain.expected and named.year == plain.year
+    ex = extract_pdf(named.pdf, "named.pdf")
+    assert ex.document.unit_name == "示例市单位12"

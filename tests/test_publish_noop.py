@@ -15,7 +15,8 @@ from yujuesuan.checks.across_documents import run_across_documents
 from yujuesuan.ingest import pipeline
 from yujuesuan.ingest.pipeline import publish_derived
 from yujuesuan.warehouse.compact import compact
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.segments import load_manifest
+from yujuesuan.warehouse.store import ORDER, Warehouse
 
 DERIVED = ("units", "cross_issues", "cross_pairs", "revisions", "codes")
 
@@ -144,7 +145,7 @@ def test_the_run_across_documents_opens_one_duckdb_connection(tmp_path: Path, mo
 
     monkeypatch.setattr(duckdb, "connect", counting)
     run = run_across_documents(wh.root)
-    assert run.anchors_checked >= 6 and len(opened) == 1
+    assert run.anchors_checked >= 6 and len(opened) == 2  # the figures of every anchor; the codes table
 
 
 def test_a_documents_rows_are_dropped_after_the_last_anchor_that_needs_them(tmp_path: Path, monkeypatch) -> None:
@@ -158,8 +159,33 @@ def test_a_documents_rows_are_dropped_after_the_last_anchor_that_needs_them(tmp_
         return out
 
     monkeypatch.setattr(across._Loaded, "take", watched)
+    monkeypatch.setattr(across, "PREFETCH", 1)  # the documents of one anchor read at a time
     run_across_documents(wh.root)
     assert held and max(held) <= 4 < len(wh.doc_ids())  # a unit's documents at most, not the warehouse's
+
+
+def test_compacted_documents_are_read_a_groups_file_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    wh = fill(tmp_path / "wh")
+    compact(wh.root)
+    put(wh, document("b02023", "budget", 2023, unit="示例市单位0"), expenditure("1", "1", "0"))  # written since
+    ids = wh.doc_ids()
+    one_by_one = {d: wh.read_document(d) for d in ids}
+    reads: list[str] = []
+    real = pq.read_table
+
+    def counting(source: object, *args: object, **kwargs: object) -> object:
+        reads.append(str(source))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "read_table", counting)
+    assert wh.read_documents([*ids, "absent"]) == {**one_by_one, "absent": {t: [] for t in ORDER}}
+    parts = [r for r in reads if "b02023" not in r]
+    assert len(parts) <= len(ORDER) * len(load_manifest(wh.fs).groups)  # a file per table and group, not per document
+    reads.clear()
+    run_across_documents(wh.root, force=True)
+    assert len([r for r in reads if "b02023" not in r]) <= len(ORDER) * len(load_manifest(wh.fs).groups)
 
 
 def test_a_table_read_for_some_columns_reads_only_those(tmp_path: Path) -> None:
@@ -217,10 +243,13 @@ def test_unchanged_documents_are_recorded_from_one_read_of_the_documents_table(t
     assert update_revisions(wh.root, [moved], known) == [moved] and wh.document("a")["is_current"] is False
 
 
-def test_the_codes_table_aggregated_in_arrow_is_the_one_from_every_line_item(tmp_path: Path) -> None:
-    from yujuesuan.codes import shipped
+@pytest.mark.parametrize("batch", [2, 3, 50_000])  # codes whose documents run over several pieces, and one piece
+def test_the_codes_table_streamed_from_duckdb_is_the_one_from_every_line_item(tmp_path: Path, monkeypatch,
+                                                                              batch: int) -> None:
+    from yujuesuan.codes import observed, shipped
     from yujuesuan.codes.observed import observed_codes, publish_codes
 
+    monkeypatch.setattr(observed, "PAIRS_BATCH", batch)
     wh = fill(tmp_path / "wh")
     for n, (year, label) in enumerate([(2018, "行政事业单位离退休"), (2024, "行政事业单位养老支出"), (2024, "教育支出"),
                                        (None, "某某支出"), (2020, None)]):

@@ -6,6 +6,8 @@ works the same, each file is fetched whole through fsspec, so a query costs a re
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -20,12 +22,18 @@ def _files(paths: list[Path] | list[str]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a view per warehouse table (empty tables keep their columns)."""
+ANALYSIS_TABLES = ("documents", "line_items", "facts", "variances")  # what measures and comparisons read
+
+
+def connect(warehouse: str | os.PathLike[str], config: dict[str, object] | None = None,
+            tables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per warehouse table (empty tables keep their columns);
+    `config`: DuckDB settings (threads, memory_limit, temp_directory …); `tables`: views of these
+    only (a view reads the metadata of each of its files when made: thousands for a run table)."""
     wh = Warehouse(warehouse)
     if not wh.fs.isdir("documents"):
         raise FileNotFoundError(f"no warehouse at {warehouse} (run `yujuesuan extract` or `yujuesuan nightly` first)")
-    con = duckdb.connect()
+    con = duckdb.connect(config=dict(config or {}))
     remote = wh.fs if isinstance(wh.fs, Remote) else None
     if remote is not None:
         con.register_filesystem(remote.fs)
@@ -33,12 +41,13 @@ def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     def urls(paths: list) -> str:
         return _files([f"{remote.protocol}://{str(p).lstrip('/')}" for p in paths] if remote else paths)
 
-    snapshot = wh.snapshot()
+    wanted = [t for t in SCHEMAS if tables is None or t in set(tables)]
+    snapshot = wh.snapshot([t for t in wanted if t in DOCUMENT_SCHEMAS])
     overridden = sorted({d for files in snapshot.values() for d in files.overridden})
     if overridden:
         con.register("_overridden", pa.table({"doc_id": pa.array(overridden, pa.string())}))
-    for table, schema in SCHEMAS.items():
-        empty = schema.empty_table()
+    for table in wanted:
+        empty = SCHEMAS[table].empty_table()
         con.register(f"_{table}_empty", empty)
         selects = [f"SELECT * FROM _{table}_empty"]  # the columns and their types, whatever the files hold
         if table in DOCUMENT_SCHEMAS:
@@ -54,6 +63,12 @@ def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
                 selects.append(f"SELECT * FROM read_parquet({urls(found)}, union_by_name = true)")
         con.execute(f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(selects))
     return con
+
+
+def tables_in(sql: str) -> list[str] | None:
+    """The warehouse tables a statement names (None when it names none: then every view is made)."""
+    named = [t for t in SCHEMAS if re.search(rf"(?<![\w.]){t}(?!\w)", sql, flags=re.IGNORECASE)]
+    return named or None
 
 
 def tables() -> list[str]:

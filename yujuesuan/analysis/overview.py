@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from yujuesuan.analysis.compare import KIND_LABEL, Selection, figures
-from yujuesuan.analysis.duck import connect
+from yujuesuan.analysis.duck import ANALYSIS_TABLES, connect
 from yujuesuan.analysis.measures import get
 from yujuesuan.checks.report import FONTS
 
@@ -20,7 +20,7 @@ WAN = Decimal(10000)
 
 
 def overview_frame(warehouse: str | os.PathLike[str], sel: Selection | None = None) -> pd.DataFrame:
-    con = connect(warehouse)
+    con = connect(warehouse, tables=ANALYSIS_TABLES)
     frames = [figures(con, get(m), sel or Selection()) for m in KEY_MEASURES]
     df = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else None
     if df is None:
@@ -46,7 +46,7 @@ def build_overview(
 ) -> Path:
     df = overview_frame(warehouse, sel)
     out = Path(out)
-    con = connect(warehouse)
+    con = connect(warehouse, tables=ANALYSIS_TABLES)
     formats = dict(con.execute("SELECT doc_id, format FROM documents").fetchall())
     parts = [
         "<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>yujuesuan overview</title>",

@@ -103,13 +103,13 @@ def _write_frame(df, args: argparse.Namespace, command: str = "compare") -> bool
 def cmd_compare(args: argparse.Namespace) -> int:
     from yujuesuan.analysis.codes_compare import code_measure, resolve_code
     from yujuesuan.analysis.compare import Selection
-    from yujuesuan.analysis.duck import connect
+    from yujuesuan.analysis.duck import ANALYSIS_TABLES, connect
     from yujuesuan.analysis.measures import MeasureError, get
     from yujuesuan.checks.reference import configured
     from yujuesuan.codes import active
 
     try:
-        con = connect(args.warehouse)
+        con = connect(args.warehouse, tables=ANALYSIS_TABLES)
         measures = [get(m) for m in args.measure]
         codes = [resolve_code(c, active(configured(None))) for c in args.code or []]
         measures += [code_measure(c, args.family, active(configured(None))) for c in codes]
@@ -257,10 +257,10 @@ def _compare_codes(con, measures: list, codes: list[str], sel, args: argparse.Na
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from yujuesuan.analysis.duck import connect
+    from yujuesuan.analysis.duck import connect, tables_in
 
     try:
-        con = connect(args.warehouse)
+        con = connect(args.warehouse, tables=tables_in(args.sql))
         relation = con.sql(args.sql)
         result = relation.to_arrow_table() if relation is not None else None
     except (FileNotFoundError, duckdb.Error) as exc:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import os
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from yujuesuan.codes import Catalogue, active, name_key, system_of
+from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.store import Warehouse, to_arrow
 
 LEVELS = {3: "类", 5: "款", 7: "项"}
@@ -66,30 +67,54 @@ def observed_codes(items: list[dict], years: dict[str, int | None], catalogue: C
     return rows
 
 
+CODES_DUCKDB = {"threads": 1, "memory_limit": "128MB", "preserve_insertion_order": False}
+PAIRS_BATCH = 50_000  # (code, document) pairs read at a time while the table is written
+
+
 def publish_codes(warehouse: str | os.PathLike[str], catalogue: Catalogue | None = None) -> int:
     """Write WAREHOUSE/codes/codes.parquet from the stored line items, each code's status against
-    `catalogue` (None: the shipped one); returns the number of codes. Aggregated in Arrow: Python
-    sees one row per (code, printed name, year), not every line item of the warehouse."""
+    `catalogue` (None: the shipped one); returns the number of codes. Aggregated in DuckDB under a
+    memory limit (spilling to a temporary folder): Python sees one row per (code, printed name, year),
+    and each code's documents stream into the file code by code, so memory does not grow with the warehouse."""
+    from yujuesuan.analysis.duck import connect
+
     wh = Warehouse(warehouse)
-    docs = wh.read("documents", ["doc_id", "year"])
-    items = wh.read("line_items", ["doc_id", "code", "row_label"])
-    items = items.filter(pc.and_(pc.is_valid(items["code"]), pc.not_equal(items["code"], "")))
-    items = items.join(docs, "doc_id", join_type="left outer")
-    # the first document (by id) printing each name in each year: what the names, years and conflicts need
-    named = items.group_by(["code", "row_label", "year"]).aggregate([("doc_id", "min")]).to_pylist()
-    rows = observed_codes([{"doc_id": r["doc_id_min"], "code": r["code"], "row_label": r["row_label"]} for r in named],
-                          {r["doc_id_min"]: r["year"] for r in named}, catalogue or active())
-    # each code's documents, sorted, as one list column (the table's largest: kept in Arrow)
-    pairs = items.group_by(["code", "doc_id"]).aggregate([]).sort_by([("code", "ascending"), ("doc_id", "ascending")])
-    counts = pairs.group_by("code").aggregate([("doc_id", "count")]).sort_by("code")
-    assert counts["code"].to_pylist() == [r["code"] for r in rows], "codes out of step"
-    offsets = pa.array([0, *itertools.accumulate(counts["doc_id_count"].to_pylist())], pa.int32())
-    doc_ids = pa.ListArray.from_arrays(offsets, pairs["doc_id"].combine_chunks())
-    for r, n in zip(rows, counts["doc_id_count"].to_pylist(), strict=True):
-        r["documents"], r["doc_ids"] = n, []
-    table = to_arrow("codes", rows)
-    field = table.schema.field("doc_ids")
-    table = table.set_column(table.schema.get_field_index("doc_ids"), field, doc_ids.cast(field.type))
-    with wh.lock():
-        wh.fs.write_parquet(table, "codes", "codes.parquet", compression="zstd")
+    with tempfile.TemporaryDirectory(prefix="yujuesuan-codes-") as spill:
+        con = connect(warehouse, {**CODES_DUCKDB, "temp_directory": spill}, tables=("documents", "line_items"))
+        try:
+            con.execute("CREATE TEMP VIEW _coded AS SELECT doc_id, code, row_label FROM line_items "
+                        "WHERE code IS NOT NULL AND code <> ''")
+            # the first document (by id) printing each name in each year: what the names, years and conflicts need
+            named = con.sql(
+                "SELECT c.code, c.row_label, d.year, min(c.doc_id) AS doc_id FROM _coded c "
+                "LEFT JOIN (SELECT doc_id, year FROM documents) d USING (doc_id) GROUP BY c.code, c.row_label, d.year"
+            ).to_arrow_table().to_pylist()
+            rows = observed_codes(named, {r["doc_id"]: r["year"] for r in named}, catalogue or active())
+            pairs = con.sql("SELECT code, doc_id FROM _coded GROUP BY code, doc_id ORDER BY code, doc_id")
+            pieces = _with_documents(rows, pairs.to_arrow_reader(PAIRS_BATCH))
+            with wh.lock():
+                wh.fs.write_parquet_batches(SCHEMAS["codes"], pieces, "codes", "codes.parquet", compression="zstd")
+        finally:
+            con.close()
     return len(rows)
+
+
+def _with_documents(rows: list[dict], pairs: pa.RecordBatchReader) -> Iterator[pa.Table]:
+    """The codes table a piece at a time: each code's row with its documents (pairs sorted by code, then document)."""
+    by_code = iter(rows)
+    done: list[dict] = []
+    current: dict | None = None
+    for batch in pairs:
+        for code, doc_id in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+            if current is None or current["code"] != code:
+                current = next(by_code)
+                assert current["code"] == code, "codes out of step"
+                current["doc_ids"], current["documents"] = [], 0
+                done.append(current)
+            current["doc_ids"].append(doc_id)
+            current["documents"] += 1
+        if len(done) > 1:  # the codes complete so far (the last may go on in the next batch)
+            yield to_arrow("codes", done[:-1])
+            del done[:-1]
+    assert next(by_code, None) is None, "codes out of step"
+    yield to_arrow("codes", done)

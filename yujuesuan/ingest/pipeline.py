@@ -411,9 +411,9 @@ def extract_stored(
     known: dict[str, dict] | None = None,
 ) -> dict:
     """Extract one raw-store document into the warehouse (unless it holds it from this code
-    already: then only the sighting is recorded), in a worker process under `budget`; checks
-    come after, separately. `known`: the documents rows read beforehand (`known_documents`).
-    Returns a one-line summary."""
+    already: then only the sighting is recorded), in a worker process under `budget` that runs the
+    check catalogue on the rows too (the check phase then only re-checks what an older catalogue
+    checked). `known`: the documents rows read beforehand (`known_documents`). Returns a one-line summary."""
     wh = Warehouse(warehouse)
     provenance = {"source_url": ref.source_url, "referrer": ref.referrer, "referrer_title": ref.referrer_title,
                   "source_id": ref.source_id}
@@ -423,12 +423,13 @@ def extract_stored(
         wh.add_sighting(ref.sha256, seen_as, known=doc, **provenance)
         return {"doc_id": ref.sha256, "extracted": False, "status": (doc or {}).get("status"), "line_items": None,
                 "file_name": ref.file_name}
-    job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine)
+    job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine, check=True)
     return store_outcome(ref, raw_path, warehouse, next(run_jobs([job], budget, 1)))
 
 
 def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathLike[str], outcome: Outcome) -> dict:
-    """Write one raw-store document's extraction (made here or on another machine) into the warehouse.
+    """Write one raw-store document's extraction (made here or on another machine) into the warehouse,
+    marked checked when its worker ran the check catalogue (else the check phase runs it).
     Returns a one-line summary."""
     wh = Warehouse(warehouse)
     provenance = {"source_url": ref.source_url, "referrer": ref.referrer, "referrer_title": ref.referrer_title,
@@ -438,7 +439,7 @@ def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathL
     doc = rows["documents"][0]
     doc.update(
         extractor_version=extractor_version(),
-        checked_with=None,
+        checked_with=checks_version() if outcome.checked else None,
         is_current=ref.is_current,
         seen_as=[seen_as],
         **provenance,
@@ -451,6 +452,7 @@ def store_outcome(ref: StoredDocument, raw_path: Path, warehouse: str | os.PathL
         "status": doc["status"],
         "line_items": len(rows["line_items"]),
         "failure": outcome.failure,
+        "checked": outcome.checked,
         "seconds": round(outcome.seconds, 2),
         "pages": doc.get("pages") or 0,
         "file_name": ref.file_name,

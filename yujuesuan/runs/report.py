@@ -24,7 +24,7 @@ class RunRecord:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # phase → this process's peak RSS when it ended
     crawls: list[CrawlResult] = field(default_factory=list)
     extractions: list[dict] = field(default_factory=list)
-    checked: dict[str, int] = field(default_factory=dict)
+    checked: dict[str, int] = field(default_factory=dict)  # the check phase's documents, per status
     documents: list[dict] = field(default_factory=list)  # the warehouse's documents rows after the run
     failures: list[str] = field(default_factory=list)  # phases that raised: "phase: Error: message"
     recovered: dict[str, int] = field(default_factory=dict)  # run id → download rows an earlier run left unrecorded
@@ -36,6 +36,11 @@ class RunRecord:
     @property
     def extracted(self) -> int:
         return sum(1 for e in self.extractions if e["extracted"])
+
+    @property
+    def checked_now(self) -> int:
+        """Documents checked in this run: by their worker as they were extracted, or by the check phase."""
+        return sum(1 for e in self.extractions if e.get("extracted") and e.get("checked")) + sum(self.checked.values())
 
     @property
     def warnings(self) -> list[str]:
@@ -59,7 +64,7 @@ def markdown(run: RunRecord) -> str:
         "",
         f"Started {run.started_at}; took {total:.1f}s ({phases}).",
         f"Downloaded {run.downloaded} new or changed document(s); extracted {run.extracted}; "
-        f"checked {sum(run.checked.values())}.",
+        f"checked {run.checked_now}.",
         *([f"Peak memory (RSS) of the run's process after each phase: {peaks}."] if (peaks := ", ".join(
             f"{k} {v:.0f} MB" for k, v in run.peak_rss_mb.items())) else []),
         "",
@@ -150,7 +155,7 @@ def summary(run: RunRecord, overview: Path | None = None) -> dict:
         "warehouse": run.warehouse,
         "downloaded": run.downloaded,
         "extracted": run.extracted,
-        "checked": sum(run.checked.values()),
+        "checked": run.checked_now,
         "warnings": run.warnings,
         "graded_warnings": run.graded_warnings,
         "failures": run.failures,

@@ -78,6 +78,7 @@ class Layout:
     # rows atop the next page, as a word processor without keep-with-next prints it (with stacked: when its
     # rows do not fit below the table before)
     orphan_title: bool = False
+    unit: str | None = None  # the unit's name (default: one of UNITS, drawn by the seed)
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,8 @@ def generate(seed: int, layout: Layout | None = None, mutation: Mutation | None 
     layout = layout or Layout()
     if layout.kind == "budget":
         _check_budget_layout(layout)
-    unit = rng.choice(UNITS)
+    unit = rng.choice(UNITS)  # drawn whatever `layout.unit` says: the rest of the document stays the seed's
+    unit = layout.unit or unit
     year = rng.choice([2022, 2023, 2024]) + (layout.kind == "budget")  # a budget is for the year ahead
     rows = _function_rows(rng, layout)
     expected: list[Expected] = []

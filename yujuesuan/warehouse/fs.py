@@ -23,7 +23,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,6 +66,12 @@ def parquet_bytes(table: pa.Table, **options: Any) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table, sink, **options)
     return sink.getvalue()
+
+
+def _write_batches(path: Path, schema: pa.Schema, batches: Iterable[pa.Table], options: dict[str, Any]) -> None:
+    with pq.ParquetWriter(path, schema, **options) as writer:
+        for piece in batches:
+            writer.write_table(piece)
 
 
 def tmp_name(path: Path) -> Path:
@@ -125,6 +131,18 @@ class Local:
         tmp = tmp_name(path)
         pq.write_table(table, tmp, **options)
         os.replace(tmp, path)
+
+    def write_parquet_batches(self, schema: pa.Schema, batches: Iterable[pa.Table], *parts: str,
+                              **options: Any) -> None:
+        """A Parquet file written a piece at a time (never whole in memory), put in place at the end."""
+        path = self.key(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tmp_name(path)
+        try:
+            _write_batches(tmp, schema, batches, options)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def delete(self, *parts: str) -> bool:
         try:
@@ -220,6 +238,14 @@ class Remote:
 
     def write_parquet(self, table: pa.Table, *parts: str, **options: Any) -> None:
         self.write(parquet_bytes(table, **options), *parts)
+
+    def write_parquet_batches(self, schema: pa.Schema, batches: Iterable[pa.Table], *parts: str,
+                              **options: Any) -> None:
+        """A Parquet file written a piece at a time into a local temporary file, then put whole."""
+        with tempfile.TemporaryDirectory(prefix="yujuesuan-") as tmp:
+            local = Path(tmp) / "part.parquet"
+            _write_batches(local, schema, batches, options)
+            self.write(local.read_bytes(), *parts)
 
     def delete(self, *parts: str) -> bool:
         return self.remove(self.key(*parts))

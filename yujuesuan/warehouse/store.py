@@ -29,7 +29,8 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -544,6 +545,47 @@ class Warehouse:
                 return rows
         raise OSError(f"the warehouse {self.root} kept changing while document {doc_id} was read")
 
+    def read_documents(self, doc_ids: Iterable[str]) -> dict[str, dict[str, list[dict]]]:
+        """Everything stored for several documents, as rows per document. Documents compacted into
+        one group are read together: one read of the group's file per table for all of them, only its
+        row groups that can hold their units (the files are sorted by unit), instead of a read of the
+        whole file per document."""
+        wanted = sorted(set(doc_ids))
+        for _ in range(READ_TRIES):
+            manifest = load_manifest(self.fs)
+            own = {d for d in wanted if self.fs.exists("documents", f"{d}.parquet")}
+            groups: dict[str, list[str]] = defaultdict(list)
+            for d in wanted:
+                if d not in own and d in manifest.group_of:
+                    groups[manifest.group_of[d]].append(d)
+            try:
+                out = {d: self.read_document(d) for d in sorted(own)}
+                for group, members in groups.items():
+                    out.update(self._read_group(group, members))
+            except FileNotFoundError:
+                continue
+            if self._unchanged(manifest, own):
+                return {d: out.get(d) or {t: [] for t in ORDER} for d in wanted}
+        raise OSError(f"the warehouse {self.root} kept changing while {len(wanted)} documents were read")
+
+    def _read_group(self, group: str, doc_ids: list[str]) -> dict[str, dict[str, list[dict]]]:
+        out: dict[str, dict[str, list[dict]]] = {d: {t: [] for t in ORDER} for d in doc_ids}
+        docs = _compacted_documents(self.fs, "documents", part_name(group))
+        units = sorted({u for d in doc_ids if (u := (docs.get(d) or {}).get("unit_id")) is not None})
+        for table in ORDER:
+            if not self.fs.exists(table, part_name(group)):
+                continue
+            schema = DOCUMENT_SCHEMAS[table]
+            keep = pc.field("doc_id").isin(doc_ids)
+            if "unit_id" in schema.names:  # the files are sorted by unit: statistics skip the other row groups
+                unit = pc.field("unit_id")
+                keep = keep & (unit.isin(units) | unit.is_null()) if units else keep
+            rows = pq.read_table(self.fs.key(table, part_name(group)), schema=schema, filters=keep,
+                                 filesystem=self.arrow, use_threads=False).to_pylist()
+            for r in rows:
+                out[r["doc_id"]][table].append(r)
+        return out
+
     def has(self, doc_id: str) -> bool:
         return self.fs.exists("documents", f"{doc_id}.parquet") or doc_id in load_manifest(self.fs).group_of
 
@@ -629,6 +671,7 @@ def read_files(table: str, files: TableFiles, columns: list[str] | None = None) 
 
 
 _DOCS_CACHE: dict[str, tuple[tuple, dict[str, dict]]] = {}
+DOCS_CACHE_FILES = 4  # compacted documents files whose rows are kept (least recently used dropped)
 
 
 def _compacted_documents(where: Folder, *parts: str) -> dict[str, dict]:
@@ -639,12 +682,15 @@ def _compacted_documents(where: Folder, *parts: str) -> dict[str, dict]:
     name = where.url_of(*parts)
     hit = _DOCS_CACHE.get(name)
     if hit is not None and hit[0] == key:
+        _DOCS_CACHE[name] = _DOCS_CACHE.pop(name)  # the most recently used last
         return hit[1]
     table = pq.read_table(where.key(*parts), schema=SCHEMAS["documents"], filesystem=where.arrow)
     rows = {r["doc_id"]: r for r in table.to_pylist()}
     for stale in [p for p in _DOCS_CACHE if p.startswith(where.url_of()) and not folder(p).exists()]:
         del _DOCS_CACHE[stale]  # files compaction replaced
     _DOCS_CACHE[name] = (key, rows)
+    while len(_DOCS_CACHE) > DOCS_CACHE_FILES:  # a few groups' rows, whatever the warehouse holds
+        del _DOCS_CACHE[next(iter(_DOCS_CACHE))]
     return rows
 
 

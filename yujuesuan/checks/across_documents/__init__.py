@@ -33,6 +33,7 @@ from yujuesuan.warehouse.store import Warehouse, release_memory
 
 TABLES = ("cross_issues", "cross_pairs", "revisions")
 RELEASE_EVERY = 200  # anchors compared between two returns of freed memory to the system
+PREFETCH = 100  # anchors whose documents' rows are read at once
 IMPLEMENTATIONS = {"department_units": department_units, "final_budget": final_budget, "prior_year": prior_year}
 
 
@@ -139,17 +140,24 @@ def _needed(pairs: list[Pair]) -> set[str]:
 
 class _Loaded:
     """Documents' rows while an anchor still due needs them: each is read once and dropped after the
-    last anchor that needs it (holding every document's rows grew the writer's memory with the warehouse)."""
+    last anchor that needs it (holding every document's rows grew the writer's memory with the warehouse).
+    Rows are read for the next PREFETCH anchors at a time: compacted documents come a group's file at once."""
 
     def __init__(self, wh: Warehouse, due: list[tuple[str, set[str]]]) -> None:
         self.wh, self.rows = wh, {}
+        self.due, self.position = [needed for _, needed in due], 0
         self.uses: Counter[str] = Counter(d for _, needed in due for d in needed)
 
     def take(self, needed: set[str]) -> dict[str, DocData]:
         from yujuesuan.checks.apply import doc_data
 
-        for doc_id in sorted(needed - self.rows.keys()):
-            self.rows[doc_id] = doc_data(self.wh.read_document(doc_id))
+        missing = needed - self.rows.keys()
+        if missing:
+            ahead = set().union(*self.due[self.position : self.position + PREFETCH])
+            wanted = missing | {d for d in ahead if d not in self.rows and self.uses[d] > 0}
+            for doc_id, rows in self.wh.read_documents(wanted).items():
+                self.rows[doc_id] = doc_data(rows)
+        self.position += 1
         return {d: self.rows[d] for d in needed}
 
     def release(self, needed: set[str]) -> None:
