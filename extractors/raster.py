@@ -146,7 +146,8 @@ def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and blur)."""
     h, w = ink.shape
     hruns, vruns = _runs(ink, True, max(25, int(RULE_MIN * w))), _runs(ink, False, max(25, int(RULE_MIN * h)))
-    other = ink & ~cv2.dilate(hruns | vruns, np.ones((3, 3), np.uint8))
+    near: np.ndarray = cv2.dilate(hruns | vruns, np.ones((3, 3), np.uint8))
+    other = ink & ~near
     return _alone(hruns, other, True) & ink, _alone(vruns, other, False) & ink
 
 
