@@ -145,8 +145,12 @@ class _Straight:
 
 
 def _analyse(grey: np.ndarray) -> _Straight:
-    clean = raster.despeckle(grey)
-    ink = raster.binarise(clean, despeckled=True)
+    """The page's rules and text segments, found on its ink despeckled; the segments are read on
+    the page as it is (`grey`, already despeckled before it was turned level), its rules painted
+    out: despeckled again once turned, a decimal point thinned by the turn's interpolation to a
+    pixel or two below the ink threshold is taken for a speck and erased."""
+    ink = raster.binarise(raster.despeckle(grey), despeckled=True)
+    clean = grey.copy()
     hmask, vmask = raster.rule_masks(ink)
     hrules = raster.rules_of(hmask, True)
     vrules = raster.rules_of(vmask, False)

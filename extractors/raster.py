@@ -132,16 +132,43 @@ def skew_angle(ink: np.ndarray) -> float:
 
 
 def _runs(ink: np.ndarray, horizontal: bool, min_len: int) -> np.ndarray:
-    """Ink that belongs to straight runs at least `min_len` long (small gaps in them bridged)."""
+    """Straight runs of ink at least `min_len` long (small gaps in them bridged)."""
     bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1) if horizontal else (1, 3))
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, bridge)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (min_len, 1) if horizontal else (1, min_len))
-    return cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel) & ink
+    runs: np.ndarray = cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel)
+    return runs
 
 
 def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ink of the horizontal and of the vertical ruling lines: runs with paper beside them (a
+    run with ink along its side is the foot or head of a line of characters, bridged by speckle
+    and blur)."""
     h, w = ink.shape
-    return _runs(ink, True, max(25, int(RULE_MIN * w))), _runs(ink, False, max(25, int(RULE_MIN * h)))
+    hruns, vruns = _runs(ink, True, max(25, int(RULE_MIN * w))), _runs(ink, False, max(25, int(RULE_MIN * h)))
+    near: np.ndarray = cv2.dilate(hruns | vruns, np.ones((3, 3), np.uint8))
+    other = ink & ~near
+    return _alone(hruns, other, True) & ink, _alone(vruns, other, False) & ink
+
+
+def _alone(runs: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The runs with at most `RULE_SIDE_INK` of their length inked (by `other`, the ink that is
+    no run) in the band of `RULE_SIDE` pixels just clear of them, on either side."""
+    if not horizontal:
+        return np.ascontiguousarray(_alone(np.ascontiguousarray(runs.T), np.ascontiguousarray(other.T), True).T)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        above = other[max(0, y - 1 - RULE_SIDE) : max(0, y - 1), x : x + w]
+        below = other[y + h + 1 : y + h + 1 + RULE_SIDE, x : x + w]
+        keep[i] = all(side.size == 0 or side.any(axis=0).mean() <= RULE_SIDE_INK for side in (above, below))
+    out: np.ndarray = keep[labels].astype(runs.dtype)
+    return out
+
+
+RULE_SIDE = 2  # pixels beside a run looked at, one pixel clear of it
+RULE_SIDE_INK = 0.2  # a ruling line has ink beside it along at most this share of its length
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:

@@ -148,3 +148,40 @@ def test_ordinal_touching_its_mark_and_its_label_are_one_segment() -> None:
     ink[20:38, 50:66] = 1  # 19 px after the 、
     ink[20:38, 68:84] = 1
     assert [(b.x0, b.x1) for b in raster.text_segments(ink, [], [])] == [(10, 84)]
+
+
+def test_foot_of_a_line_of_figures_is_no_ruling_line() -> None:
+    """Blur and heavy speckle bridge the flat feet of a line of figures (2 2 2 …) into one
+    straight run as long as a narrow column's rule; painted out as a rule, it takes the decimal
+    points and commas, which sit on that foot, with it. A run with ink along its side is no
+    ruling line; a true rule (paper on both sides, text a few pixels clear of it) still is."""
+    rng = np.random.default_rng(0)
+    ink = np.zeros((80, 400), dtype=np.uint8)
+    for x in range(40, 200, 9):  # "2"s 7 px wide, 2 px apart, their feet on row 40
+        ink[30:41, x + 4 : x + 7] = 1  # the upright (a third of the width)
+        ink[39:41, x : x + 7] = 1  # the foot
+        ink[40, x + 7 : x + 9] = rng.random(2) < 0.7  # speckle in the gap, mostly bridging it
+    ink[40, 40:200] |= ink[40, 41:201] & ink[40, 39:199]  # blur fills what is left
+    ink[60:62, 20:380] = 1  # a ruling line
+    for x in range(30, 330, 20):  # characters 16 px wide, above and below, three pixels clear of it
+        ink[44:57, x : x + 16] = ink[65:78, x : x + 16] = 1
+        ink[46:55, x + 2 : x + 14] = ink[67:76, x + 2 : x + 14] = 0
+    hmask, vmask = raster.rule_masks(ink)
+    rules = raster.rules_of(hmask, True)
+    assert [(r.top, r.x0, r.x1) for r in rules] == [(60, 20, 380)]
+    assert not vmask.any()
+
+
+def test_decimal_point_thinned_by_the_deskew_is_read() -> None:
+    """The page is despeckled before it is turned level; once turned, a decimal point thinned by
+    the interpolation to two dark pixels must reach the recogniser (despeckled again, it was
+    erased as a speck and 4,316.38 read as 4,31638)."""
+    from extractors import ocr
+
+    grey = np.full((60, 200), 255, dtype=np.uint8)
+    for x in (20, 40, 60, 100, 120):  # digits, hollow as 0
+        grey[20:38, x : x + 12] = 40
+        grey[23:35, x + 3 : x + 9] = 255
+    grey[36:38, 84:85] = 60  # the decimal point between 6 and 3: two pixels left of it
+    clean = ocr._analyse(grey).clean
+    assert (clean[36:38, 84] < 128).all()
