@@ -119,6 +119,8 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     """Rows as an Arrow table of the table's schema (timestamps parsed from their text)."""
     schema = SCHEMAS[table]
     stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    if not stamps:  # Arrow takes the schema's keys of each row itself (a missing one is null), 4x faster
+        return pa.Table.from_pylist(rows, schema=schema)
     data = []
     for r in rows:
         row = {k: r.get(k) for k in schema.names}
@@ -290,7 +292,7 @@ class Warehouse:
                     staged.append((final, None))
                     continue
                 tmp = tmp_name(final)
-                pq.write_table(to_arrow(table, data), tmp, compression="zstd")
+                pq.write_table(to_arrow(table, data), tmp, compression=OWN_COMPRESSION)
                 staged.append((final, tmp))
             for final, tmp in staged:
                 if tmp is None:
@@ -300,7 +302,7 @@ class Warehouse:
 
     def _replace_remote(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
         """Every file made in memory first, then each put whole (atomically), the documents row last."""
-        staged = [(t, parquet_bytes(to_arrow(t, rows[t]), compression="zstd") if rows.get(t) else None)
+        staged = [(t, parquet_bytes(to_arrow(t, rows[t]), compression=OWN_COMPRESSION) if rows.get(t) else None)
                   for t in ORDER]
         for table, data in staged:
             if data is None:
@@ -329,7 +331,8 @@ class Warehouse:
             if all(rows[0].get(k) == v for k, v in values.items()):
                 return False
             rows[0].update(values)
-            self.fs.write_parquet(to_arrow("documents", rows), "documents", f"{doc_id}.parquet", compression="zstd")
+            self.fs.write_parquet(to_arrow("documents", rows), "documents", f"{doc_id}.parquet",
+                                  compression=OWN_COMPRESSION)
             return True
 
     def _update_compacted(self, doc_id: str, values: dict[str, object]) -> bool:
@@ -670,6 +673,9 @@ def read_files(table: str, files: TableFiles, columns: list[str] | None = None) 
     return pa.concat_tables(pieces) if pieces else empty
 
 
+# a document's own files live until the next compaction (zstd, sorted, with statistics): written fast,
+# at half zstd's cost, by the one process that writes while the workers extract
+OWN_COMPRESSION = "snappy"
 _DOCS_CACHE: dict[str, tuple[tuple, dict[str, dict]]] = {}
 DOCS_CACHE_FILES = 4  # compacted documents files whose rows are kept (least recently used dropped)
 
