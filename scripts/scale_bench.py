@@ -53,7 +53,7 @@ limits:
 def unit_name(i: int) -> str:
     """A portal's units each publish a document a year (the generator draws the year: some years twice,
     as a republished version), not thousands of documents under four names."""
-    return f"示例市单位{i // 3}"
+    return "示例市" + "".join("〇一二三四五六七八九"[int(c)] for c in str(i // 3)) + "局"  # no digit before the year
 
 
 def build_portal(folder: Path, n: int) -> None:

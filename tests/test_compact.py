@@ -9,10 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from yujuesuan.analysis.duck import connect
 from yujuesuan.warehouse.compact import MANIFEST, compact
-from yujuesuan.warehouse.store import Warehouse
+from yujuesuan.warehouse.store import ORDER, Warehouse
 
 
 def doc_rows(n: int, version: int = 1, year: int = 2023, items: int = 3, facts: bool = True) -> dict[str, list[dict]]:
@@ -210,3 +211,35 @@ def test_commands_that_rewrite_documents_leave_them_compacted(tmp_path, capsys) 
     assert main(["check", "--warehouse", str(wh.root)]) == 0  # rewrites every document
     assert glob_count(wh.root, "documents") == 4 and not wh.own_ids()
     assert glob_count(wh.root, "line_items") == 12
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_a_group_written_a_few_documents_at_a_time_is_sorted_as_if_written_whole(tmp_path, monkeypatch,
+                                                                                 chunk: int) -> None:
+    import yujuesuan.warehouse.compact as compaction
+    from yujuesuan.warehouse.compact import SORT_KEYS
+
+    monkeypatch.setattr(compaction, "CHUNK_DOCS", chunk)
+    monkeypatch.setattr(compaction, "ROW_GROUP_ROWS", 4)
+    wh = fill(tmp_path / "w", 9, years=(2022,))
+    unitless = doc_rows(20, year=2022)
+    for table in ("documents", "line_items", "facts"):
+        for r in unitless[table]:
+            r["unit_id"] = None
+    wh.write(f"{20:064x}", unitless)
+    compact(wh.root)
+    for i in range(9, 14):  # a second run: the group gains documents, its old rows read back in pieces
+        wh.write(f"{i:064x}", doc_rows(i, year=2022))
+    before = {t: sorted(map(repr, wh.read(t).to_pylist())) for t in ORDER}
+    compact(wh.root)
+    for table in ORDER:
+        assert sorted(map(repr, wh.read(table).to_pylist())) == before[table]
+        files = parquet_files(wh.root, table)
+        if not files:
+            continue
+        (f,) = files
+        keys = [k for k in SORT_KEYS if k in pq.read_schema(f).names]
+        rows = pq.read_table(f).select(keys).to_pylist()
+        assert rows == sorted(rows, key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else "")
+                                                        for k in keys)), table
+    assert pq.ParquetFile(parquet_files(wh.root, "line_items")[0]).metadata.row_group(0).num_rows >= 4

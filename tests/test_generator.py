@@ -117,9 +117,9 @@ def test_a_budget_layout_refuses_what_only_final_accounts_print() -> None:
 
 
 def test_a_unit_named_by_the_layout_is_printed_and_read_the_rest_stays_the_seeds() -> None:
-    named = generate(7, Layout(unit="示例市单位12"))
+    named = generate(7, Layout(unit="示例市一二局"))
     plain = generate(7)
-    assert named.unit_name == "示例市单位12" != plain.unit_name
+    assert named.unit_name == "示例市一二局" != plain.unit_name
     assert named.expected == plain.expected and named.year == plain.year
     ex = extract_pdf(named.pdf, "named.pdf")
-    assert ex.document.unit_name == "示例市单位12"
+    assert ex.document.unit_name == "示例市一二局" and ex.document.year == named.year

@@ -16,10 +16,12 @@ A reader at any moment sees each document once: its own files, or its compacted 
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from yujuesuan.warehouse.store import ORDER, Warehouse, release_memory
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
+CHUNK_DOCS = 250  # a group's documents read, sorted and written at a time (a unit's documents stay together)
 SORT_KEYS = ("unit_id", "code", "doc_id", "table_code", "row_index")
 
 
@@ -77,9 +80,9 @@ def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, 
             return summary
         manifest = load_manifest(wh.fs)
         docs = {d: wh.document(d) or {} for d in own}
-        plan, affected = _plan(wh, manifest, docs, group_docs)
+        plan, affected, units = _plan(wh, manifest, docs, group_docs)
         for group, members in plan.items():
-            _write_group(wh, manifest, group, members, set(own))
+            _write_group(wh, manifest, group, members, set(own), units)
             release_memory()  # a group's tables, freed: not kept for the next group
         groups = {g: d for g, d in manifest.groups.items() if g not in affected} | plan
         # each document keeps its revision: rows moved are rows unchanged
@@ -105,9 +108,9 @@ def _year(doc: dict) -> str:
 
 def _plan(
     wh: Warehouse, manifest: Manifest, docs: dict[str, dict], group_docs: int
-) -> tuple[dict[str, list[str]], set[str]]:
-    """(the new groups and their documents, the groups they replace): each year's own documents,
-    with the groups that held any of them, and the year's smallest group if it has room."""
+) -> tuple[dict[str, list[str]], set[str], dict[str, str | None]]:
+    """(the new groups and their documents, the groups they replace, each member's unit): each year's
+    own documents, with the groups that held any of them, and the year's smallest group if it has room."""
     affected = {manifest.group_of[d] for d in docs if d in manifest.group_of}
     years = {_year(doc) for doc in docs.values()}
     for y in years:
@@ -115,45 +118,96 @@ def _plan(
         if open_groups:
             affected.add(min(open_groups, key=lambda g: len(manifest.groups[g])))
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)  # year → (unit, doc_id)
+    units: dict[str, str | None] = {}
     for d, doc in docs.items():
-        members[_year(doc)].append((doc.get("unit_id") or "", d))
+        units[d] = doc.get("unit_id")
+        members[_year(doc)].append((units[d] or "", d))
     for g in affected:
         for d in manifest.groups[g]:
             if d not in docs:
-                members[group_year(g)].append(((wh.document(d) or {}).get("unit_id") or "", d))
+                units[d] = (wh.document(d) or {}).get("unit_id")
+                members[group_year(g)].append((units[d] or "", d))
     plan: dict[str, list[str]] = {}
     for y, pairs in sorted(members.items()):
         ordered = [d for _, d in sorted(pairs)]
         for i in range(0, len(ordered), group_docs):
             plan[f"{y}-{secrets.token_hex(4)}"] = ordered[i : i + group_docs]
-    return plan, affected
+    return plan, affected, units
 
 
-def _write_group(wh: Warehouse, manifest: Manifest, group: str, members: list[str], own: set[str]) -> None:
-    """One group's file in every table (none where it has no rows), under its final name."""
-    sources: dict[str, list[str]] = defaultdict(list)  # old group → its documents moving here
+def _chunks(members: list[str], units: dict[str, str | None] | None) -> list[list[str]]:
+    """The members a piece at a time, in the order of the table's sort: by unit (a unit's documents in one
+    piece, the documents of no unit last, as the sort puts them) where the table has units, else by id."""
+    if units is None:
+        ordered = sorted(members)
+        return [ordered[i : i + CHUNK_DOCS] for i in range(0, len(ordered), CHUNK_DOCS)]
+    by_unit: dict[str | None, list[str]] = defaultdict(list)
     for d in members:
-        if d not in own:
-            sources[manifest.group_of[d]].append(d)
+        by_unit[units.get(d)].append(d)
+    out: list[list[str]] = [[]]
+    for unit in sorted(by_unit, key=lambda u: (u is None, u or "")):
+        if out[-1] and len(out[-1]) + len(by_unit[unit]) > CHUNK_DOCS:
+            out.append([])
+        out[-1] += by_unit[unit]
+    return [c for c in out if c]
+
+
+def _write_group(wh: Warehouse, manifest: Manifest, group: str, members: list[str], own: set[str],
+                 units: dict[str, str | None]) -> None:
+    """One group's file in every table (none where it has no rows), under its final name. Its rows are read,
+    sorted and written a piece of CHUNK_DOCS documents at a time (the pieces follow the sort), so memory
+    holds a piece, not the group."""
     for table in ORDER:
         schema = SCHEMAS[table]
-        pieces = []
         present = set(wh.fs.names(table))
-        for old, ds_ in sources.items():
-            if part_name(old) in present:
-                pieces.append(pq.read_table(wh.fs.key(table, part_name(old)), schema=schema,
-                                            filters=pc.field("doc_id").isin(ds_), filesystem=wh.arrow))
-        mine = [wh.path(table, d) for d in members if d in own and f"{d}.parquet" in present]
-        if mine:  # read together (pyarrow's threads), not file by file
-            pieces.append(ds.dataset([str(p) for p in mine], format="parquet", schema=schema,
-                                     filesystem=wh.arrow).to_table())
-        rows = pa.concat_tables(pieces) if pieces else schema.empty_table()
-        if not len(rows):
-            continue
         keys = [(k, "ascending") for k in SORT_KEYS if k in schema.names]
-        rows = rows.sort_by(keys)
-        wh.fs.write_parquet(rows, table, part_name(group), compression="zstd", row_group_size=ROW_GROUP_ROWS,
-                            write_statistics=True)
+        chunks = _chunks(members, units if "unit_id" in schema.names else None)
+        pieces = _row_groups(_sorted(_read_chunk(wh, manifest, table, c, own, present), keys) for c in chunks)
+        first = next(pieces, None)
+        if first is None:
+            continue
+        wh.fs.write_parquet_batches(schema, itertools.chain([first], pieces), table, part_name(group),
+                                    compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=True)
+
+
+def _sorted(rows: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
+    return rows.sort_by(keys) if len(rows) else rows
+
+
+def _row_groups(pieces: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """Sorted pieces joined up to a row group's size (small pieces would each make a row group of their own)."""
+    held: list[pa.Table] = []
+    rows = 0
+    for piece in pieces:
+        if not len(piece):
+            continue
+        held.append(piece)
+        rows += len(piece)
+        if rows >= ROW_GROUP_ROWS:
+            yield pa.concat_tables(held)
+            held, rows = [], 0
+    if held:
+        yield pa.concat_tables(held)
+
+
+def _read_chunk(wh: Warehouse, manifest: Manifest, table: str, chunk: list[str], own: set[str],
+                present: set[str]) -> pa.Table:
+    """The rows of some of a group's documents: from their own files, or from the groups they were in."""
+    schema = SCHEMAS[table]
+    sources: dict[str, list[str]] = defaultdict(list)  # old group → its documents moving here
+    for d in chunk:
+        if d not in own:
+            sources[manifest.group_of[d]].append(d)
+    pieces = []
+    for old, ids in sources.items():
+        if part_name(old) in present:
+            pieces.append(pq.read_table(wh.fs.key(table, part_name(old)), schema=schema,
+                                        filters=pc.field("doc_id").isin(ids), filesystem=wh.arrow))
+    mine = [wh.path(table, d) for d in chunk if d in own and f"{d}.parquet" in present]
+    if mine:  # read together (pyarrow's threads), not file by file
+        pieces.append(ds.dataset([str(p) for p in mine], format="parquet", schema=schema,
+                                 filesystem=wh.arrow).to_table())
+    return pa.concat_tables(pieces) if pieces else schema.empty_table()
 
 
 def _write_manifest(wh: Warehouse, manifest: Manifest) -> None:

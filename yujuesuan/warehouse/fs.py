@@ -69,9 +69,11 @@ def parquet_bytes(table: pa.Table, **options: Any) -> bytes:
 
 
 def _write_batches(path: Path, schema: pa.Schema, batches: Iterable[pa.Table], options: dict[str, Any]) -> None:
+    options = dict(options)
+    row_group_size = options.pop("row_group_size", None)
     with pq.ParquetWriter(path, schema, **options) as writer:
         for piece in batches:
-            writer.write_table(piece)
+            writer.write_table(piece, row_group_size=row_group_size)
 
 
 def tmp_name(path: Path) -> Path:

@@ -666,8 +666,9 @@ def read_files(table: str, files: TableFiles, columns: list[str] | None = None) 
         keep = ~pc.field("doc_id").isin(files.overridden) if files.overridden else None
         pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema,
                                  filesystem=where).to_table(columns=columns, filter=keep))
-    if files.own:
-        pieces.append(ds.dataset([str(f) for f in files.own], format="parquet", schema=schema,
+    for i in range(0, len(files.own), OWN_FILES_AT_ONCE):  # a dataset of thousands of files holds each one's state
+        chunk = files.own[i : i + OWN_FILES_AT_ONCE]
+        pieces.append(ds.dataset([str(f) for f in chunk], format="parquet", schema=schema,
                                  filesystem=where).to_table(columns=columns))
     empty = schema.empty_table().select(columns) if columns else schema.empty_table()
     return pa.concat_tables(pieces) if pieces else empty
@@ -676,6 +677,7 @@ def read_files(table: str, files: TableFiles, columns: list[str] | None = None) 
 # a document's own files live until the next compaction (zstd, sorted, with statistics): written fast,
 # at half zstd's cost, by the one process that writes while the workers extract
 OWN_COMPRESSION = "snappy"
+OWN_FILES_AT_ONCE = 250  # documents' own files one read takes (memory grows with the files of a dataset)
 _DOCS_CACHE: dict[str, tuple[tuple, dict[str, dict]]] = {}
 DOCS_CACHE_FILES = 4  # compacted documents files whose rows are kept (least recently used dropped)
 
