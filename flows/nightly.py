@@ -20,12 +20,10 @@ from flows.check import check
 from flows.crawl import crawl
 from flows.extract import dask_runner, extract, jobs_runner
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.ingest.pipeline import publish_derived
 from yujuesuan.runs.ids import new_run_id
-from yujuesuan.runs.overview import publish_overview
+from yujuesuan.runs.own_process import publish_in_own_process
 from yujuesuan.runs.publish import recover_unpublished
 from yujuesuan.runs.report import RunRecord, peak_rss_mb, summary, write_report
-from yujuesuan.warehouse.compact import compact
 from yujuesuan.warehouse.fs import absolute
 from yujuesuan.warehouse.store import Warehouse, release_memory
 
@@ -59,7 +57,6 @@ def nightly(
         os.path.abspath(report),
     )
     wh = Warehouse(warehouse)
-    overview: Path | None = None
 
     def phase(name: str, work: Callable[[], Any]) -> Any:
         t = time.perf_counter()
@@ -81,13 +78,9 @@ def nightly(
         record.extractions = phase("extract", lambda: _extract(raw, warehouse, engine, timeout, memory_mb, dask,
                                                                workers, jobs)) or []
         record.checked = phase("check", lambda: check(warehouse)) or {}
-        # the run's documents folded into the tables' few files first: what publish reads is then a few
-        # files per table, not one per document; a document publish rewrites (its unit_id) is folded in after
-        phase("compact", lambda: compact(warehouse))
-        phase("publish", lambda: publish_derived(warehouse))  # unit identity, units table, datapackage.json
-        phase("compact", lambda: compact(warehouse))
+        # compaction, the tables derived across documents and the overview, in a process of their own
+        overview = publish_in_own_process(record, warehouse, report.parent / "overview.html", runs, wh.held_locks())
         record.documents = phase("publish", lambda: wh.read("documents", REPORTED).to_pylist()) or []
-        overview = phase("publish", lambda: publish_overview(warehouse, report.parent / "overview.html", runs))
     text = write_report(record, overview)
     try:
         create_markdown_artifact(text, key="nightly-report", description=f"yujuesuan nightly run {run_id}")

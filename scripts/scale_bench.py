@@ -95,6 +95,8 @@ class Sampler(threading.Thread):
             return "nightly (flow, writer)"
         if "prefect" in cmd and "server" in cmd or "uvicorn" in cmd:
             return "Prefect server"
+        if "own_process" in cmd:
+            return "compact and publish (own process)"
         if "forkserver" in cmd or "multiprocessing" in cmd:
             return "extraction workers"
         return "other"

@@ -148,6 +148,18 @@ class _Lock:
 
 _LOCKS: dict[Path | str, _Lock] = {}
 _LOCKS_MUTEX = threading.Lock()
+HELD_LOCKS_ENV = "YUJUESUAN_HELD_LOCKS"  # JSON {lock key: file descriptor} a parent process holds for this one
+
+
+@functools.cache
+def _inherited_locks() -> dict[str, int]:
+    """The locks a parent process holds for this one (yujuesuan.runs.own_process sets them)."""
+    import json
+
+    try:
+        return {str(k): int(v) for k, v in json.loads(os.environ.get(HELD_LOCKS_ENV) or "{}").items()}
+    except (ValueError, AttributeError):
+        return {}
 
 
 def extraction_rows(ex: Extraction) -> dict[str, list[dict]]:
@@ -216,7 +228,10 @@ class Warehouse:
             held = _LOCKS.setdefault(key, _Lock(key))
         with held.mutex:  # the flock is the process's: its threads share one hold
             if held.depth == 0:
-                if isinstance(self.fs, Remote):
+                inherited = _inherited_locks().get(str(key))
+                if inherited is not None:  # held by the parent process for this one's whole life
+                    held.fd, held.depth = inherited, 1
+                elif isinstance(self.fs, Remote):
                     stack = ExitStack()
                     stack.enter_context(self.fs.lock(wait, "the warehouse"))
                     held.remote = stack
@@ -235,6 +250,13 @@ class Warehouse:
                     else:
                         os.close(held.fd)  # releases the flock
                         held.fd = -1
+
+    def held_locks(self) -> dict[str, int]:
+        """{lock key: file descriptor} of this warehouse's lock while this process holds it (-1 for a remote
+        warehouse's lock object), for a child process to inherit (yujuesuan.runs.own_process)."""
+        key = self.fs.url if isinstance(self.fs, Remote) else (self.root / ".lock").resolve()
+        held = _LOCKS.get(key)
+        return {str(key): held.fd} if held is not None and held.depth > 0 else {}
 
     @staticmethod
     def _acquire(path: Path, wait: float) -> int:

@@ -1,0 +1,131 @@
+"""A run's last phases in a process of their own, under the run's warehouse lock.
+
+The nightly's process holds Prefect's runtime (about 300 MB before any work) and keeps what its
+phases freed in its allocators; compaction and the tables derived across documents read the whole
+warehouse a piece at a time. Run in a fresh interpreter that inherits the lock (its file descriptor:
+a flock belongs to the open file, so the child holds it too), their memory goes back with the process
+and never stacks on the flow's. The parent waits; nothing else writes meanwhile.
+
+    python -m yujuesuan.runs.own_process '{"warehouse": ..., "steps": [["compact", {}], ...]}'
+
+prints one JSON line: each step's seconds and result, and the process's peak RSS in MB.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from yujuesuan.warehouse.store import HELD_LOCKS_ENV
+
+if TYPE_CHECKING:
+    from yujuesuan.runs.report import RunRecord
+
+log = logging.getLogger("yujuesuan.nightly")
+
+
+def _compact(warehouse: str, **_: Any) -> int:
+    from yujuesuan.warehouse.compact import compact
+
+    return compact(warehouse).documents
+
+
+def _publish(warehouse: str, **_: Any) -> bool:
+    from yujuesuan.ingest.pipeline import publish_derived
+
+    return publish_derived(warehouse)
+
+
+def _overview(warehouse: str, out: str = "", runs: str = "", **_: Any) -> str:
+    from yujuesuan.runs.overview import publish_overview
+
+    return str(publish_overview(warehouse, Path(out), runs))
+
+
+STEPS: dict[str, Callable[..., Any]] = {"compact": _compact, "publish": _publish, "overview": _overview}
+
+
+class StepFailed(RuntimeError):
+    """A step in the own process raised (its message) or the process died."""
+
+
+def run_steps(warehouse: str, steps: list[tuple[str, dict]], held: dict[str, int]) -> dict:
+    """Run `steps` (name, keyword arguments) in order in a new Python process that inherits the held
+    locks; returns {"steps": [[name, seconds, result or None, error or None], …], "peak_rss_mb": …}.
+    A step that raises is reported and the next ones still run (as the nightly's phases do)."""
+    unknown = [name for name, _ in steps if name not in STEPS]
+    if unknown:
+        raise ValueError(f"unknown step(s): {', '.join(unknown)}")
+    env = {**os.environ, HELD_LOCKS_ENV: json.dumps(held)}
+    fds = tuple(fd for fd in held.values() if fd >= 0)
+    for fd in fds:
+        os.set_inheritable(fd, True)
+    args = json.dumps({"warehouse": warehouse, "steps": steps})
+    try:
+        done = subprocess.run([sys.executable, "-m", "yujuesuan.runs.own_process", args], env=env, pass_fds=fds,
+                              capture_output=True, text=True, check=False)
+    finally:
+        for fd in fds:
+            os.set_inheritable(fd, False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise StepFailed(f"the process of {', '.join(n for n, _ in steps)} died: {last}")
+    return json.loads(lines[-1])
+
+
+def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, runs: str | os.PathLike[str],
+                           held: dict[str, int]) -> Path | None:
+    """The nightly's last phases, in a process of their own: the run's documents folded into the tables'
+    few files first (publish then reads a few files per table, not one per document); unit identity, the
+    checks across documents, codes and datapackage.json; what publish rewrote (a unit_id) folded in; the
+    overview. Each step's time, failure and the process's peak memory go into `record`; returns the overview."""
+    steps = [("compact", {}), ("publish", {}), ("compact", {}), ("overview", {"out": str(overview), "runs": str(runs)})]
+    started = time.perf_counter()
+    try:
+        done = run_steps(warehouse, steps, held)
+    except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
+        record.failures.append(f"publish: {type(exc).__name__}: {exc}")
+        log.error("publish failed: %s: %s", type(exc).__name__, exc)
+        done = {"steps": []}
+    start_up = time.perf_counter() - started - sum(step[1] for step in done["steps"])
+    record.timings["publish"] = record.timings.get("publish", 0.0) + start_up
+    built = None
+    for name, seconds, result, error in done["steps"]:
+        phase = "compact" if name == "compact" else "publish"
+        record.timings[phase] = record.timings.get(phase, 0.0) + seconds
+        if error:
+            record.failures.append(f"{name}: {error}")
+            log.error("%s failed: %s", name, error)
+        if name == "overview" and result:
+            built = Path(result)
+    if done.get("peak_rss_mb"):
+        record.peak_rss_mb["compact and publish (own process)"] = done["peak_rss_mb"]
+    return built
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(argv[0])
+    out: list[list[Any]] = []
+    for name, kwargs in job["steps"]:
+        start = time.perf_counter()
+        try:
+            result, error = STEPS[name](job["warehouse"], **kwargs), None
+        except Exception as exc:  # noqa: BLE001 - each step's failure is the run's to report
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        out.append([name, time.perf_counter() - start, result, error])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"steps": out, "peak_rss_mb": peak}, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
