@@ -6,6 +6,8 @@ import re
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 SPLIT_PART = re.compile(r"^\d{2}$")
+# the header of a code column: 科目编码, 功能分类科目编码, 类 | 款 | 项 (under 科目编码 or alone)
+CODE_HEADER = re.compile(r"编码|代码|^(科目)?[类款项]$")
 # a code printed at the start of a label cell: "2010301 行政运行", "201 03 01 行政运行"
 CODE_PREFIX = re.compile(r"^(\d{3}(?:\s?\d{2}){0,2})\s*(?=\D)")
 
@@ -17,8 +19,9 @@ def pad_parts(parts: list[str]) -> list[str]:
 
 
 def join_code(parts: list[str]) -> str | None:
-    """类 | 款 | 项 cells (or one cell) → one code; None when they do not form a code."""
-    parts = [p.replace(" ", "") for p in parts if p and p.strip()]
+    """类 | 款 | 项 cells (or one cell) → one code; None when they do not form a code. A part with
+    a speck read as a separator (`0,1`) is read without it (`code_cell`)."""
+    parts = [code_cell(p.replace(" ", "")) for p in parts if p and p.strip()]
     if not parts:
         return None
     if len(parts) == 1:
@@ -60,3 +63,13 @@ def split_code_prefix(label: str) -> tuple[str | None, str]:
     if not CODE.match(code):
         return None, label
     return code, label.strip()[m.end() :]
+
+
+def code_cell(text: str) -> str:
+    """A code cell's text without the one separator a speck of a scan put between its digits
+    (`208.05` → 20805, `0,1` → 01): a code has no separator. Any other text is left as it is."""
+    m = re.fullmatch(r"(\d+)[.,](\d+)", text.strip())
+    if m is None:
+        return text
+    joined = m.group(1) + m.group(2)
+    return joined if CODE.match(joined) or SPLIT_PART.match(joined) else text

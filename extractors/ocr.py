@@ -265,7 +265,26 @@ def _chars(box: Box, read: list[tuple[str, float, float]], scale: float, inked: 
         x0, x1 = (a + cols[0], a + cols[-1] + 1) if len(cols) else (centres[k] - 0.5, centres[k] + 0.5)
         x0p, x1p = (box.x0 + x0) * scale, (box.x0 + x1) * scale
         out.append(OcrChar(text, x0p, x1p, top, bottom, bottom - top, round(prob, 4), text != raw[k][0]))
-    return _close_figures(out, bottom - top)
+    return _close_figures(_close_brackets(out), bottom - top)
+
+
+OPENING, CLOSING = "([【〔", ")]】〕"
+
+
+def _close_brackets(chars: list[Char]) -> list[Char]:
+    """A bracket inside a segment takes the white of its full-width advance, as a text layer's
+    advance does: （ the white on its left, up to the character before it, ） the white on its
+    right, up to the one after. Ink-tight, 因公出国(境)费 falls apart at its brackets into header
+    words of their own (or is cut there by a column boundary). A segment's first and last
+    characters (a negative figure's brackets) have no neighbour in it and are left as they are."""
+    out = list(chars)
+    for k in range(1, len(out) - 1):
+        c = out[k]
+        if c.text in OPENING and out[k - 1].x1 < c.x0:
+            out[k] = replace(c, x0=out[k - 1].x1)
+        elif c.text in CLOSING and c.x1 < out[k + 1].x0:
+            out[k] = replace(c, x1=out[k + 1].x0)
+    return out
 
 
 def _close_figures(chars: list[Char], height: float) -> list[Char]:

@@ -15,7 +15,7 @@ from itertools import product
 from math import prod
 
 from extractors.cells import Cell
-from extractors.codes import CODE, SPLIT_PART, split_code_prefix
+from extractors.codes import CODE, CODE_HEADER, SPLIT_PART, code_cell, split_code_prefix
 from extractors.grid import Grid, cut_short
 from extractors.money import AMOUNT, parse_amount
 from extractors.settings import DEFAULT_SETTINGS, EngineSettings
@@ -95,10 +95,13 @@ def _skip_row(row: list[Cell | None]) -> bool:
 
 
 def _column_stats(
-    matrix: list[list[Cell | None]], body: list[int], k: int, s: EngineSettings
+    matrix: list[list[Cell | None]], body: list[int], k: int, s: EngineSettings, coded: bool = False
 ) -> tuple[int, int, int, int, int, int]:
-    """(cells, in Chinese, numbers, codes, with decimals, short labels) of column k's body."""
+    """(cells, in Chinese, numbers, codes, with decimals, short labels) of column k's body; under a
+    header that names codes (`coded`), a code with a speck read as a separator counts as a code."""
     texts = [txt(matrix[r][k]) for r in body if txt(matrix[r][k])]
+    if coded:
+        texts = [code_cell(t) for t in texts]
     n_cjk = sum(1 for t in texts if has_cjk(t))
     n_num = sum(1 for t in texts if parse_amount(t) is not None)
     n_code = sum(1 for t in texts if CODE.match(t) or SPLIT_PART.match(t))
@@ -124,7 +127,7 @@ def assign_roles(
     s = settings
     cols = [Column(k, grid.xs[k], grid.xs[k + 1]) for k in range(grid.ncols)]
     header_text = ["".join(txt(matrix[r][k]) for r in header) for k in range(grid.ncols)]
-    stats = [_column_stats(matrix, body, k, s) for k in range(grid.ncols)]
+    stats = [_column_stats(matrix, body, k, s, bool(CODE_HEADER.search(header_text[k]))) for k in range(grid.ncols)]
     # labels first
     for k, (n, n_cjk, n_num, n_code, _n_dec, n_total) in enumerate(stats):
         if n and n_cjk >= max(1, s.label_cjk_share * n) and n_cjk > n_num and not (n_code and n_code + n_total == n):

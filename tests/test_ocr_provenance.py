@@ -65,3 +65,30 @@ def test_line_item_carries_the_repair() -> None:
 def test_warehouse_has_the_column() -> None:
     assert LINE_ITEMS.field("ocr_repaired").type == pa.bool_()
     assert LINE_ITEMS.field("ocr_confidence").type == pa.float64()
+
+
+def _bracketed_segment(text: str, slot: int = 20) -> list[OcrChar]:
+    """A segment printed as a text layer prints it: each character in a full-width advance, a
+    CJK character's ink filling it, a bracket's ink narrow at its inner side (the white of （ on
+    its left, of ） on its right)."""
+    box = Box(0, 0, slot * len(text), slot)
+    inked = np.zeros(box.width, dtype=bool)
+    for k, ch in enumerate(text):
+        a, b = {"(": (14, 18), ")": (2, 6)}.get(ch, (2, 18))
+        inked[k * slot + a : k * slot + b] = True
+    return [c for c in _chars(box, _read(text), 1.0, inked) if isinstance(c, OcrChar)]
+
+
+def test_bracketed_words_are_one_header_word() -> None:
+    """因公出国(境)费: the white a bracket leaves in its advance is no gap between words (nor a
+    place a column boundary may cut), so the header is one word over its columns."""
+    from extractors.cells import _words
+    from extractors.settings import DEFAULT_SETTINGS
+
+    chars = _bracketed_segment("因公出国(境)费")
+    words = _words(list(chars), DEFAULT_SETTINGS)
+    assert ["".join(c.text for c in w) for w in words] == ["因公出国(境)费"]
+    outer = [b.x0 - a.x1 for a, b in zip(chars, chars[1:], strict=False) if b.text == "(" or a.text == ")"]
+    assert outer == [0, 0]
+    # a figure's brackets are its own first and last characters: nothing to close
+    assert [round(c.x0) for c in _bracketed_segment("(1.50)")][:1] == [14]
