@@ -96,7 +96,7 @@ class Sampler(threading.Thread):
         if "prefect" in cmd and "server" in cmd or "uvicorn" in cmd:
             return "Prefect server"
         if "own_process" in cmd:
-            return "compact and publish (own process)"
+            return "compact, publish (a process each)"
         if "forkserver" in cmd or "multiprocessing" in cmd:
             return "extraction workers"
         return "other"

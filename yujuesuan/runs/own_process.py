@@ -1,4 +1,4 @@
-"""A run's last phases in a process of their own, under the run's warehouse lock.
+"""A run's last phases, each in a process of its own, under the run's warehouse lock.
 
 The nightly's process holds Prefect's runtime (about 300 MB before any work) and keeps what its
 phases freed in its allocators; compaction and the tables derived across documents read the whole
@@ -89,27 +89,27 @@ def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, ru
     checks across documents, codes and datapackage.json; what publish rewrote (a unit_id) folded in; the
     overview. Each step's time, failure and the process's peak memory go into `record`; returns the overview."""
     steps = [("compact", {}), ("publish", {}), ("compact", {}), ("overview", {"out": str(overview), "runs": str(runs)})]
-    started = time.perf_counter()
-    try:
-        done = run_steps(warehouse, steps, held)
-    except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
-        record.failures.append(f"publish: {type(exc).__name__}: {exc}")
-        log.error("publish failed: %s: %s", type(exc).__name__, exc)
-        done = {"steps": []}
-    start_up = time.perf_counter() - started - sum(step[1] for step in done["steps"])
-    record.timings["publish"] = record.timings.get("publish", 0.0) + start_up
     built = None
-    for name, seconds, result, error in done["steps"]:
+    for name, kwargs in steps:  # a process each: one step's memory never stacks on another's
         phase = "compact" if name == "compact" else "publish"
-        record.timings[phase] = record.timings.get(phase, 0.0) + seconds
+        started = time.perf_counter()
+        try:
+            ((_, _, result, error),), peak = _one(run_steps(warehouse, [(name, kwargs)], held))
+        except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
+            result, error, peak = None, f"{type(exc).__name__}: {exc}", 0.0
+        record.timings[phase] = record.timings.get(phase, 0.0) + time.perf_counter() - started
+        key = f"{phase} (own process)"
+        record.peak_rss_mb[key] = max(record.peak_rss_mb.get(key, 0.0), peak)
         if error:
             record.failures.append(f"{name}: {error}")
             log.error("%s failed: %s", name, error)
         if name == "overview" and result:
             built = Path(result)
-    if done.get("peak_rss_mb"):
-        record.peak_rss_mb["compact and publish (own process)"] = done["peak_rss_mb"]
     return built
+
+
+def _one(done: dict) -> tuple[list, float]:
+    return done["steps"], float(done.get("peak_rss_mb") or 0.0)
 
 
 def main(argv: list[str]) -> int:
