@@ -267,3 +267,24 @@ def test_a_crawled_document_is_checked_by_its_worker_and_not_read_back_to_check(
     apply_checks(rows)  # what the check phase would have found
     assert stored == sorted((i["check_id"], i["locator"] or "") for i in rows["quality_issues"])
     assert rows["documents"][0]["status"] == doc["status"]
+
+
+def test_a_page_image_starts_before_a_larger_text_pdf(tmp_path) -> None:
+    """A scanned page costs seconds of OCR for its kilobytes: by size alone it would start last and run alone."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = Image.new("L", (600, 800), 255)
+    ImageDraw.Draw(page).rectangle((50, 50, 550, 120), outline=0, width=3)
+    buf = io.BytesIO()
+    page.save(buf, format="PNG")
+    pdf = generate(6).pdf
+    assert len(buf.getvalue()) < len(pdf)
+    (folder / "a-page.png").write_bytes(buf.getvalue())
+    (folder / "b-report.pdf").write_bytes(pdf)
+    seen: list[str] = []
+    extract_paths([folder], tmp_path / "w", progress=lambda p: seen.append(p.file))
+    assert seen == ["a-page.png", "b-report.pdf"]
