@@ -1,5 +1,6 @@
 """The nightly's flows at scale (issue #15, item 2): extraction uses every core (documents extracted at
-once, each in its own process), checks run in a few batched tasks, not a thread and a task run each."""
+once, each in its own process, each checked by its worker); checks run again (a new catalogue) in a few batched
+tasks, not a thread and a task run each."""
 
 from __future__ import annotations
 
@@ -25,14 +26,15 @@ raw, wh = sys.argv[1], sys.argv[2]
 @flow
 def both():
     extract.with_options(task_runner=jobs_runner(2))(raw, wh)
-    print("CHECKED", check(wh))
+    print("CHECKED", check(wh))  # the workers checked what they extracted: nothing left
+    print("FORCED", check(wh, force=True))  # a new catalogue: every document again, in batches
 
 if __name__ == "__main__":
     both()
 """
 
 
-def test_documents_extracted_at_once_and_checked_in_one_batch(tmp_path: Path) -> None:
+def test_documents_extracted_at_once_checked_by_their_workers_and_rechecked_in_one_batch(tmp_path: Path) -> None:
     store = RawStore(tmp_path / "raw")
     for seed in (2, 6, 8, 12, 14, 20):
         sha = store.put(generate(seed).pdf)
@@ -53,4 +55,5 @@ def test_documents_extracted_at_once_and_checked_in_one_batch(tmp_path: Path) ->
     spans = sorted((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in runs)
     assert len(spans) == 6
     assert any(b[0] < a[1] for i, a in enumerate(spans) for b in spans[i + 1 :]), spans  # two at once
-    assert checks == 1  # six documents, one batch
+    assert "CHECKED {}" in out.stdout and "FORCED {'ok': 6}" in out.stdout, out.stdout
+    assert checks == 1  # six documents checked again, one batch
