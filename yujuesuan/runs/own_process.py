@@ -65,16 +65,10 @@ def run_steps(warehouse: str, steps: list[tuple[str, dict]], held: dict[str, int
     if unknown:
         raise ValueError(f"unknown step(s): {', '.join(unknown)}")
     env = {**os.environ, HELD_LOCKS_ENV: json.dumps(held)}
-    fds = tuple(fd for fd in held.values() if fd >= 0)
-    for fd in fds:
-        os.set_inheritable(fd, True)
+    fds = tuple(fd for fd in held.values() if fd >= 0)  # kept open in the child (the flock is the open file's)
     args = json.dumps({"warehouse": warehouse, "steps": steps})
-    try:
-        done = subprocess.run([sys.executable, "-m", "yujuesuan.runs.own_process", args], env=env, pass_fds=fds,
-                              capture_output=True, text=True, check=False)
-    finally:
-        for fd in fds:
-            os.set_inheritable(fd, False)
+    done = subprocess.run([sys.executable, "-m", "yujuesuan.runs.own_process", args], env=env, pass_fds=fds,
+                          capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
