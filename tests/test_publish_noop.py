@@ -145,7 +145,7 @@ def test_the_run_across_documents_opens_one_duckdb_connection(tmp_path: Path, mo
 
     monkeypatch.setattr(duckdb, "connect", counting)
     run = run_across_documents(wh.root)
-    assert run.anchors_checked >= 6 and len(opened) == 2  # the figures of every anchor; the codes table
+    assert run.anchors_checked >= 6 and len(opened) == 1  # the figures of every anchor
 
 
 def test_a_documents_rows_are_dropped_after_the_last_anchor_that_needs_them(tmp_path: Path, monkeypatch) -> None:
@@ -301,3 +301,42 @@ def test_fetches_that_brought_nothing_new_are_synced_once_not_one_by_one(tmp_pat
     store.sync()
     assert len(synced) == 2
     assert len(rawstore.RawStore(tmp_path / "raw").rows()) == 11  # every line written
+
+
+def test_the_checks_across_documents_in_batches_give_the_tables_of_one_run(tmp_path: Path) -> None:
+    """`limit` compares the first anchors due and says how many remain; calls in turn (the nightly's
+    processes) finish the work and give the tables of a single call."""
+    whole, batched = fill(tmp_path / "whole"), fill(tmp_path / "batched")
+    once = run_across_documents(whole.root)
+    assert once.anchors_left == 0 and once.anchors_checked >= 6
+    lefts = []
+    while not lefts or lefts[-1]:
+        run = run_across_documents(batched.root, limit=2)
+        assert run.anchors_checked == min(2, once.anchors_checked - 2 * len(lefts))
+        lefts.append(run.anchors_left)
+    n = once.anchors_checked
+    assert lefts == [max(0, n - 2 * k) for k in range(1, -(-n // 2) + 1)]
+    for table in ("cross_issues", "cross_pairs", "revisions"):
+        assert rows(batched, table) == rows(whole, table), table
+    again = run_across_documents(batched.root, limit=2)
+    assert (again.anchors_checked, again.anchors_left) == (0, 0)
+    with pytest.raises(ValueError, match="no limit"):
+        run_across_documents(batched.root, force=True, limit=2)
+
+
+def test_the_publish_stages_in_turn_give_the_tables_of_one_publish(tmp_path: Path) -> None:
+    from yujuesuan.codes.observed import publish_codes
+    from yujuesuan.ingest.pipeline import publish_record, publish_units
+
+    whole, staged = fill(tmp_path / "whole"), fill(tmp_path / "staged")
+    assert publish_derived(whole.root) is True
+    assert publish_units(staged.root) is True
+    while run_across_documents(staged.root, limit=3).anchors_left:
+        pass
+    assert publish_codes(staged.root) > 0
+    assert publish_units(staged.root) is True  # nothing recorded yet: a publish stopped here is redone
+    publish_record(staged.root, rebuilt=True)
+    assert publish_units(staged.root) is False and publish_derived(staged.root) is False
+    for table in DERIVED:
+        assert rows(staged, table) == rows(whole, table), table
+    assert (staged.root / "datapackage.json").exists()

@@ -237,24 +237,51 @@ def publish_derived(warehouse: str | os.PathLike[str], aliases: str | os.PathLik
     """What follows from the documents: unit identity (aliases file → unit_id, units table), the
     checks across documents and the codes table, and the Frictionless datapackage.json describing the tables.
     Nothing is redone when the documents and the other inputs are as at the last publish (then
-    only datapackage.json is brought up to date with the tables' files). Returns whether it rebuilt."""
+    only datapackage.json is brought up to date with the tables' files). Returns whether it rebuilt.
+    The same stages one by one (the nightly runs each in a process of its own): `publish_units`,
+    `run_across_documents` (in batches, `limit`), `publish_codes`, `publish_record`."""
     from yujuesuan.checks.across_documents import run_across_documents
-    from yujuesuan.warehouse.datapackage import datapackage
-    from yujuesuan.warehouse.published import inputs_digest, record, recorded
+    from yujuesuan.codes.observed import publish_codes
+
+    wh = Warehouse(warehouse)
+    with wh.lock():
+        rebuild = publish_units(warehouse, aliases)
+        if rebuild:
+            run_across_documents(warehouse)  # pairs of documents (only those a changed document touches)
+            publish_codes(warehouse)
+            release_memory()
+        publish_record(warehouse, rebuild, aliases)
+    return rebuild
+
+
+def publish_units(warehouse: str | os.PathLike[str], aliases: str | os.PathLike[str] | None = None) -> bool:
+    """Publish's first stage: whether the documents or the other inputs changed since the last publish
+    (returned), and if so unit identity applied (aliases file → unit_id, units table)."""
+    from yujuesuan.warehouse.published import inputs_digest, recorded
     from yujuesuan.warehouse.units import apply_units, load_rules
 
     wh = Warehouse(warehouse)
     with wh.lock():
         wh.init()
-        inputs = publish_inputs(aliases)
-        rebuild = recorded(wh, PUBLISH_STATE) != inputs_digest(wh, inputs)
+        rebuild = recorded(wh, PUBLISH_STATE) != inputs_digest(wh, publish_inputs(aliases))
         if rebuild:
             apply_units(warehouse, load_rules(aliases))
-            run_across_documents(warehouse)  # pairs of documents (only those a changed document touches), codes
-            record(wh, PUBLISH_STATE, inputs_digest(wh, inputs))  # after: apply_units may have rewritten documents
-            release_memory()
-        datapackage(warehouse)  # the run tables gain files every run; rewritten only when it changes
     return rebuild
+
+
+def publish_record(warehouse: str | os.PathLike[str], rebuilt: bool,
+                   aliases: str | os.PathLike[str] | None = None) -> None:
+    """Publish's last stage: the inputs the derived tables were built from recorded (when `rebuilt`: after
+    every stage, as apply_units may have rewritten documents; a publish stopped before leaves the record
+    as it was, so the next one rebuilds) and datapackage.json brought up to date with the tables' files."""
+    from yujuesuan.warehouse.datapackage import datapackage
+    from yujuesuan.warehouse.published import inputs_digest, record
+
+    wh = Warehouse(warehouse)
+    with wh.lock():
+        if rebuilt:
+            record(wh, PUBLISH_STATE, inputs_digest(wh, publish_inputs(aliases)))
+        datapackage(warehouse)  # the run tables gain files every run; rewritten only when it changes
 
 
 def publish_inputs(aliases: str | os.PathLike[str] | None = None) -> dict[str, str]:

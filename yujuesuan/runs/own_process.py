@@ -44,13 +44,41 @@ def _publish(warehouse: str, **_: Any) -> bool:
     return publish_derived(warehouse)
 
 
+def _units(warehouse: str, **_: Any) -> bool:
+    from yujuesuan.ingest.pipeline import publish_units
+
+    return publish_units(warehouse)
+
+
+def _crossdoc(warehouse: str, limit: int | None = None, **_: Any) -> int:
+    from yujuesuan.checks.across_documents import run_across_documents
+
+    return run_across_documents(warehouse, limit=limit).anchors_left
+
+
+def _codes(warehouse: str, **_: Any) -> int:
+    from yujuesuan.codes.observed import publish_codes
+
+    return publish_codes(warehouse)
+
+
+def _published(warehouse: str, rebuilt: bool = False, **_: Any) -> bool:
+    from yujuesuan.ingest.pipeline import publish_record
+
+    publish_record(warehouse, rebuilt)
+    return rebuilt
+
+
 def _overview(warehouse: str, out: str = "", runs: str = "", **_: Any) -> str:
     from yujuesuan.runs.overview import publish_overview
 
     return str(publish_overview(warehouse, Path(out), runs))
 
 
-STEPS: dict[str, Callable[..., Any]] = {"compact": _compact, "publish": _publish, "overview": _overview}
+STEPS: dict[str, Callable[..., Any]] = {"compact": _compact, "publish": _publish, "units": _units,
+                                        "crossdoc": _crossdoc, "codes": _codes, "published": _published,
+                                        "overview": _overview}
+ANCHORS_PER_PROCESS = 2000  # anchors compared across documents in one process (its memory grows with them)
 
 
 class StepFailed(RuntimeError):
@@ -77,15 +105,15 @@ def run_steps(warehouse: str, steps: list[tuple[str, dict]], held: dict[str, int
 
 
 def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, runs: str | os.PathLike[str],
-                           held: dict[str, int]) -> Path | None:
-    """The nightly's last phases, in a process of their own: the run's documents folded into the tables'
-    few files first (publish then reads a few files per table, not one per document); unit identity, the
-    checks across documents, codes and datapackage.json; what publish rewrote (a unit_id) folded in; the
-    overview. Each step's time, failure and the process's peak memory go into `record`; returns the overview."""
-    steps = [("compact", {}), ("publish", {}), ("compact", {}), ("overview", {"out": str(overview), "runs": str(runs)})]
-    built = None
-    for name, kwargs in steps:  # a process each: one step's memory never stacks on another's
-        phase = "compact" if name == "compact" else "publish"
+                           held: dict[str, int], anchors_per_process: int = ANCHORS_PER_PROCESS) -> Path | None:
+    """The nightly's last phases, a process each, so one step's memory never stacks on another's: the
+    run's documents folded into the tables' few files (publish then reads a few files per table, not one
+    per document); unit identity; the checks across documents, `anchors_per_process` anchors a process
+    until none is due (each anchor's signature records it done); the codes table; the publish recorded and
+    datapackage.json; what publish rewrote (a unit_id) folded in; the overview. Each step's time, failure
+    and its processes' peak memory go into `record`; returns the overview. A failed step stops the publish
+    stages after it (the record is not written, so the next run rebuilds); compaction and the overview run whatever."""
+    def step(name: str, phase: str, **kwargs: Any) -> tuple[Any, bool]:
         started = time.perf_counter()
         try:
             ((_, _, result, error),), peak = _one(run_steps(warehouse, [(name, kwargs)], held))
@@ -97,9 +125,29 @@ def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, ru
         if error:
             record.failures.append(f"{name}: {error}")
             log.error("%s failed: %s", name, error)
-        if name == "overview" and result:
-            built = Path(result)
-    return built
+        return result, not error
+
+    step("compact", "compact")
+    rebuilt, ok = step("units", "publish")
+    if ok and rebuilt:
+        left, batches = None, 0
+        while ok and left != 0:
+            before = left
+            left, ok = step("crossdoc", "publish", limit=anchors_per_process)
+            batches += 1
+            if ok and before is not None and left >= before:  # each batch records its anchors done
+                record.failures.append(f"crossdoc: {left} anchors still due after batch {batches}, as many as before")
+                log.error("checks across documents made no progress: %d anchors still due", left)
+                ok = False
+            elif ok and left:
+                log.info("checks across documents: %d anchors still due after batch %d", left, batches)
+        if ok:
+            _, ok = step("codes", "publish")
+    if ok:
+        step("published", "publish", rebuilt=bool(rebuilt))
+    step("compact", "compact")
+    built, _ = step("overview", "publish", out=str(overview), runs=str(runs))
+    return Path(built) if built else None
 
 
 def _one(done: dict) -> tuple[list, float]:

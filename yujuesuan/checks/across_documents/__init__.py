@@ -5,7 +5,7 @@ year's 上年 figures and last year's, and the versions of one document.
 warehouse, incrementally: the pairs are found from the documents table, and only an anchor whose pairs,
 documents (their extraction) or rules changed is compared again. Per anchor document it writes
 WAREHOUSE/cross_issues/<doc_id>.parquet (findings with both sides' provenance), cross_pairs (the pairs
-compared) and revisions (what a later version changed, cell by cell); then the codes table."""
+compared) and revisions (what a later version changed, cell by cell). (The codes table follows, in publish.)"""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class CrossRun:
     anchors_unchanged: int = 0
     issues: dict[str, int] = field(default_factory=dict)  # severity → findings written now
     revisions: int = 0
-    codes: int = 0
+    anchors_left: int = 0  # anchors still due after this call (a call with `limit`)
 
 
 @cache
@@ -186,11 +186,14 @@ def _check_and_write(wh: Warehouse, run: CrossRun, anchor_id: str, pairs: list[P
 
 
 def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
-                         members: str | os.PathLike[str] | None = None) -> CrossRun:
+                         members: str | os.PathLike[str] | None = None, limit: int | None = None) -> CrossRun:
     """Compare the warehouse's documents pair by pair (only what changed, unless `force`); write
-    cross_issues, cross_pairs, revisions and codes. Holds the warehouse lock."""
-    from yujuesuan.codes.observed import publish_codes
-
+    cross_issues, cross_pairs and revisions. Holds the warehouse lock. With `limit`, only the first
+    `limit` anchors due are compared (in the order below) and `anchors_left` says how many remain: each
+    anchor's signature records it done, so calls in turn (a process each: memory that does not grow with
+    the warehouse) finish the work, and a stopped run resumes where it was."""
+    if force and limit is not None:
+        raise ValueError("force compares every anchor at once: it takes no limit")
     wh = Warehouse(warehouse)
     run = CrossRun()
     with wh.lock():
@@ -213,8 +216,11 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
                 run.anchors_unchanged += 1
             else:
                 due.append((anchor_id, its_pairs, signature))
+        del documents, stored
         # a unit's documents one after another, so each document's rows are read once and dropped soon
         due.sort(key=lambda a: (docs[a[0]].get("unit_id") or "", docs[a[0]].get("year") or 0, a[0]))
+        if limit is not None:
+            due, run.anchors_left = due[:limit], max(0, len(due) - limit)
         rows = _Loaded(wh, [(anchor_id, _needed(its_pairs)) for anchor_id, its_pairs, _ in due])
         with figure_session():  # one DuckDB connection for every figure of the run
             for n, (anchor_id, its_pairs, signature) in enumerate(due, 1):
@@ -225,7 +231,6 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
             for name in wh.files(table):
                 if name[: -len(".parquet")] not in by_anchor:
                     wh.fs.delete(table, name)
-        run.codes = publish_codes(warehouse)
     return run
 
 
