@@ -132,20 +132,32 @@ def test_one_document_changed_compares_only_the_anchors_it_touches(tmp_path: Pat
     assert again.anchors_checked + again.anchors_unchanged == first.anchors_checked
 
 
-def test_the_run_across_documents_opens_one_duckdb_connection(tmp_path: Path, monkeypatch) -> None:
+def test_the_run_across_documents_reads_each_documents_figure_of_a_measure_once(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """An anchor's document is the other side of its neighbours' pairs: its figures are read once a run,
+    and with no DuckDB connection (a document's cells are matched in memory)."""
     import duckdb
 
+    import yujuesuan.checks.across_documents.figures as figures
+
     wh = fill(tmp_path / "wh")
-    opened = []
-    real = duckdb.connect
+    opened, reads = [], []
+    real_connect, real_read = duckdb.connect, figures._read_figures
 
-    def counting(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+    def connecting(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
         opened.append(1)
-        return real(*args, **kwargs)
+        return real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(duckdb, "connect", counting)
+    def reading(doc, measure):  # noqa: ANN001, ANN202
+        reads.append((doc.document["doc_id"], measure.id))
+        return real_read(doc, measure)
+
+    monkeypatch.setattr(duckdb, "connect", connecting)
+    monkeypatch.setattr(figures, "_read_figures", reading)
     run = run_across_documents(wh.root)
-    assert run.anchors_checked >= 6 and len(opened) == 1  # the figures of every anchor
+    assert run.anchors_checked >= 6 and run.issues and not opened
+    assert reads and len(reads) == len(set(reads))
+    assert {doc_id for doc_id, _ in reads} >= {"b02023", "b02024"}  # a 2023 budget: the other side of 2024's
 
 
 def test_a_documents_rows_are_dropped_after_the_last_anchor_that_needs_them(tmp_path: Path, monkeypatch) -> None:

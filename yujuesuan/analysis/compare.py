@@ -163,12 +163,22 @@ def per_document(con: duckdb.DuckDBPyConnection, measure: Measure, docs: pd.Data
         return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     families = sorted({fam for m in measure.matches for fam in m.families})
     cells = con.execute(
-        'SELECT li.doc_id, li.table_code, li.table_family, li.row_label, li.code, li."column" AS col, '
-        "CAST(li.value AS VARCHAR) AS value, li.printed, li.page, li.row_index "
+        f"SELECT {', '.join(CELL_SELECT)} "
         "FROM line_items li JOIN _selected USING (doc_id) "
         f"WHERE li.table_family IN ({', '.join('?' for _ in families)}) ORDER BY li.doc_id, li.page, li.row_index",
         families,
     ).df()
+    return cell_figures(measure, cells, meta)
+
+
+CELL_SELECT = ("li.doc_id", "li.table_code", "li.table_family", "li.row_label", "li.code", 'li."column" AS col',
+               "CAST(li.value AS VARCHAR) AS value", "li.printed", "li.page", "li.row_index")
+CELL_COLUMNS = [c.rsplit(" ", 1)[-1].removeprefix("li.") for c in CELL_SELECT]  # doc_id … row_index
+
+
+def cell_figures(measure: Measure, cells: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """The measure in documents' cells (CELL_COLUMNS, each document's in reading order: page, row;
+    the value as text), `meta` the documents' rows indexed by doc_id: as `per_document`."""
     cells["row_label"] = cells["row_label"].fillna("").astype(str).str.strip()
     cells["code"] = cells["code"].where(cells["code"].notna(), None)
     rows: list[dict] = []

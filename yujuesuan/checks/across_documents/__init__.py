@@ -222,7 +222,7 @@ def run_across_documents(warehouse: str | os.PathLike[str], force: bool = False,
         if limit is not None:
             due, run.anchors_left = due[:limit], max(0, len(due) - limit)
         rows = _Loaded(wh, [(anchor_id, _needed(its_pairs)) for anchor_id, its_pairs, _ in due])
-        with figure_session():  # one DuckDB connection for every figure of the run
+        with figure_session():  # each document's figure of a measure read once in the run
             for n, (anchor_id, its_pairs, signature) in enumerate(due, 1):
                 _check_and_write(wh, run, anchor_id, its_pairs, signature, rows)
                 if n % RELEASE_EVERY == 0:

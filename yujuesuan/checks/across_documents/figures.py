@@ -5,7 +5,7 @@ Each figure keeps its provenance (document, page, printed text) for the findings
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -48,28 +48,21 @@ def fact_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     return out
 
 
-_SESSION: list[Any] = []  # the DuckDB connection of the figure_session in progress (none: one per call)
-DUCKDB_SETTINGS = {"threads": 1, "memory_limit": "256MB"}  # a document's cells: small, on the writer's core
-
-
-def _connect() -> Any:
-    import duckdb
-
-    return duckdb.connect(config=dict(DUCKDB_SETTINGS))
+_SESSION: list[dict[tuple[str, str], list[tuple[str, Figure]]]] = []  # the figure_session in progress
 
 
 @contextmanager
 def figure_session() -> Iterator[None]:
-    """Every table figure read inside the block shares one DuckDB connection (a run across documents
-    otherwise opened one per document and measure)."""
-    if _SESSION:  # nested: the outer session's connection
+    """Inside the block each document's figures of a measure are read once (an anchor's document is the
+    other side of its neighbours' pairs). The documents' rows must not change inside it."""
+    if _SESSION:  # nested: the outer session's
         yield
         return
-    _SESSION.append(_connect())
+    _SESSION.append({})
     try:
         yield
     finally:
-        _SESSION.pop().close()
+        _SESSION.pop()
 
 
 def table_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
@@ -77,34 +70,44 @@ def table_figures(doc: DocData, metric: str, qualifier: str) -> list[Figure]:
     measure = _measures().get(metric)
     if measure is None or measure.source != "line_items" or not doc.items:
         return []
+    found = _SESSION[-1] if _SESSION else {}
+    key = (doc.document["doc_id"], metric)
+    if key not in found:
+        found[key] = _read_figures(doc, measure)
+    return [f for q, f in found[key] if q == qualifier]
+
+
+def _read_figures(doc: DocData, measure: Any) -> list[tuple[str, Figure]]:
+    """Every qualifier's figures of one measure in one document: its cells of the measure's table families
+    in reading order, matched as `compare` matches them over the warehouse."""
     import pandas as pd
 
-    from yujuesuan.analysis.compare import per_document
-    from yujuesuan.warehouse.store import to_arrow
+    from yujuesuan.analysis.compare import CELL_COLUMNS, cell_figures
 
-    con = _SESSION[-1] if _SESSION else _connect()
+    d = doc.document
+    families = {fam for m in measure.matches for fam in m.families}
+    items = sorted((i for i in doc.items if i.get("table_family") in families),
+                   key=lambda i: (i.get("page") is None, i.get("page") or 0, i.get("row_index") is None,
+                                  i.get("row_index") or 0))
+    cells = pd.DataFrame(
+        [[d["doc_id"], i.get("table_code"), i.get("table_family"), i.get("row_label"), i.get("code"),
+          i.get("column"), None if i.get("value") is None else str(i["value"]), i.get("printed"), i.get("page"),
+          i.get("row_index")] for i in items],
+        columns=CELL_COLUMNS, dtype=object,
+    )
+    meta = pd.DataFrame(
+        [{k: d.get(k) for k in ("doc_id", "unit_id", "unit_name", "region", "year", "kind", "scope", "file_name")}]
+    )
+    meta["year"] = meta["year"].fillna(0)
     try:
-        items = [{**i, "doc_id": doc.document["doc_id"]} for i in doc.items]
-        con.register("line_items", to_arrow("line_items", items))
-        con.register("facts", to_arrow("facts", []))
-        d = doc.document
-        docs = pd.DataFrame(
-            [{k: d.get(k) for k in ("doc_id", "unit_id", "unit_name", "region", "year", "kind", "scope", "file_name")}]
-        )
-        docs["year"] = docs["year"].fillna(0)
-        found = per_document(con, measure, docs)
+        found = cell_figures(measure, cells, meta.set_index("doc_id"))
     except Exception:  # a measure that cannot be read here gives no figure, never a crash
         return []
-    finally:
-        for view in ("line_items", "facts", "_selected"):
-            with suppress(Exception):
-                con.unregister(view)
-        if not _SESSION:
-            con.close()
     return [
-        Figure(Decimal(str(r.value)), d["doc_id"], None if pd.isna(r.page) else int(r.page), r.printed, "line_items")
+        (r.qualifier, Figure(Decimal(str(r.value)), d["doc_id"], None if pd.isna(r.page) else int(r.page), r.printed,
+                             "line_items"))
         for r in found.itertuples()
-        if r.qualifier == qualifier and r.value is not None
+        if r.value is not None
     ]
 
 
