@@ -87,7 +87,7 @@ def extract_bytes_task(
     with tempfile.TemporaryDirectory(prefix="yujuesuan-") as tmp:
         path = Path(tmp) / sha256
         path.write_bytes(data)
-        job = Job(str(path), sha256, file_name, source_url=source_url, engine=engine, check=True)
+        job = Job(str(path), sha256, file_name, source_url=source_url, engine=engine, check=True, encode=True)
         return next(run_jobs([job], Budget.from_env(timeout, memory_mb), 1))
 
 

@@ -4,6 +4,7 @@ goes wrong there is that document's issue."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,40 @@ def test_a_finished_worker_is_replaced_before_its_outcome_is_handed_on(tmp_path)
     rest = list(outcomes)
     assert first.failure is None and len(rest) == 1
     assert running, "the second document's worker had not been started when the first outcome came"
+
+
+def test_a_worker_asked_to_encode_hands_over_the_files_the_writer_would_make(pdf_path, tmp_path) -> None:
+    """`Job.encode`: the checked rows come as their own files' bytes (the writer only writes them); the
+    warehouse then holds the rows a job handing over rows gives, and the documents row stays rows."""
+    from yujuesuan.warehouse.store import ORDER, Encoded
+
+    (plain,) = run_jobs([_job(pdf_path, check=True)])
+    (encoded,) = run_jobs([_job(pdf_path, check=True, encode=True)])
+    assert plain.checked and encoded.checked
+    assert isinstance(encoded.rows["documents"], list) and isinstance(encoded.rows["line_items"], Encoded)
+    assert len(encoded.rows["line_items"]) == len(plain.rows["line_items"]) > 0
+    assert not any(isinstance(v, Encoded) for v in plain.rows.values())
+    held = {}
+    for name, outcome in (("plain", plain), ("encoded", encoded)):
+        wh = Warehouse(tmp_path / name)
+        wh.init()
+        wh.write(outcome.job.sha256, outcome.rows)
+        held[name] = {t: wh.read(t).to_pylist() for t in ORDER}
+    assert held["encoded"] == held["plain"] and held["plain"]["line_items"]
+    (unchecked,) = run_jobs([_job(pdf_path, encode=True)])  # nothing checked: rows, for the writer to check
+    assert not unchecked.checked and isinstance(unchecked.rows["line_items"], list)
+
+
+def test_encoded_rows_go_to_a_remote_warehouse_too(pdf_path, tmp_path) -> None:
+    from extractors.document import extract_document
+    from yujuesuan.warehouse.store import ORDER, encode_rows, extraction_rows
+
+    rows = extraction_rows(extract_document(pdf_path.read_bytes(), pdf_path.name))
+    local, remote = Warehouse(tmp_path / "l"), Warehouse(f"memory://encoded-{secrets.token_hex(4)}")
+    for wh, given in ((local, rows), (remote, encode_rows({t: list(v) for t, v in rows.items()}))):
+        wh.init()
+        wh.write("d1", given)
+    from yujuesuan.warehouse.fs import Remote
+
+    assert isinstance(remote.fs, Remote)
+    assert {t: remote.read(t).to_pylist() for t in ORDER} == {t: local.read(t).to_pylist() for t in ORDER}

@@ -190,7 +190,7 @@ def extract_paths(
             wh.store_raw(digest, data)  # re-extractable any time, and cropped by the report
             work_of[digest] = expected_work(data, f.name)
             name, raw_name = display_name(f)
-            work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name), check=True,
+            work.append(Job(str(f), digest, name, engine=engine, tag=(seen_as, raw_name), check=True, encode=True,
                             catalogue=catalogue))
         # the longest first, so no long document starts last and runs alone
         work.sort(key=lambda j: -work_of[j.sha256])
@@ -466,7 +466,8 @@ def extract_stored(
         wh.add_sighting(ref.sha256, seen_as, known=doc, **provenance)
         return {"doc_id": ref.sha256, "extracted": False, "status": (doc or {}).get("status"), "line_items": None,
                 "file_name": ref.file_name}
-    job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine, check=True)
+    job = Job(str(raw_path), ref.sha256, ref.file_name, source_url=ref.source_url, engine=engine, check=True,
+              encode=True)
     return store_outcome(ref, raw_path, warehouse, next(run_jobs([job], budget, 1)))
 
 

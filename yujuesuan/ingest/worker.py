@@ -71,6 +71,7 @@ class Job:
     engine: str = "pdfplumber"
     tag: object = None  # the caller's, handed back with the outcome
     check: bool = False  # run the check catalogue on the rows in the worker (apply_checks)
+    encode: bool = False  # checked rows handed over as their own files' bytes (store.Encoded): the writer only writes
     catalogue: Catalogue | None = None  # the checks' code list (a user's --reference); None: the shipped one
 
 
@@ -100,16 +101,18 @@ def start_fork_server() -> None:
     forkserver.ensure_running()
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_STATM = {"VmSize": 0, "VmRSS": 1}  # their places in /proc/<pid>/statm (in pages): one short line to read
+
+
 def _status(field: str, pid: int | str = "self") -> int | None:
-    """A memory figure of a process's /proc status (VmSize, VmRSS) in bytes; None where unknown."""
+    """A memory figure of a process (VmSize, VmRSS) in bytes, from /proc; None where unknown. The
+    parent reads each running worker's every 50 ms."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith(f"{field}:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[_STATM[field]]) * _PAGE
+    except (OSError, ValueError, IndexError):
         return None
-    return None
 
 
 def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> None:
@@ -133,7 +136,12 @@ def _child(conn: Connection, job: Job, memory_mb: int, log_file: str | None) -> 
         ex = extract_document(data, job.file_name, source_url=job.source_url, engine=job.engine)
         rows = extraction_rows(ex)
         del ex, data
-        message: tuple = ("ok", rows, job.check and _checked(rows, job.catalogue))
+        checked = job.check and _checked(rows, job.catalogue)
+        if checked and job.encode:
+            from yujuesuan.warehouse.store import encode_rows
+
+            rows = encode_rows(rows)
+        message: tuple = ("ok", rows, checked)
     except MemoryError:
         message = ("budget_exceeded", f"more memory than the budget of {memory_mb // 2} MB")
     except BaseException as exc:  # noqa: BLE001 - every failure of one document is that document's issue

@@ -130,6 +130,25 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(data, schema=schema)
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """One table's rows of a document already made into its own file's Parquet bytes (by the extraction
+    worker, so that the writer, which alone writes the warehouse, only writes them); len() is its rows."""
+
+    data: bytes
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def encode_rows(rows: dict[str, list[dict]], keep: tuple[str, ...] = ("documents",)) -> dict[str, Any]:
+    """A document's rows with every non-empty table but `keep` encoded as its own file will be (`Encoded`):
+    the documents row stays rows, as the writer completes it (provenance, versions) before the commit."""
+    return {t: Encoded(parquet_bytes(to_arrow(t, v), compression=OWN_COMPRESSION), len(v))
+            if v and t not in keep and t in SCHEMAS else v for t, v in rows.items()}
+
+
 def _same_columns(path: Any, schema: pa.Schema, filesystem: Any = None) -> bool:
     try:
         return pq.read_schema(path, filesystem=filesystem).remove_metadata().equals(schema.remove_metadata())
@@ -314,7 +333,10 @@ class Warehouse:
                     staged.append((final, None))
                     continue
                 tmp = tmp_name(final)
-                pq.write_table(to_arrow(table, data), tmp, compression=OWN_COMPRESSION)
+                if isinstance(data, Encoded):
+                    tmp.write_bytes(data.data)
+                else:
+                    pq.write_table(to_arrow(table, data), tmp, compression=OWN_COMPRESSION)
                 staged.append((final, tmp))
             for final, tmp in staged:
                 if tmp is None:
@@ -324,8 +346,7 @@ class Warehouse:
 
     def _replace_remote(self, doc_id: str, rows: dict[str, list[dict]]) -> None:
         """Every file made in memory first, then each put whole (atomically), the documents row last."""
-        staged = [(t, parquet_bytes(to_arrow(t, rows[t]), compression=OWN_COMPRESSION) if rows.get(t) else None)
-                  for t in ORDER]
+        staged = [(t, _file_bytes(t, rows.get(t))) for t in ORDER]
         for table, data in staged:
             if data is None:
                 self.fs.delete(table, f"{doc_id}.parquet")
@@ -658,6 +679,13 @@ class Warehouse:
             except FileNotFoundError:
                 continue  # compacted under us: the next snapshot names the new files
         raise OSError(f"the warehouse {self.root} kept changing while {table} was read")
+
+
+def _file_bytes(table: str, data: list[dict] | Encoded | None) -> bytes | None:
+    """A document's own file of one table, in memory (None: no rows, no file)."""
+    if not data:
+        return None
+    return data.data if isinstance(data, Encoded) else parquet_bytes(to_arrow(table, data), compression=OWN_COMPRESSION)
 
 
 def release_memory() -> None:
