@@ -59,8 +59,13 @@ def test_interrupted_write_is_repaired_on_the_next_run(tmp_path) -> None:
     (tmp_path / "w" / "line_items" / ".abc.parquet.tmp").write_bytes(b"PAR1 half")
     orphan = generate(4)
     (tmp_path / "o.pdf").write_bytes(orphan.pdf)
-    extract_paths([tmp_path / "o.pdf"], tmp_path / "w2")
-    oid = Warehouse(tmp_path / "w2").read("documents").to_pylist()[0]["doc_id"]
+    from extractors.document import extract_document
+    from yujuesuan.warehouse.store import extraction_rows
+
+    rows = extraction_rows(extract_document(orphan.pdf, "o.pdf"))
+    oid = rows["documents"][0]["doc_id"]
+    assert {r["doc_id"] for r in rows["line_items"]} == {oid}
+    Warehouse(tmp_path / "w2").write(oid, rows)  # its own files, as the writer leaves them before a compaction
     (tmp_path / "w" / "line_items" / f"{oid}.parquet").write_bytes(
         (tmp_path / "w2" / "line_items" / f"{oid}.parquet").read_bytes()
     )
