@@ -2,11 +2,12 @@
 the nightly run over it twice (the second finds nothing new), and a DuckDB query over a synthetic
 warehouse of M documents before and after compaction. A report, not a test.
 
-    python scripts/scale_bench.py --docs 200 --query-docs 10000 [--workers 2] [--keep DIR]
+    python scripts/scale_bench.py --docs 200 --query-docs 10000 [--workers 2] [--keep DIR] [--publish-copies K]
 
 Prints: documents and pages, the first run's wall time, pages/s and per-stage times, the peak
 resident memory of the largest process of each run, the no-op run's time, files per table and
-the query's time over the uncompacted and the compacted warehouse.
+the query's time over the uncompacted and the compacted warehouse; with --publish-copies K, the
+nightly's warehouse K times over published in one process and a process a stage (peak RSS of each).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -171,6 +173,75 @@ def time_query(root: Path) -> float:
     return time.perf_counter() - start
 
 
+SUFFIX = "甲乙丙丁戊己庚辛壬癸"
+
+
+def replicate(source: Path, target: Path, copies: int) -> int:
+    """The source warehouse's documents `copies` times over (copy k under other doc ids and units: each
+    unit's name gains `<甲乙…>分部`), so a warehouse `copies` times larger has the same pairs of
+    documents per unit as the nightly's; written and compacted. Returns its documents."""
+    import hashlib
+
+    from yujuesuan.warehouse.compact import compact
+    from yujuesuan.warehouse.store import Warehouse
+
+    src, dst = Warehouse(source), Warehouse(target)
+    dst.init()
+    ids = sorted(d["doc_id"] for d in src.read("documents", ["doc_id"]).to_pylist())
+    stored = src.read_documents(ids)
+    n = 0
+    with dst.lock():
+        for k in range(copies):
+            for doc_id in ids:
+                new = doc_id if k == 0 else hashlib.sha256(f"{doc_id}/{k}".encode()).hexdigest()
+                rows = {t: [{**r, "doc_id": new} for r in rs] for t, rs in stored[doc_id].items()}
+                for r in (row for rs in rows.values() for row in rs):
+                    for key in ("unit_name", "unit_id"):
+                        if k and r.get(key):
+                            r[key] = f"{r[key]}{SUFFIX[k % 10]}{'' if k < 10 else k}分部"
+                dst.write(new, rows)
+                n += 1
+        compact(target)
+    return n
+
+
+def publish_both_ways(root: Path) -> None:
+    """The publish of a warehouse whose derived tables were never built, measured twice on copies of it:
+    in one process (`publish_derived`), and as the nightly runs it, a process a stage (the checks across
+    documents in batches). Each process's peak RSS (the kernel's ru_maxrss) and the wall time."""
+    import shutil
+
+    from yujuesuan.runs.own_process import ANCHORS_PER_PROCESS, publish_in_own_process, run_steps
+    from yujuesuan.runs.report import RunRecord
+    from yujuesuan.warehouse.store import Warehouse
+
+    one, staged = root.with_name(root.name + "-one"), root.with_name(root.name + "-staged")
+    for copy in (one, staged):
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(root, copy)
+    wh = Warehouse(one)
+    start = time.perf_counter()
+    with wh.lock():
+        done = run_steps(str(one), [("publish", {})], wh.held_locks())
+    took_one = time.perf_counter() - start
+    if done["steps"][0][3]:
+        sys.exit(f"publish failed: {done['steps'][0][3]}")
+    wh = Warehouse(staged)
+    record = RunRecord("bench", "", str(staged), "", "")
+    start = time.perf_counter()
+    with wh.lock():
+        publish_in_own_process(record, str(staged), staged.parent / "overview.html", staged.parent / "runs",
+                               wh.held_locks())
+    took_staged = time.perf_counter() - start
+    if record.failures:
+        sys.exit(f"publish failed: {record.failures}")
+    print(f"  one process (publish_derived): peak RSS {done['peak_rss_mb']:.0f} MB, {took_one:.1f}s")
+    print(f"  a process a stage ({ANCHORS_PER_PROCESS} anchors a process): peak RSS "
+          + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(record.peak_rss_mb.items()))
+          + f"; {took_staged:.1f}s with compaction and the overview ("
+          + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(record.timings.items())) + ")")
+
+
 def files(root: Path) -> int:
     return sum(1 for p in root.rglob("*.parquet") if "_raw" not in p.parts)
 
@@ -181,6 +252,9 @@ def main() -> None:
     ap.add_argument("--query-docs", type=int, default=10000, help="documents of the synthetic query warehouse")
     ap.add_argument("--workers", type=int, help="extract on a local Dask cluster of N workers")
     ap.add_argument("--keep", help="work here instead of a temporary folder")
+    ap.add_argument("--publish-copies", type=int, default=0, metavar="K",
+                    help="also: the nightly's warehouse K times over (other units), published in one process "
+                         "and a process a stage, each process's peak RSS")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="yujuesuan-scale-") as t:
         tmp = Path(args.keep or t)
@@ -207,6 +281,14 @@ def main() -> None:
         print("  peak RSS by process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(rss2.items())))
         print(f"  the writer's peak RSS after each phase: {phase_peaks(out2)}")
         print(f"warehouse: {files(tmp / 'wh')} Parquet files for {len(docs)} documents")
+        if args.publish_copies:
+            big = tmp / "publish-wh"
+            shutil.rmtree(big, ignore_errors=True)
+            start = time.perf_counter()
+            n = replicate(tmp / "wh", big, args.publish_copies)
+            print(f"publish over the warehouse {args.publish_copies} times over: {n} documents "
+                  f"(written and compacted in {time.perf_counter() - start:.1f}s)")
+            publish_both_ways(big)
         if not args.query_docs:
             return
         q = tmp / "query-wh"
