@@ -35,3 +35,18 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     assert out.returncode == 0, out.stderr
     loaded = set(json.loads(out.stdout.splitlines()[-1]))
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_extraction_workers_fork_server_loads_neither_pandas_nor_duckdb() -> None:
+    """What the fork server preloads (yujuesuan.ingest.worker._PRELOAD) is what every worker has: pandas
+    (which importing pyarrow.dataset pulls in, half a second) and DuckDB are the readers', not theirs."""
+    from yujuesuan.ingest.worker import _PRELOAD
+
+    probe = f"import importlib, json, sys\nfor m in {_PRELOAD!r}: importlib.import_module(m)\n" \
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "extractors" in loaded and "pyarrow" in loaded
+    assert not loaded & {"pandas", "duckdb", "prefect"}, sorted(loaded & {"pandas", "duckdb", "prefect"})

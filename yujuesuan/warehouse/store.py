@@ -39,7 +39,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extractors.pdf import Extraction
@@ -670,7 +669,7 @@ class Warehouse:
             empty = SCHEMAS[table].empty_table()
             return empty.select(columns) if columns else empty
         if table not in DOCUMENT_SCHEMAS:
-            return ds.dataset(str(self.fs.key(table)), format="parquet", partitioning="hive", schema=SCHEMAS[table],
+            return _dataset(str(self.fs.key(table)), format="parquet", partitioning="hive", schema=SCHEMAS[table],
                               filesystem=self.arrow).to_table(columns=columns)
         for _ in range(READ_TRIES):
             files = self.snapshot([table])[table]
@@ -679,6 +678,14 @@ class Warehouse:
             except FileNotFoundError:
                 continue  # compacted under us: the next snapshot names the new files
         raise OSError(f"the warehouse {self.root} kept changing while {table} was read")
+
+
+def _dataset(*args: Any, **kwargs: Any) -> Any:
+    """pyarrow.dataset.dataset, imported when first needed: importing pyarrow.dataset imports pandas
+    (half a second), which the extraction workers' fork server, loading this module, never needs."""
+    import pyarrow.dataset as ds
+
+    return ds.dataset(*args, **kwargs)
 
 
 def _file_bytes(table: str, data: list[dict] | Encoded | None) -> bytes | None:
@@ -714,11 +721,11 @@ def read_files(table: str, files: TableFiles, columns: list[str] | None = None) 
     pieces = []
     if files.parts:
         keep = ~pc.field("doc_id").isin(files.overridden) if files.overridden else None
-        pieces.append(ds.dataset([str(f) for f in files.parts], format="parquet", schema=schema,
+        pieces.append(_dataset([str(f) for f in files.parts], format="parquet", schema=schema,
                                  filesystem=where).to_table(columns=columns, filter=keep))
     for i in range(0, len(files.own), OWN_FILES_AT_ONCE):  # a dataset of thousands of files holds each one's state
         chunk = files.own[i : i + OWN_FILES_AT_ONCE]
-        pieces.append(ds.dataset([str(f) for f in chunk], format="parquet", schema=schema,
+        pieces.append(_dataset([str(f) for f in chunk], format="parquet", schema=schema,
                                  filesystem=where).to_table(columns=columns))
     empty = schema.empty_table().select(columns) if columns else schema.empty_table()
     return pa.concat_tables(pieces) if pieces else empty
