@@ -103,6 +103,8 @@ class PdfiumDocument:
         self._widths: dict[tuple[int, str], float] = {}
         self._standards: dict[int, tuple[dict, dict] | None] = {}
         self._glyphs: dict[Run, dict[str, Glyph]] = {}  # per text run, per character
+        self._width_out = ctypes.c_float()  # the out-parameter of _get_width
+        self._width_ref = ctypes.byref(self._width_out)
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -251,8 +253,8 @@ class PdfiumDocument:
             if standard is not None:
                 got = standard[1].get(ch, 0) / 1000
             else:
-                out = ctypes.c_float()
-                ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
+                out = self._width_out
+                ok = len(ch) == 1 and font and _get_width(ctypes.c_void_p(font), ord(ch), _ONE, self._width_ref)
                 got = out.value if ok else 0.0
             self._widths[key] = got
         return got
@@ -339,11 +341,8 @@ _get_descent = _private(
 )
 _get_name = _private("FPDFFont_GetBaseFontName", (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
 _map_error = _bare("FPDFText_HasUnicodeMapError", ctypes.c_int)  # (text page, index)
-_get_width = _private(
-    "FPDFFont_GetGlyphWidth",
-    (ctypes.c_void_p, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
-    ctypes.c_int,
-)
+_get_width = _bare("FPDFFont_GetGlyphWidth", ctypes.c_int)  # (font, glyph as int, c_float font size, float*)
+_ONE = ctypes.c_float(1.0)  # the font size _get_width is asked at
 _get_origin = _bare("FPDFText_GetCharOrigin", ctypes.c_int)  # (text page, index, double*, double*)
 _get_loose_box = _bare("FPDFText_GetLooseCharBox", ctypes.c_int)  # (text page, index, FS_RECTF*)
 
