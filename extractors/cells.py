@@ -143,10 +143,10 @@ def read_cells(page: PageLayout, grid: Grid, settings: EngineSettings = DEFAULT_
             row=r,
             col=k,
             text=text,
-            x0=min(c.x0 for c in chars),
-            top=min(c.top for c in chars),
-            x1=max(c.x1 for c in chars),
-            bottom=max(c.bottom for c in chars),
+            x0=min([c.x0 for c in chars]),  # lists, not generators: one cell per figure
+            top=min([c.top for c in chars]),
+            x1=max([c.x1 for c in chars]),
+            bottom=max([c.bottom for c in chars]),
             lines=n,
             span=spans.get((r, k), 1),
         )

@@ -9,7 +9,7 @@ with no horizontal rules are read line by line).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from extractors.layout import Char, PageLayout, Rule, group_lines
@@ -49,7 +49,7 @@ def _cluster(values: list[float], tol: float) -> list[float]:
 
 
 def segment_chars(page: PageLayout, top: float, bottom: float) -> list[Char]:
-    return [c for c in page.chars if top <= c.yc < bottom]
+    return [c for c in page.chars if top <= (c.top + c.bottom) / 2 < bottom]  # `Char.yc`, inlined
 
 
 def segment_rules(
@@ -193,9 +193,7 @@ def _columns(
     # split them where the figure lines show a corridor
     extra = []
     body = figure_lines or lines
-    for a, b in zip(xs, xs[1:], strict=False):
-        inside = [[c for c in ln if a < c.xc < b] for ln in body]
-        inside = [ln for ln in inside if ln]
+    for (a, b), inside in zip(zip(xs, xs[1:], strict=False), _within(body, xs), strict=True):
         margin = s.ruled_cut_margin_pt
         cuts = [x for x in text_corridors(inside, a, b, settings=s) if a + margin < x < b - margin]
         extra += [x for x in cuts if _splits_figures(inside, x)]
@@ -210,6 +208,24 @@ def _columns(
     return _cluster(xs, s.column_merge_pt), source, extra
 
 
+def _within(lines: list[list[Char]], xs: list[float]) -> list[list[list[Char]]]:
+    """Per gap between consecutive boundaries of the sorted `xs`, the lines' characters whose
+    centre lies strictly inside it, line by line (lines with none there left out): each
+    character placed once by bisection, not tested against every gap."""
+    out: list[list[list[Char]]] = [[] for _ in xs[1:]]
+    last = len(xs) - 1
+    for ln in lines:
+        per_gap: dict[int, list[Char]] = {}
+        for c in ln:
+            xc = (c.x0 + c.x1) / 2  # `Char.xc`, inlined
+            k = bisect_left(xs, xc)  # xs[k - 1] < xc <= xs[k]
+            if 0 < k <= last and xc < xs[k]:
+                per_gap.setdefault(k - 1, []).append(c)
+        for k, chars in per_gap.items():
+            out[k].append(chars)
+    return out
+
+
 def _rows(
     hr: list[Rule], lines: list[list[Char]], xs: list[float], top: float, bottom: float, s: EngineSettings
 ) -> list[float]:
@@ -218,7 +234,7 @@ def _rows(
     ys_rules = [y for y in ys_rules if top - s.rule_margin_pt <= y <= bottom + s.rule_margin_pt]
     edges = _cluster([top, *[y for y in ys_rules if top < y < bottom], bottom], s.rule_merge_pt)
     ys: list[float] = []
-    centres = [(sum(c.yc for c in ln) / len(ln), ln) for ln in lines]  # once, not once per band
+    centres = [(sum([(c.top + c.bottom) / 2 for c in ln]) / len(ln), ln) for ln in lines]  # once, not per band
     for a, b in zip(edges, edges[1:], strict=False):
         band_lines = [ln for yc, ln in centres if a <= yc < b]
         if not band_lines:

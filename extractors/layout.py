@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from extractors.text import compact, normalise
@@ -61,11 +62,11 @@ class TextLine:
 
     @cached_property
     def top(self) -> float:
-        return min(c.top for c in self.chars)
+        return min([c.top for c in self.chars])
 
     @cached_property
     def bottom(self) -> float:
-        return max(c.bottom for c in self.chars)
+        return max([c.bottom for c in self.chars])
 
     def segments(self, gap: float = 12.0) -> list[str]:
         """The line split where the horizontal gap between characters is wide (computed once per
@@ -136,8 +137,7 @@ def group_lines(chars: list[Char], tolerance: float = 2.5) -> list[list[Char]]:
     return [r if len(r) == 1 else sorted(r, key=_x0) for r in rows]
 
 
-def _x0(c: Char) -> float:
-    return c.x0
+_x0 = attrgetter("x0")  # a character's left edge, read in C (the sort key of every line)
 
 
 def _is_light(colour: Any) -> bool:

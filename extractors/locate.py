@@ -90,8 +90,9 @@ def _title_at(
     line = lines[i]
     if LEADER.search(line.text) or len(line.key) > s.title_max_chars:
         return None
-    biggest = max(c.size for c in line.chars)
-    large = "".join(c.text for c in line.chars if c.size >= s.title_large_share * biggest)  # beside small print
+    biggest = max([c.size for c in line.chars])
+    floor = s.title_large_share * biggest
+    large = "".join([c.text for c in line.chars if c.size >= floor])  # beside small print
     for seg in [line.text, *line.segments(), large]:
         spec = match_title(seg, kind)
         if spec:

@@ -73,6 +73,11 @@ class _Scratch:
     mode: ctypes.c_int
     stroke: ctypes.c_int
 
+    def __post_init__(self) -> None:  # the out-parameters as the bare bindings take them
+        self.x_ref, self.y_ref = ctypes.byref(self.x), ctypes.byref(self.y)
+        self.fx_ref, self.fy_ref = ctypes.byref(self.fx), ctypes.byref(self.fy)
+        self.rect_ref, self.matrix_ref = ctypes.byref(self.rect), ctypes.byref(self.matrix)
+
     @classmethod
     def new(cls) -> _Scratch:
         return cls(
@@ -98,6 +103,8 @@ class PdfiumDocument:
         self._widths: dict[tuple[int, str], float] = {}
         self._standards: dict[int, tuple[dict, dict] | None] = {}
         self._glyphs: dict[Run, dict[str, Glyph]] = {}  # per text run, per character
+        self._width_out = ctypes.c_float()  # the out-parameter of _get_width
+        self._width_ref = ctypes.byref(self._width_out)
 
     def __len__(self) -> int:
         return len(self._pdf)
@@ -145,8 +152,8 @@ class PdfiumDocument:
         got = R.FPDFText_GetText(tp, 0, n, buf)
         text = bytes(buf)[: max(got - 1, 0) * 2].decode("utf-16-le", "surrogatepass")
         s = _Scratch.new()
-        at = ctypes.cast(tp, ctypes.c_void_p).value  # the handle for the private bindings
-        if at is None:  # a null text page: no characters
+        at = ctypes.cast(tp, ctypes.c_void_p)  # the handle for the bare bindings
+        if at.value is None:  # a null text page: no characters
             return []
         chars: list[Char] = []
         bx0, btop, bx1, bbottom = space.bounds
@@ -154,7 +161,7 @@ class PdfiumDocument:
         flat = cb == 0.0 and cc == 0.0  # no quarter turn: x and y keep their axes
         kx, ky = space.mb_x0, space.height + space.mb_top
         get_obj, get_origin, sx, sy = _get_textobj, _get_origin, s.x, s.y
-        rx, ry = ctypes.byref(sx), ctypes.byref(sy)
+        rx, ry = s.x_ref, s.y_ref
         objs, new_char = self._objs, _new_char
         for i, ch in enumerate(text):
             if ch.isspace():  # pdfium's own spaces and line breaks, and blank glyphs
@@ -200,12 +207,12 @@ class PdfiumDocument:
             chars.append(new_char(norm, x0, x1, top, bottom, bottom - top))
         return chars
 
-    def _run(self, at: int, i: int, obj: int, s: _Scratch) -> tuple[Run, dict[str, Glyph]]:
+    def _run(self, at: ctypes.c_void_p, i: int, obj: int, s: _Scratch) -> tuple[Run, dict[str, Glyph]]:
         """What the characters of one text object share: the matrix (a, b, c, d), the box's
         bottom and top over the baseline (pdfminer's: the descent, one font size up), the font
         size and the font; with the glyphs read in that run so far (shared by the objects of
         the same run)."""
-        _char_matrix(at, i, s.matrix)
+        _char_matrix(at, i, s.matrix_ref)
         m = s.matrix
         size = _font_size(at, i)
         font = _get_font(obj) or 0
@@ -217,7 +224,7 @@ class PdfiumDocument:
         got = self._objs[obj] = (run, glyphs)
         return got
 
-    def _glyph(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> Glyph:
+    def _glyph(self, at: ctypes.c_void_p, i: int, ch: str, run: Run, s: _Scratch) -> Glyph:
         """Character i's text as the later stages read it (None: blank) and its advance in text
         space (font size applied). pdfium guesses Unicode for a glyph its font does not map
         (the code itself); pdfminer's reading, `(cid:N)`, is kept: it says OCR is needed."""
@@ -225,12 +232,12 @@ class PdfiumDocument:
             return f"(cid:{ord(ch[0])})", self._advance(at, i, ch, run, s)
         return keep_char(ch), self._advance(at, i, ch, run, s)
 
-    def _advance(self, at: int, i: int, ch: str, run: Run, s: _Scratch) -> float:
+    def _advance(self, at: ctypes.c_void_p, i: int, ch: str, run: Run, s: _Scratch) -> float:
         """The advance of character i in text space (font size applied): the font's width of its
         Unicode, or where that is unknown or wider than pdfium's loose box (which holds the
         advance and the glyph's own box), the loose box's extent."""
         a, b, size, font = run[0], run[1], run[6], run[7]
-        _get_loose_box(at, i, s.rect)
+        _get_loose_box(at, i, s.rect_ref)
         r = s.rect
         scale = (a * a + b * b) ** 0.5 or 1.0
         loose = (abs(r.right - r.left) if abs(a) >= abs(b) else abs(r.top - r.bottom)) / scale
@@ -246,8 +253,8 @@ class PdfiumDocument:
             if standard is not None:
                 got = standard[1].get(ch, 0) / 1000
             else:
-                out = ctypes.c_float()
-                ok = len(ch) == 1 and font and _get_width(font, ord(ch), 1.0, ctypes.byref(out))
+                out = self._width_out
+                ok = len(ch) == 1 and font and _get_width(ctypes.c_void_p(font), ord(ch), _ONE, self._width_ref)
                 got = out.value if ok else 0.0
             self._widths[key] = got
         return got
@@ -310,30 +317,34 @@ def _private(name: str, argtypes: tuple, restype: Any) -> Any:
     return fn
 
 
-_char_matrix = _private(
-    "FPDFText_GetMatrix", (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(R.FS_MATRIX)), ctypes.c_int
-)
-_font_size = _private("FPDFText_GetFontSize", (ctypes.c_void_p, ctypes.c_int), ctypes.c_double)
-_get_textobj = _private("FPDFText_GetTextObject", (ctypes.c_void_p, ctypes.c_int), ctypes.c_void_p)
+class _Handle(ctypes.c_void_p):
+    """A handle returned as a ctypes pointer (not converted to an int): a bare binding takes it
+    back as it is."""
+
+
+def _bare(name: str, restype: Any) -> Any:
+    """A pdfium function of the per-character and per-segment loops, called without ctypes'
+    argument checks (argtypes): ctypes passes each argument by its own type, which costs half as
+    much. Its callers pass handles as `ctypes.c_void_p` (or `_Handle`), indices as int (C int),
+    out-parameters by `ctypes.byref`."""
+    fn = _bindings._libs["pdfium"][name]
+    fn.restype = restype
+    return fn
+
+
+_char_matrix = _bare("FPDFText_GetMatrix", ctypes.c_int)  # (text page, index, FS_MATRIX*)
+_font_size = _bare("FPDFText_GetFontSize", ctypes.c_double)  # (text page, index)
+_get_textobj = _bare("FPDFText_GetTextObject", ctypes.c_void_p)  # (text page, index) -> int
 _get_font = _private("FPDFTextObj_GetFont", (ctypes.c_void_p,), ctypes.c_void_p)
 _get_descent = _private(
     "FPDFFont_GetDescent", (ctypes.c_void_p, ctypes.c_float, ctypes.POINTER(ctypes.c_float)), ctypes.c_int
 )
 _get_name = _private("FPDFFont_GetBaseFontName", (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
-_map_error = _private("FPDFText_HasUnicodeMapError", (ctypes.c_void_p, ctypes.c_int), ctypes.c_int)
-_get_width = _private(
-    "FPDFFont_GetGlyphWidth",
-    (ctypes.c_void_p, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)),
-    ctypes.c_int,
-)
-_get_origin = _private(
-    "FPDFText_GetCharOrigin",
-    (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double)),
-    ctypes.c_int,
-)
-_get_loose_box = _private(
-    "FPDFText_GetLooseCharBox", (ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(R.FS_RECTF)), ctypes.c_int
-)
+_map_error = _bare("FPDFText_HasUnicodeMapError", ctypes.c_int)  # (text page, index)
+_get_width = _bare("FPDFFont_GetGlyphWidth", ctypes.c_int)  # (font, glyph as int, c_float font size, float*)
+_ONE = ctypes.c_float(1.0)  # the font size _get_width is asked at
+_get_origin = _bare("FPDFText_GetCharOrigin", ctypes.c_int)  # (text page, index, double*, double*)
+_get_loose_box = _bare("FPDFText_GetLooseCharBox", ctypes.c_int)  # (text page, index, FS_RECTF*)
 
 
 def _charge_glyphs(n: int) -> None:
@@ -357,43 +368,42 @@ def _handle(ptr: Any) -> int:
 
 _VP, _INT = ctypes.c_void_p, ctypes.c_int
 _count_objects = _private("FPDFPage_CountObjects", (_VP,), _INT)
-_get_object = _private("FPDFPage_GetObject", (_VP, _INT), _VP)
-_get_type = _private("FPDFPageObj_GetType", (_VP,), _INT)
+_get_object = _bare("FPDFPage_GetObject", _Handle)  # (page, index)
+_get_type = _bare("FPDFPageObj_GetType", _INT)  # (object)
 _form_count = _private("FPDFFormObj_CountObjects", (_VP,), _INT)
-_form_object = _private("FPDFFormObj_GetObject", (_VP, ctypes.c_ulong), _VP)
+_form_object = _private("FPDFFormObj_GetObject", (_VP, ctypes.c_ulong), _Handle)
 _obj_matrix = _private("FPDFPageObj_GetMatrix", (_VP, ctypes.POINTER(R.FS_MATRIX)), _INT)
 _draw_mode = _private("FPDFPath_GetDrawMode", (_VP, ctypes.POINTER(_INT), ctypes.POINTER(_INT)), _INT)
 _fill_colour = _private("FPDFPageObj_GetFillColor", (_VP, *[ctypes.POINTER(ctypes.c_uint)] * 4), _INT)
 _count_segments = _private("FPDFPath_CountSegments", (_VP,), _INT)
-_get_segment = _private("FPDFPath_GetPathSegment", (_VP, _INT), _VP)
-_segment_point = _private(
-    "FPDFPathSegment_GetPoint", (_VP, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)), _INT
-)
-_segment_type = _private("FPDFPathSegment_GetType", (_VP,), _INT)
-_segment_close = _private("FPDFPathSegment_GetClose", (_VP,), _INT)
+_get_segment = _bare("FPDFPath_GetPathSegment", _Handle)  # (path, index)
+_segment_point = _bare("FPDFPathSegment_GetPoint", _INT)  # (segment, float*, float*)
+_segment_type = _bare("FPDFPathSegment_GetType", _INT)  # (segment)
+_segment_close = _bare("FPDFPathSegment_GetClose", _INT)  # (segment)
 _WANTED = frozenset((_PATH, _IMAGE))
 
 
-def _matrix(obj: int, s: _Scratch) -> Matrix:
+def _matrix(obj: _Handle, s: _Scratch) -> Matrix:
     if not _obj_matrix(obj, s.matrix):
         return IDENTITY
     m = s.matrix
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _objects(page: int, s: _Scratch) -> Iterator[tuple[int, int, Matrix]]:
+def _objects(page: int, s: _Scratch) -> Iterator[tuple[_Handle, int, Matrix]]:
     """Every path and image object of the page, those inside form XObjects included, with its
     type and the matrix from its form's space to user space (the page's objects: the identity).
     Text objects are left out: the characters are read from the text page."""
     gettype, wanted = _get_type, _WANTED
+    handle = ctypes.c_void_p(page)
     for k in range(_count_objects(page)):
-        obj = _get_object(page, k)
+        obj = _get_object(handle, k)
         kind = gettype(obj)
         if kind in wanted:
             yield obj, kind, IDENTITY
         if kind != _FORM:
             continue
-        stack: list[tuple[int, int, Matrix]] = [(obj, 0, _matrix(obj, s))]
+        stack: list[tuple[_Handle, int, Matrix]] = [(obj, 0, _matrix(obj, s))]
         while stack:
             form, start, outer = stack.pop()
             for j in range(start, _form_count(form)):
@@ -407,7 +417,7 @@ def _objects(page: int, s: _Scratch) -> Iterator[tuple[int, int, Matrix]]:
                     break
 
 
-def _path_rules(obj: int, matrix: Matrix, space: PageSpace, s: _Scratch) -> list[Rule]:
+def _path_rules(obj: _Handle, matrix: Matrix, space: PageSpace, s: _Scratch) -> list[Rule]:
     """The rules one path object draws, its subpaths read as pdfminer reads them."""
     _draw_mode(obj, s.mode, s.stroke)
     fill, stroke = s.mode.value != R.FPDF_FILLMODE_NONE, bool(s.stroke.value)
@@ -432,14 +442,13 @@ def _path_rules(obj: int, matrix: Matrix, space: PageSpace, s: _Scratch) -> list
     return rules
 
 
-def _subpaths(obj: int, matrix: Matrix, s: _Scratch) -> Iterator[tuple[str, list[tuple[float, float]]]]:
+def _subpaths(obj: _Handle, matrix: Matrix, s: _Scratch) -> Iterator[tuple[str, list[tuple[float, float]]]]:
     """Each subpath as pdfminer's shape string (m, l, c, h) and its points in user space (a
     closing h repeats the first point)."""
     shape: list[str] = []
     pts: list[tuple[float, float]] = []
     ma, mb, mc, md, me, mf = matrix
-    fx, fy = s.fx, s.fy
-    rx, ry = ctypes.byref(fx), ctypes.byref(fy)
+    fx, fy, rx, ry = s.fx, s.fy, s.fx_ref, s.fy_ref
     get_segment, get_type, get_point, get_close = _get_segment, _segment_type, _segment_point, _segment_close
     for i in range(_count_segments(obj)):
         seg = get_segment(obj, i)
