@@ -240,6 +240,8 @@ def publish_both_ways(root: Path) -> None:
           + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(record.peak_rss_mb.items()))
           + f"; {took_staged:.1f}s with compaction and the overview ("
           + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(record.timings.items())) + ")")
+    print("    its processes (step, seconds, peak RSS MB): "
+          + ", ".join(f"{name} {s:.1f}s {mb:.0f} MB" for name, s, mb in record.own_processes))
 
 
 def files(root: Path) -> int:

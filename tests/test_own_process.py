@@ -100,3 +100,12 @@ def test_a_batch_that_makes_no_progress_stops_the_publish_and_says_so(tmp_path: 
         own.publish_in_own_process(record, str(wh.root), tmp_path / "o.html", tmp_path / "runs", wh.held_locks())
     assert record.failures == ["crossdoc: 5 anchors still due after batch 2, as many as before"]
     assert not (wh.root / "_state" / "publish.json").exists()  # the next run publishes again
+
+
+def test_a_childs_peak_memory_is_its_own_not_its_parents(tmp_path: Path) -> None:
+    """Linux carries ru_maxrss over from the parent at the fork: the child reports VmHWM, its program's own."""
+    wh = fill(tmp_path / "w", 1)
+    ballast = b"x" * (600 * 2**20)  # the parent's resident memory well above what a compaction needs
+    with wh.lock():
+        done = run_steps(str(wh.root), [("compact", {})], wh.held_locks())
+    assert len(ballast) and 0 < done["peak_rss_mb"] < 450

@@ -120,6 +120,7 @@ def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, ru
         except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
             result, error, peak = None, f"{type(exc).__name__}: {exc}", 0.0
         record.timings[phase] = record.timings.get(phase, 0.0) + time.perf_counter() - started
+        record.own_processes.append((name, round(time.perf_counter() - started, 2), round(peak, 1)))
         key = f"{phase} (own process)"
         record.peak_rss_mb[key] = max(record.peak_rss_mb.get(key, 0.0), peak)
         if error:
@@ -154,6 +155,20 @@ def _one(done: dict) -> tuple[list, float]:
     return done["steps"], float(done.get("peak_rss_mb") or 0.0)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: /proc's VmHWM, which belongs to the program (exec starts
+    it anew), not ru_maxrss, which Linux carries over from the parent at the fork (a child of a 900 MB
+    process reported 900 MB whatever it used)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str]) -> int:
     job = json.loads(argv[0])
     out: list[list[Any]] = []
@@ -164,8 +179,7 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # noqa: BLE001 - each step's failure is the run's to report
             result, error = None, f"{type(exc).__name__}: {exc}"
         out.append([name, time.perf_counter() - start, result, error])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"steps": out, "peak_rss_mb": peak}, default=str), flush=True)
+    print(json.dumps({"steps": out, "peak_rss_mb": peak_rss_mb()}, default=str), flush=True)
     return 0
 
 

@@ -27,6 +27,7 @@ class RunRecord:
     checked: dict[str, int] = field(default_factory=dict)  # the check phase's documents, per status
     documents: list[dict] = field(default_factory=list)  # the warehouse's documents rows after the run
     failures: list[str] = field(default_factory=list)  # phases that raised: "phase: Error: message"
+    own_processes: list[tuple[str, float, float]] = field(default_factory=list)  # (step, seconds, peak RSS MB) each
     recovered: dict[str, int] = field(default_factory=dict)  # run id → download rows an earlier run left unrecorded
 
     @property
