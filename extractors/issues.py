@@ -18,6 +18,8 @@ from types import MappingProxyType
 
 import yaml
 
+from extractors.yamltext import load_yaml
+
 SEVERITIES = ("error", "warning", "info")
 ID = re.compile(r"^[a-z]+\.[a-z_]+$")
 FIELDS = {"severity", "meaning", "also"}
@@ -48,7 +50,7 @@ class Issue:
 def parse_registry(text: str, name: str = REGISTRY) -> dict[str, Issue]:
     """The registry's entries by id, in file order; a malformed entry is an IssueRegistryError."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise IssueRegistryError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict) or not isinstance(data.get("issues"), dict):

@@ -15,13 +15,12 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from extractors.layout import PageLayout
 from extractors.locate import page_lines
 from extractors.money import UNIT_FACTOR, to_decimal, to_rate, to_yuan, yuan_in_range
 from extractors.records import LineItem
 from extractors.text import compact
+from extractors.yamltext import load_yaml
 
 NUMBER = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)(万元|亿元|元|%|个|人次|辆|台\(套\)|台|分)")
 UNIT_KIND = {
@@ -83,7 +82,7 @@ class Variance:
 @cache
 def vocabulary() -> tuple[tuple[str, str, re.Pattern[str], bool], ...]:
     """(metric, unit kind, phrase, whether the matched phrase is the fact's qualifier)."""
-    data = yaml.safe_load(resources.files("extractors").joinpath("specs/facts.yaml").read_text(encoding="utf-8"))
+    data = load_yaml(resources.files("extractors").joinpath("specs/facts.yaml").read_text(encoding="utf-8"))
     out = []
     for entry in data["facts"]:
         for phrase in entry["phrases"]:

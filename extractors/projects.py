@@ -18,14 +18,13 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from extractors.cells import Cell, read_cells
 from extractors.grid import build_grid
 from extractors.layout import PageLayout
 from extractors.locate import Segment, TableRegion
 from extractors.money import parse_amount, to_rate, to_yuan, yuan_in_range
 from extractors.text import compact
+from extractors.yamltext import load_yaml
 
 BRACKET_UNIT = re.compile(r"\((万元|亿元|元)\)")  # 部门预算总额(万元), after NFKC folded （）
 
@@ -62,7 +61,7 @@ class UnitAssumed:
 
 @cache
 def _data() -> dict:
-    return yaml.safe_load(resources.files("extractors").joinpath("specs/projects.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("extractors").joinpath("specs/projects.yaml").read_text(encoding="utf-8"))
 
 
 @cache

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from extractors.text import compact
+from extractors.yamltext import load_yaml
 
 VALID_KINDS = {"final", "budget"}
 VALID_CODE_SYSTEMS = {None, "function", "economic", "revenue"}
@@ -104,7 +103,7 @@ def _validate(entry: dict, index: int) -> TableSpec:
 
 
 def parse_specs(text: str) -> list[TableSpec]:
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict) or not isinstance(data.get("tables"), list):
         raise SpecError("tables.yaml: top level must be a mapping with a 'tables' list")
     return [_validate(e, i) for i, e in enumerate(data["tables"])]

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from importlib import resources
 
-import yaml
+from extractors.yamltext import load_yaml
 
 _TERM = re.compile(r"\{([a-z_]+)\}")
 
@@ -22,7 +22,7 @@ class VocabularyError(ValueError):
 @cache
 def terms() -> dict[str, tuple[str, ...]]:
     text = resources.files("extractors").joinpath("specs", "vocabulary.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
     raw = data.get("terms")
     if not isinstance(raw, dict):
         raise VocabularyError("vocabulary.yaml: top level needs a 'terms' mapping")

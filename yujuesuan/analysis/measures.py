@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from extractors.narrative import vocabulary
+from extractors.yamltext import load_yaml
 
 
 class MeasureError(ValueError):
@@ -47,7 +46,7 @@ MATCH_KEYS = {"families", "row", "column", "exclude", "uncoded", "sole_row"}
 
 @cache
 def catalogue() -> dict[str, Measure]:
-    raw = yaml.safe_load(resources.files("yujuesuan.analysis").joinpath("measures.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml(resources.files("yujuesuan.analysis").joinpath("measures.yaml").read_text(encoding="utf-8"))
     out = {}
     for mid, spec in raw["measures"].items():
         matches = []

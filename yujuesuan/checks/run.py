@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from extractors.vocabulary import VocabularyError, expand
+from extractors.yamltext import load_yaml
 from yujuesuan.checks.rules import RULES, DocData, Finding
 
 SEVERITIES = {"error", "warning", "info"}
@@ -62,7 +61,7 @@ def parse_catalogue(
     """A catalogue of rules (catalogue.yaml, or crossdoc.yaml with its own implementations and
     prefix), validated: every error names the file, the rule and the field."""
     implementations = RULES if implementations is None else implementations
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise CatalogueError(f"{file}: top level must be a mapping with a 'rules' list")
     rules, seen = [], set()

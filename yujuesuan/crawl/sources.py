@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from extractors.yamltext import load_yaml
+
 ADAPTERS = ("generic_cms", "jiangsu_api")
 ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
@@ -201,7 +203,7 @@ def _expand(value: object, path: Path) -> object:
 def load_source(path: str | os.PathLike[str]) -> Source:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SourceError(f"{path}: not valid YAML: {exc}") from None
     except UnicodeDecodeError:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
+from extractors.yamltext import load_yaml
 
 
 @cache
 def _data() -> dict:
-    return yaml.safe_load(resources.files("yujuesuan.warehouse").joinpath("columns.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("yujuesuan.warehouse").joinpath("columns.yaml").read_text(encoding="utf-8"))
 
 
 def table_description(table: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from extractors.profile import unit_id_of
+from extractors.yamltext import load_yaml
 from yujuesuan.warehouse.store import ORDER, Warehouse
 
 DEFAULT_ALIASES = Path(__file__).resolve().parents[2] / "data" / "units" / "aliases.yaml"
@@ -57,7 +58,7 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> UnitRules:
             raise AliasError(f"{p}: no such alias file")
         return UnitRules()
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise AliasError(f"{p}: not valid YAML: {exc}") from None
     unknown = set(raw) - {"normalise", "regions", "units"}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from extractors.yamltext import load_yaml
+
 DEFAULT_MEMBERS = Path(__file__).resolve().parents[3] / "data" / "units" / "departments.yaml"
 
 
@@ -32,7 +34,7 @@ def load_members(path: str | os.PathLike[str] | None = None) -> dict[str, list[s
     if not p.exists():
         return {}
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ValueError(f"{p}: not valid YAML: {exc}") from None
     departments = raw.get("departments") or {}
