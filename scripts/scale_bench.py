@@ -208,9 +208,7 @@ def replicate(source: Path, target: Path, copies: int) -> int:
 def publish_both_ways(root: Path) -> None:
     """The publish of a warehouse whose derived tables were never built, measured twice on copies of it:
     in one process (`publish_derived`), and as the nightly runs it, a process a stage (the checks across
-    documents in batches). Each process's peak RSS (the kernel's ru_maxrss) and the wall time."""
-    import shutil
-
+    documents in batches). Each process's peak RSS (its VmHWM) and the wall time."""
     from yujuesuan.runs.own_process import ANCHORS_PER_PROCESS, publish_in_own_process, run_steps
     from yujuesuan.runs.report import RunRecord
     from yujuesuan.warehouse.store import Warehouse

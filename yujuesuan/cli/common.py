@@ -54,11 +54,6 @@ def free_port() -> int:
 
 def compact_after_run(warehouse: str | os.PathLike[str], wait: float = 0.0) -> str | None:
     """Fold what a command wrote into the compacted tables; what went wrong, if anything."""
-    from yujuesuan.warehouse.compact import compact
-    from yujuesuan.warehouse.store import WarehouseLocked
+    from yujuesuan.warehouse.compact import compact_or_problem
 
-    try:
-        compact(warehouse, wait=wait)
-    except (WarehouseLocked, OSError) as exc:
-        return str(exc)
-    return None
+    return compact_or_problem(warehouse, wait)

@@ -215,12 +215,10 @@ def _compact_before_publish(warehouse: str | os.PathLike[str]) -> None:
     """The documents just written folded into the tables' few files, so that publish reads a file per
     table and group, not one per document (the real corpus: 2.4 s of CPU against 3.0 s, the compaction
     after publish then has next to nothing to do). A compaction that fails leaves the own files to publish from."""
-    from yujuesuan.warehouse.compact import compact
+    from yujuesuan.warehouse.compact import compact_or_problem
 
-    try:
-        compact(warehouse)
-    except OSError as exc:
-        log.warning("the warehouse was not compacted before publishing: %s", exc)
+    if problem := compact_or_problem(warehouse):
+        log.warning("the warehouse was not compacted before publishing: %s", problem)
 
 
 # seconds of extraction a MB of a file costs, by its format (the real corpus: text PDFs 0.1–2.3, page

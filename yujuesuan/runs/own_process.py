@@ -119,8 +119,9 @@ def publish_in_own_process(record: RunRecord, warehouse: str, overview: Path, ru
             ((_, _, result, error),), peak = _one(run_steps(warehouse, [(name, kwargs)], held))
         except Exception as exc:  # noqa: BLE001 - the report is published whatever happened
             result, error, peak = None, f"{type(exc).__name__}: {exc}", 0.0
-        record.timings[phase] = record.timings.get(phase, 0.0) + time.perf_counter() - started
-        record.own_processes.append((name, round(time.perf_counter() - started, 2), round(peak, 1)))
+        seconds = time.perf_counter() - started
+        record.timings[phase] = record.timings.get(phase, 0.0) + seconds
+        record.own_processes.append((name, round(seconds, 2), round(peak, 1)))
         key = f"{phase} (own process)"
         record.peak_rss_mb[key] = max(record.peak_rss_mb.get(key, 0.0), peak)
         if error:

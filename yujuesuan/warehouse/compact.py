@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from yujuesuan.warehouse.fs import Remote
 from yujuesuan.warehouse.schema import SCHEMAS
 from yujuesuan.warehouse.segments import MANIFEST, Manifest, group_year, load_manifest, part_name
-from yujuesuan.warehouse.store import ORDER, Warehouse, release_memory
+from yujuesuan.warehouse.store import ORDER, Warehouse, WarehouseLocked, release_memory
 
 GROUP_DOCS = 2000  # documents in one compacted group (one file per table)
 ROW_GROUP_ROWS = 64_000
@@ -62,6 +62,16 @@ def _unlink(path: Path | tuple[Remote, str]) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def compact_or_problem(warehouse: str | os.PathLike[str], wait: float = 0.0) -> str | None:
+    """Fold what a run wrote into the compacted groups; what went wrong (the lock, the disk), if anything, as
+    a line to report: the documents' own files stay readable as they are."""
+    try:
+        compact(warehouse, wait=wait)
+    except (WarehouseLocked, OSError) as exc:
+        return str(exc)
+    return None
 
 
 def compact(warehouse: str | os.PathLike[str], *, group_docs: int = GROUP_DOCS, wait: float = 0.0) -> CompactSummary:

@@ -332,10 +332,7 @@ class Warehouse:
                     staged.append((final, None))
                     continue
                 tmp = tmp_name(final)
-                if isinstance(data, Encoded):
-                    tmp.write_bytes(data.data)
-                else:
-                    pq.write_table(to_arrow(table, data), tmp, compression=OWN_COMPRESSION)
+                tmp.write_bytes(_file_bytes(table, data))
                 staged.append((final, tmp))
             for final, tmp in staged:
                 if tmp is None:
@@ -689,7 +686,7 @@ def _dataset(*args: Any, **kwargs: Any) -> Any:
 
 
 def _file_bytes(table: str, data: list[dict] | Encoded | None) -> bytes | None:
-    """A document's own file of one table, in memory (None: no rows, no file)."""
+    """A document's own file of one table, in memory (None: no rows, no file); rows a worker encoded as they are."""
     if not data:
         return None
     return data.data if isinstance(data, Encoded) else parquet_bytes(to_arrow(table, data), compression=OWN_COMPRESSION)
