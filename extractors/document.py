@@ -22,6 +22,34 @@ from extractors.word import extract_word
 
 sniff_format = detect_format  # the name the pipeline and the worker import
 
+# what the front ends import on their first document of a format, not before (a run of PDFs never
+# loads them): a process that forks a worker per document imports them once beforehand (`preload`)
+FRONT_END_MODULES = ("openpyxl", "xlrd", "lxml.etree", "PIL.Image")
+OCR_MODULES = ("extractors.scan", "extractors.ocr", "onnxruntime", "rapidocr.main",
+               "rapidocr.inference_engine.onnxruntime")  # a second to import: where OCR is due
+CODECS = ("utf-16-be", "utf-16-le", "cp437", "gb18030", "gbk")  # PDF strings, ZIP member names, Chinese pages
+
+
+def preload(ocr: bool = False) -> list[str]:
+    """Import every front end's libraries now (and OCR's, with `ocr`); returns those that are not
+    installed (their front end says so when a document needs it)."""
+    import codecs
+    import importlib
+
+    missing = []
+    for name in FRONT_END_MODULES + (OCR_MODULES if ocr else ()):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if "PIL.Image" not in missing:
+        from PIL import Image
+
+        Image.preinit()  # the common image formats' plugins (an embedded picture of a workbook)
+    for name in CODECS:
+        codecs.lookup(name)
+    return missing
+
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
 
 

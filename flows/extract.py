@@ -25,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from yujuesuan.crawl.rawstore import RawStore
+from yujuesuan.ingest.files import IMAGE_SUFFIXES, preload_ocr
 from yujuesuan.ingest.pipeline import (
     StoredDocument,
     extract_stored,
@@ -34,7 +35,7 @@ from yujuesuan.ingest.pipeline import (
     store_outcome,
     stored_documents,
 )
-from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs
+from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs, start_fork_server
 from yujuesuan.logs import PROGRESS, Throttle
 from yujuesuan.runs.publish import update_revisions
 from yujuesuan.warehouse.fs import absolute
@@ -143,6 +144,9 @@ def extract(
     if distributed:
         outcomes = _on_dask(refs, needs, store, warehouse, engine, timeout, memory_mb, distributed, known)
     else:
+        images = sum(Path(ref.file_name).suffix.lower() in IMAGE_SUFFIXES for ref in refs if needs[ref.sha256])
+        if todo:
+            start_fork_server(ocr=preload_ocr(images, os.cpu_count() or 1))
         outcomes = _on_threads(refs, needs, raw, warehouse, engine, timeout, memory_mb, known)
     results = []
     show = Throttle(logging.getLogger(PROGRESS).info)

@@ -18,11 +18,15 @@ EXTRACT_EXAMPLE = """example:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from yujuesuan.ingest.files import images_named, preload_ocr
     from yujuesuan.ingest.worker import start_fork_server
 
     if args.layout:  # read by extractors.pdf in each worker process (forked with the fork server's environment)
         os.environ["YUJUESUAN_LAYOUT"] = args.layout
-    start_fork_server()  # the workers' fork server imports the extractors while this process imports the rest
+    # the workers' fork server imports the extractors (and OCR's libraries for page images) while this
+    # process imports the rest
+    jobs = args.jobs or os.cpu_count() or 1
+    start_fork_server(ocr=preload_ocr(images_named(args.paths, jobs + 1), jobs))
     from yujuesuan.checks.reference import configured, reference_catalogue
     from yujuesuan.ingest.pipeline import extract_paths
     from yujuesuan.ingest.progress import ProgressDisplay
@@ -42,7 +46,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 args.paths,
                 args.warehouse,
                 engine=args.engine,
-                jobs=args.jobs or os.cpu_count() or 1,
+                jobs=jobs,
                 force=args.force,
                 follow_symlinks=args.follow_symlinks,
                 budget=budget,

@@ -18,27 +18,12 @@ from extractors.pdf import ENGINES, Extraction
 from yujuesuan.checks.apply import apply_checks
 from yujuesuan.codes import Catalogue
 from yujuesuan.crawl.rawstore import SUCCESS, RawStore
+from yujuesuan.ingest.files import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, preload_ocr
 from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs, start_fork_server
 from yujuesuan.warehouse.store import PROVENANCE, Warehouse, release_memory
 
 log = logging.getLogger(__name__)
 
-# files picked up when walking a folder by their name; others (no extension, .bin, .tmp …) are
-# taken when their bytes are a document's (a raw store's files are named by their sha256)
-DOCUMENT_SUFFIXES = {
-    ".pdf",
-    ".xls",
-    ".xlsx",
-    ".doc",
-    ".docx",
-    ".html",
-    ".htm",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".tif",
-    ".tiff",
-}
 
 
 @dataclass
@@ -184,8 +169,9 @@ def extract_paths(
                 wh.add_sighting(digest, seen_as)
                 check_document(warehouse, digest, catalogue=catalogue)  # only if the catalogue changed since
                 continue
-            if not work:
-                start_fork_server()  # its imports overlap the copies into the raw store
+            if not work:  # its imports overlap the copies into the raw store
+                images = sum(p.suffix.lower() in IMAGE_SUFFIXES for p in unique.values())
+                start_fork_server(ocr=preload_ocr(images, jobs))
             data = f.read_bytes()
             wh.store_raw(digest, data)  # re-extractable any time, and cropped by the report
             work_of[digest] = expected_work(data, f.name)

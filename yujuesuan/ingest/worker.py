@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 DEFAULT_SECONDS = 120.0
 DEFAULT_SECONDS_PER_PAGE = 5.0  # added per page of a PDF (a scanned page takes seconds of OCR)
 DEFAULT_MEMORY_MB = 2048
-_PRELOAD = ["extractors.document", "yujuesuan.warehouse.store", "yujuesuan.ingest.preload"]
+# what the fork server imports once, so that no worker imports it again: the main script (a child
+# otherwise runs it again, for the console script importing the CLI), the extractors, the store, this
+# module (a worker's target), and the front ends' libraries and the check catalogue (preload, last: it
+# freezes what is loaded); with OCR's libraries before it when the run has page images (start_fork_server)
+_PRELOAD = ["__main__", "extractors.document", "yujuesuan.warehouse.store", "yujuesuan.ingest.worker",
+            "yujuesuan.ingest.preload"]
+_PRELOAD_OCR = "yujuesuan.ingest.preload_ocr"
+_preload = list(_PRELOAD)  # what this process's fork server is started with
 
 
 @dataclass(frozen=True)
@@ -88,15 +95,18 @@ class Outcome:
 
 def _context() -> mp.context.BaseContext:
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
+    ctx.set_forkserver_preload(_preload)
     return ctx
 
 
-def start_fork_server() -> None:
+def start_fork_server(ocr: bool = False) -> None:
     """Start the workers' fork server now, without waiting for it: it imports the extractors
-    while the caller goes on (the first worker waits for it, or starts it, otherwise)."""
+    while the caller goes on (the first worker waits for it, or starts it, otherwise). `ocr`: it
+    loads the OCR libraries too (the run has page images to read); no effect on a running server."""
     from multiprocessing import forkserver
 
+    if ocr and _PRELOAD_OCR not in _preload:
+        _preload.insert(_preload.index("yujuesuan.ingest.preload"), _PRELOAD_OCR)
     _context()
     forkserver.ensure_running()
 
