@@ -25,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from yujuesuan.crawl.rawstore import RawStore
-from yujuesuan.ingest.files import IMAGE_SUFFIXES, preload_ocr
+from yujuesuan.ingest.files import named_image, preload_ocr
 from yujuesuan.ingest.pipeline import (
     StoredDocument,
     extract_stored,
@@ -144,7 +144,7 @@ def extract(
     if distributed:
         outcomes = _on_dask(refs, needs, store, warehouse, engine, timeout, memory_mb, distributed, known)
     else:
-        images = sum(Path(ref.file_name).suffix.lower() in IMAGE_SUFFIXES for ref in refs if needs[ref.sha256])
+        images = sum(named_image(ref.file_name) for ref in refs if needs[ref.sha256])
         if todo:
             start_fork_server(ocr=preload_ocr(images, os.cpu_count() or 1))
         outcomes = _on_threads(refs, needs, raw, warehouse, engine, timeout, memory_mb, known)

@@ -92,7 +92,7 @@ def test_with_page_images_the_fork_server_has_the_ocr_libraries(tmp_path: Path) 
     """A run with more page images than workers has its fork server load OCR's libraries (a second) once:
     a worker that reads a scan then imports none of them."""
     from yujuesuan.ingest.files import images_named, preload_ocr
-    from yujuesuan.ingest.worker import _PRELOAD, _PRELOAD_OCR
+    from yujuesuan.ingest.worker import preload_modules
     from yujuesuan.samples.generator import Layout, generate
     from yujuesuan.samples.scans import Scan, scan_png
 
@@ -102,8 +102,7 @@ def test_with_page_images_the_fork_server_has_the_ocr_libraries(tmp_path: Path) 
     (tmp_path / ".hidden.png").write_bytes(b"")
     assert images_named([tmp_path], 9) == 2 and images_named([tmp_path], 1) == 1 and images_named([png], 9) == 1
     assert preload_ocr(2, 1) and not preload_ocr(2, 2) and not preload_ocr(0, 1)
-    with_ocr = _PRELOAD[:-1] + [_PRELOAD_OCR, _PRELOAD[-1]]
-    imported = _imported_by_workers([png], with_ocr)["scan.png"]
+    imported = _imported_by_workers([png], preload_modules(True))["scan.png"]
     assert not [m for m in imported if m.split(".")[0] in ("rapidocr", "onnxruntime", "cv2", "omegaconf")], imported
 
 

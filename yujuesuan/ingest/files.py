@@ -26,6 +26,11 @@ DOCUMENT_SUFFIXES = {
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # page images: read by OCR
 
 
+def named_image(name: str | os.PathLike[str]) -> bool:
+    """Whether a file's name is a page image's (read by OCR)."""
+    return Path(name).suffix.lower() in IMAGE_SUFFIXES
+
+
 def images_named(paths: Iterable[str | os.PathLike[str]], enough: int) -> int:
     """How many page images these files and folders (walked) hold by their names, counted up to
     `enough`. Hidden files and folders are not looked at."""
@@ -34,10 +39,10 @@ def images_named(paths: Iterable[str | os.PathLike[str]], enough: int) -> int:
         if p.is_dir():
             for _root, dirs, names in os.walk(p):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                count += sum(Path(n).suffix.lower() in IMAGE_SUFFIXES and not n.startswith(".") for n in names)
+                count += sum(named_image(n) and not n.startswith(".") for n in names)
                 if count >= enough:
                     return enough
-        elif p.suffix.lower() in IMAGE_SUFFIXES:
+        elif named_image(p):
             count += 1
         if count >= enough:
             return enough

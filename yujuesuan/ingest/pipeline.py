@@ -18,7 +18,7 @@ from extractors.pdf import ENGINES, Extraction
 from yujuesuan.checks.apply import apply_checks
 from yujuesuan.codes import Catalogue
 from yujuesuan.crawl.rawstore import SUCCESS, RawStore
-from yujuesuan.ingest.files import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, preload_ocr
+from yujuesuan.ingest.files import DOCUMENT_SUFFIXES, named_image, preload_ocr
 from yujuesuan.ingest.worker import Budget, Job, Outcome, run_jobs, start_fork_server
 from yujuesuan.warehouse.store import PROVENANCE, Warehouse, release_memory
 
@@ -170,7 +170,7 @@ def extract_paths(
                 check_document(warehouse, digest, catalogue=catalogue)  # only if the catalogue changed since
                 continue
             if not work:  # its imports overlap the copies into the raw store
-                images = sum(p.suffix.lower() in IMAGE_SUFFIXES for p in unique.values())
+                images = sum(map(named_image, unique.values()))
                 start_fork_server(ocr=preload_ocr(images, jobs))
             data = f.read_bytes()
             wh.store_raw(digest, data)  # re-extractable any time, and cropped by the report

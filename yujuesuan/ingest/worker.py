@@ -37,7 +37,14 @@ DEFAULT_MEMORY_MB = 2048
 _PRELOAD = ["__main__", "extractors.document", "yujuesuan.warehouse.store", "yujuesuan.ingest.worker",
             "yujuesuan.ingest.preload"]
 _PRELOAD_OCR = "yujuesuan.ingest.preload_ocr"
-_preload = list(_PRELOAD)  # what this process's fork server is started with
+
+
+def preload_modules(ocr: bool) -> list[str]:
+    """What the fork server imports: `_PRELOAD`, with OCR's libraries before its last (which freezes)."""
+    return [*_PRELOAD[:-1], _PRELOAD_OCR, _PRELOAD[-1]] if ocr else list(_PRELOAD)
+
+
+_preload = preload_modules(False)  # what this process's fork server is (or will be) started with
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,12 @@ def _context() -> mp.context.BaseContext:
 def start_fork_server(ocr: bool = False) -> None:
     """Start the workers' fork server now, without waiting for it: it imports the extractors
     while the caller goes on (the first worker waits for it, or starts it, otherwise). `ocr`: it
-    loads the OCR libraries too (the run has page images to read); no effect on a running server."""
+    loads the OCR libraries too (the run has page images to read); a running server is kept as it is
+    (one started again after it died loads them)."""
     from multiprocessing import forkserver
 
-    if ocr and _PRELOAD_OCR not in _preload:
-        _preload.insert(_preload.index("yujuesuan.ingest.preload"), _PRELOAD_OCR)
+    if ocr:
+        _preload[:] = preload_modules(True)
     _context()
     forkserver.ensure_running()
 
